@@ -1,0 +1,95 @@
+//! `realign bench`: runs per second of a scenario on one thread and on all threads, beside the cost of drawing
+//! the same random numbers alone (same generator set-up per run, same distributions, same count).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
+use crate::model::{DRAWS_PER_MONTH_FIXED, DRAWS_PER_PARTNER_MONTH, ModelConfig};
+use crate::runner::{self, Plan};
+
+#[derive(Debug, Clone)]
+pub struct BenchReport {
+    pub runs: u64,
+    pub draws_per_run: usize,
+    pub draws_only_runs_per_s: f64,
+    pub single_thread_runs_per_s: f64,
+    pub all_threads: usize,
+    pub all_threads_runs_per_s: f64,
+    pub peak_rss_mib: Option<f64>,
+}
+
+impl BenchReport {
+    /// Cost of one run relative to its random draws alone (target: at most 2).
+    pub fn cost_ratio(&self) -> f64 {
+        self.draws_only_runs_per_s / self.single_thread_runs_per_s
+    }
+}
+
+/// Draws exactly what one run of `cfg` draws, in the same order and distributions, and nothing else.
+fn draws_only(cfg: &ModelConfig, key: &[u8; 32], runs: u64) -> f64 {
+    let partners = cfg.partner_count();
+    let mut sink = 0.0;
+    for run in 0..runs {
+        let mut rng = runner::run_rng(key, run);
+        for _ in 0..cfg.horizon_months() {
+            // oil, rouble: normals
+            sink += rng.sample::<f64, _>(StandardNormal) + rng.sample::<f64, _>(StandardNormal);
+            for _ in 0..partners {
+                // choice (uniform), position (normal), mediation (3 uniforms), sanction (uniform)
+                sink += rng.random::<f64>() + rng.sample::<f64, _>(StandardNormal);
+                sink += rng.random::<f64>() + rng.random::<f64>() + rng.random::<f64>() + rng.random::<f64>();
+            }
+            // stance: normal
+            sink += rng.sample::<f64, _>(StandardNormal);
+        }
+    }
+    black_box(sink)
+}
+
+/// Peak resident memory of this process (Linux `VmHWM`), in MiB.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Times `runs` runs each way; each timing is the best of `repeats`.
+pub fn bench(cfg: &ModelConfig, name: &str, runs: u64, repeats: usize) -> BenchReport {
+    debug_assert_eq!(
+        cfg.draws_per_run(),
+        cfg.horizon_months() * (DRAWS_PER_MONTH_FIXED + DRAWS_PER_PARTNER_MONTH * cfg.partner_count())
+    );
+    let key = runner::stream_key(name, 1);
+    let best = |f: &dyn Fn()| {
+        (0..repeats.max(1))
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let draws = best(&|| {
+        draws_only(cfg, &key, runs);
+    });
+    let ensemble = |threads: usize| {
+        let plan = Plan { runs, seed: 1, threads, trajectories: 0 };
+        runner::run_ensemble(cfg, name, &plan, &|_| {});
+    };
+    let single = best(&|| ensemble(1));
+    let all_threads = runner::pool(0).current_num_threads();
+    let all = best(&|| ensemble(0));
+    BenchReport {
+        runs,
+        draws_per_run: cfg.draws_per_run(),
+        draws_only_runs_per_s: runs as f64 / draws,
+        single_thread_runs_per_s: runs as f64 / single,
+        all_threads,
+        all_threads_runs_per_s: runs as f64 / all,
+        peak_rss_mib: peak_rss_mib(),
+    }
+}

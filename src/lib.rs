@@ -1,0 +1,16 @@
+//! realign: scenario simulation of alignment shifts around Russia from December 2014.
+//!
+//! Phases flow one way: [`scenario`] parses and validates a TOML file into a [`model::ModelConfig`];
+//! [`runner`] runs the Monte Carlo ensemble of [`model::World`]s and accumulates [`stats`]; [`output`] writes the
+//! tables. See docs/ARCHITECTURE.md.
+
+pub mod model;
+pub mod evidence;
+pub mod scenario;
+pub mod output;
+pub mod runner;
+pub mod stats;
+pub mod app;
+pub mod cli;
+pub mod explain;
+pub mod bench;

@@ -1,0 +1,149 @@
+//! ODD 7.10 Observation: what is recorded of each month's state, and which events have happened.
+//!
+//! The model only fills buffers the runner owns; accumulating statistics is the runner's business.
+
+use super::{Event, GLOBAL_EVENTS, ModelConfig, Role, World, patron_capacity, policy};
+
+/// How a metric is summarised across runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scale {
+    /// Quantiles from a histogram on [lo, hi] (linear bins).
+    Linear { lo: f64, hi: f64 },
+    /// Quantiles from a histogram on [lo, hi] in log space (prices).
+    Log { lo: f64, hi: f64 },
+    /// Mean and standard deviation only (partners' internal state).
+    MomentsOnly,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricDef {
+    pub metric: &'static str,
+    /// Actor the metric belongs to; empty for world-level drivers.
+    pub actor: String,
+    pub unit: &'static str,
+    pub scale: Scale,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventDef {
+    pub id: &'static str,
+    /// Partner the event is about; empty for global events.
+    pub actor: String,
+    pub description: String,
+}
+
+/// Metrics in the order [`observe`] writes them.
+pub fn metric_defs(cfg: &ModelConfig) -> Vec<MetricDef> {
+    let unit_scale = Scale::Linear { lo: 0.0, hi: 1.0 };
+    let patron = cfg.actors.iter().find(|a| a.role == Role::Patron).map(|a| a.name.clone()).unwrap_or_default();
+    let contested = cfg.actors.iter().find(|a| a.role == Role::Contested).map(|a| a.name.clone()).unwrap_or_default();
+    let mut out: Vec<MetricDef> = cfg
+        .actors
+        .iter()
+        .map(|a| MetricDef {
+            metric: "alignment",
+            actor: a.name.clone(),
+            unit: "alignment (-1 West .. +1 Russia)",
+            scale: Scale::Linear { lo: -1.0, hi: 1.0 },
+        })
+        .collect();
+    let m = |metric, actor: &str, unit, scale| MetricDef { metric, actor: actor.to_string(), unit, scale };
+    out.push(m("oil_usd_per_bbl", "", "USD/bbl", Scale::Log { lo: 5.0, hi: 400.0 }));
+    out.push(m("rub_per_usd", "", "RUB/USD", Scale::Log { lo: 10.0, hi: 500.0 }));
+    out.push(m("west_engagement", "", "index 0..1", Scale::MomentsOnly));
+    out.push(m("union_cohesion", "", "index 0..1", unit_scale));
+    out.push(m(
+        "integration_budget_bn_usd_per_year",
+        &patron,
+        "bn USD/year",
+        Scale::Linear { lo: 0.0, hi: cfg.params.full_cost_bn_usd_per_year.max(1e-9) },
+    ));
+    out.push(m("capacity_index", &patron, "index (1 = mid-2014)", Scale::Linear { lo: 0.0, hi: 2.5 }));
+    out.push(m("stance", &patron, "index (1 hardline .. 0 revised)", unit_scale));
+    out.push(m("conflict_intensity", &contested, "index 0..1", unit_scale));
+    for i in cfg.partner_indices() {
+        let name = &cfg.actors[i].name;
+        for metric in ["threat", "irritation", "west_standing", "loyalty_price", "trade_barrier"] {
+            out.push(m(metric, name, "index 0..1", Scale::MomentsOnly));
+        }
+    }
+    out
+}
+
+/// Writes this month's metrics into `out` (length = `metric_defs(cfg).len()`), in that order.
+pub fn observe(cfg: &ModelConfig, w: &World, out: &mut [f64]) {
+    let mut k = 0;
+    let mut put = |v: f64| {
+        out[k] = v;
+        k += 1;
+    };
+    let mut partner = 0;
+    for a in &cfg.actors {
+        put(match a.role {
+            Role::Patron => w.patron_alignment,
+            Role::Contested => w.contested_alignment,
+            Role::Partner => {
+                partner += 1;
+                w.partners[partner - 1].alignment
+            }
+        });
+    }
+    put(w.oil_usd_per_bbl);
+    put(w.rub_per_usd);
+    put(w.west_engagement);
+    put(w.cohesion);
+    put(patron_capacity::budget_bn_usd_per_year(&cfg.params, w.budget_share));
+    put(w.capacity_index);
+    put(w.stance);
+    put(w.conflict_intensity);
+    for x in &w.partners {
+        put(x.threat);
+        put(x.irritation);
+        put(x.west_standing);
+        put(x.loyalty_price);
+        put(x.trade_barrier);
+    }
+}
+
+/// Events in the order [`events`] writes them: per partner the four partner events, then the global ones.
+pub fn event_defs(cfg: &ModelConfig) -> Vec<EventDef> {
+    let mut out = Vec::new();
+    for i in cfg.partner_indices() {
+        let name = &cfg.actors[i].name;
+        for e in Event::PER_PARTNER {
+            let description = match e {
+                Event::LeavesOrbit => format!("{name} leaves Russia's orbit (enters the West-leaning band)"),
+                Event::HostsMediation => format!("{name} hosts a mediation round"),
+                Event::Sanctioned => format!("the patron sanctions {name}"),
+                Event::LeavesUnion => format!("{name} leaves the Eurasian Economic Union"),
+            };
+            out.push(EventDef { id: e.id(), actor: name.clone(), description });
+        }
+    }
+    for (id, description) in GLOBAL_EVENTS {
+        out.push(EventDef { id, actor: String::new(), description: description.to_string() });
+    }
+    out
+}
+
+/// Marks which events hold or happened this month (length = `event_defs(cfg).len()`).
+pub fn events(cfg: &ModelConfig, w: &World, out: &mut [bool]) {
+    let p = &cfg.params;
+    let mut k = 0;
+    let mut any_west = false;
+    let mut any_ceasefire = false;
+    for x in &w.partners {
+        let west = World::west_leaning(p, x.alignment);
+        any_west |= west;
+        any_ceasefire |= x.ceasefire;
+        out[k] = west;
+        out[k + 1] = x.hosted;
+        out[k + 2] = x.sanctioned;
+        out[k + 3] = x.left_union;
+        k += 4;
+    }
+    out[k] = any_west;
+    out[k + 1] = any_ceasefire;
+    out[k + 2] = policy::revised(p, w.stance);
+    out[k + 3] = w.union_fractured;
+}

@@ -1,0 +1,479 @@
+//! The parameter table: every number the model uses, with its unit, allowed range, default and provenance.
+//!
+//! One macro invocation is the single source of truth. It generates the `Params` struct the submodels read
+//! (plain `f64` fields, so the hot path pays nothing for the registry) and `PARAM_SPECS`, which the scenario
+//! loader validates against, `realign explain` prints and docs/MODEL.md mirrors.
+//!
+//! Per-actor attributes (dependence, threat, ...) are declared the same way in [`ACTOR_ATTRS`], because actors
+//! come from the scenario file and are never fixed in code.
+
+/// Where a default value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provenance {
+    /// Claim ids in `seeds/claims.toml` (article claims `A..`, public facts `F..`).
+    Claim(&'static [&'static str]),
+    /// Derived from a data file in `seeds/data/`, from the rows named, by the method named.
+    Data {
+        file: &'static str,
+        rows: &'static str,
+        how: &'static str,
+    },
+    /// A modelling assumption, with the reason for the value.
+    Assumption(&'static str),
+}
+
+impl std::fmt::Display for Provenance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Provenance::Claim(ids) => write!(f, "claim {}", ids.join(", ")),
+            Provenance::Data { file, rows, how } => write!(f, "data seeds/data/{file} rows {rows}: {how}"),
+            Provenance::Assumption(why) => write!(f, "assumption: {why}"),
+        }
+    }
+}
+
+/// One entry of the parameter table.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamSpec {
+    /// Key path in a scenario file, e.g. `drivers.oil.long_run_usd_per_bbl`.
+    pub key: &'static str,
+    pub unit: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub default: f64,
+    /// Whole numbers only (counts, months).
+    pub integer: bool,
+    pub provenance: Provenance,
+    /// What the parameter does, in one sentence.
+    pub doc: &'static str,
+}
+
+impl ParamSpec {
+    pub fn range_text(&self) -> String {
+        format!("[{}, {}]", fmt_num(self.min), fmt_num(self.max))
+    }
+    pub fn admits(&self, v: f64) -> bool {
+        v.is_finite() && v >= self.min && v <= self.max && (!self.integer || v.fract() == 0.0)
+    }
+}
+
+/// Shortest decimal text of a number (no trailing `.0` noise in messages and tables).
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+use Provenance::{Assumption, Claim, Data};
+
+macro_rules! param_table {
+    ($( $field:ident : $key:literal, $unit:literal, [$min:expr, $max:expr], $default:expr, $int:literal, $prov:expr, $doc:literal; )*) => {
+        /// Resolved world-level parameters of one scenario (see [`PARAM_SPECS`] for units and ranges).
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct Params { $( #[doc = $doc] pub $field: f64, )* }
+
+        /// The table, in the order of docs/MODEL.md.
+        pub static PARAM_SPECS: &[ParamSpec] = &[ $( ParamSpec {
+            key: $key, unit: $unit, min: $min, max: $max, default: $default, integer: $int,
+            provenance: $prov, doc: $doc,
+        }, )* ];
+
+        impl Default for Params {
+            fn default() -> Self { Params { $( $field: $default, )* } }
+        }
+
+        impl Params {
+            /// The value slot of table entry `index`.
+            pub fn slot_mut(&mut self, index: usize) -> &mut f64 {
+                let slots: [&mut f64; PARAM_SPECS.len()] = [ $( &mut self.$field, )* ];
+                slots.into_iter().nth(index).expect("parameter index within the table")
+            }
+            /// All values in table order.
+            pub fn values(&self) -> Vec<f64> { vec![ $( self.$field, )* ] }
+        }
+    };
+}
+
+param_table! {
+    // ---- horizon and bands -------------------------------------------------------------------------------------
+    horizon_months: "horizon_months", "months", [1.0, 240.0], 36.0, true,
+        Assumption("January 2015 to December 2017, the brief's default horizon"),
+        "Number of monthly steps simulated after the start month.";
+    band_west_max: "bands.west_max", "alignment", [-1.0, 0.0], -0.33, false,
+        Assumption("the alignment scale cut in thirds"),
+        "An actor at or below this alignment is West-leaning.";
+    band_russia_min: "bands.russia_min", "alignment", [0.0, 1.0], 0.33, false,
+        Assumption("the alignment scale cut in thirds"),
+        "An actor at or above this alignment is Russia-aligned; between the two it is multi-vector.";
+
+    // ---- drivers: oil ----------------------------------------------------------------------------------------------
+    oil_start_usd_per_bbl: "drivers.oil.start_usd_per_bbl", "USD/bbl", [5.0, 300.0], 62.34, false,
+        Data { file: "brent_monthly_2014_2016.csv", rows: "2014-12", how: "December 2014 Brent monthly average" },
+        "Brent price in the start month.";
+    oil_long_run_usd_per_bbl: "drivers.oil.long_run_usd_per_bbl", "USD/bbl", [5.0, 300.0], 75.0, false,
+        Assumption("between the December 2014 price (62) and the 2014 average (99): a partial recovery, as most forecasts then expected"),
+        "Level the log oil price reverts to.";
+    oil_half_life_months: "drivers.oil.half_life_months", "months", [0.5, 600.0], 18.0, false,
+        Assumption("oil price shocks of 1986, 1998 and 2008 took one to two years to half-close"),
+        "Months for half of a deviation of log price from its long-run level to close.";
+    oil_volatility_annual: "drivers.oil.volatility_annual", "1/sqrt(year)", [0.0, 2.0], 0.36, false,
+        Data { file: "brent_daily_usd.csv", rows: "1987-05-20..2014-12-31", how: "annualised s.d. of daily log returns, about 36%" },
+        "Annualised volatility of log oil price; monthly shocks have s.d. volatility/sqrt(12).";
+    oil_reference_usd_per_bbl: "drivers.oil.reference_usd_per_bbl", "USD/bbl", [5.0, 300.0], 108.93, false,
+        Data { file: "brent_monthly_2014_2016.csv", rows: "2014-01..2014-06", how: "mean of the six pre-crisis monthly averages" },
+        "Pre-crisis oil price at which the patron's capacity index is 1.";
+
+    // ---- drivers: rouble -------------------------------------------------------------------------------------------
+    rub_start_per_usd: "drivers.rouble.start_rub_per_usd", "RUB/USD", [1.0, 1000.0], 56.26, false,
+        Data { file: "rub_per_usd_monthend_2014_2016.csv", rows: "2014-12", how: "CBR rate in force on 31 December 2014" },
+        "Rouble rate in the start month.";
+    rub_reference_per_usd: "drivers.rouble.reference_rub_per_usd", "RUB/USD", [1.0, 1000.0], 35.17, false,
+        Data { file: "rub_per_usd_monthend_2014_2016.csv", rows: "2014-01..2014-06", how: "mean of the six pre-crisis month-end rates" },
+        "Pre-crisis rouble rate at which the patron's capacity index is 1.";
+    rub_oil_elasticity: "drivers.rouble.oil_elasticity", "-dln(RUB/USD)/dln(USD/bbl)", [0.0, 3.0], 0.85, false,
+        Data { file: "brent_monthly_2014_2016.csv + rub_per_usd_monthend_2014_2016.csv", rows: "2014-01 and 2014-12",
+               how: "ln(56.26/35.24) / -ln(62.34/108.12) = 0.468/0.551 = 0.85" },
+        "How far the rouble's log rate moves against a change in log oil price.";
+    rub_volatility_annual: "drivers.rouble.volatility_annual", "1/sqrt(year)", [0.0, 2.0], 0.15, false,
+        Assumption("residual rouble volatility once oil is accounted for; 2015 month-end rates scatter about 5% a month around the oil-implied level"),
+        "Annualised volatility of the rouble's own shocks.";
+    rub_stabilisation_per_month: "drivers.rouble.stabilisation_per_month", "1/month", [0.0, 1.0], 0.1, false,
+        Assumption("the central bank floated the rouble in November 2014 and intervenes little; weak pull"),
+        "Share of the rouble's deviation from its oil-implied level closed each month by the central bank.";
+
+    // ---- drivers: the West -----------------------------------------------------------------------------------------
+    west_engagement: "drivers.west.engagement", "index 0..1", [0.0, 1.0], 0.5, false,
+        Claim(&["A13", "A12"]),
+        "How strongly the EU and US reward mediation and distance from Moscow (scheduled changes may follow).";
+
+    // ---- patron capacity -------------------------------------------------------------------------------------------
+    oil_revenue_share: "patron_capacity.oil_revenue_share", "share", [0.0, 1.0], 0.5, false,
+        Claim(&["F03", "A07"]),
+        "Share of the patron's revenue that moves with the oil price in USD; the rest moves with the rouble.";
+    full_financing_capacity: "patron_capacity.full_financing_capacity", "capacity index", [0.05, 3.0], 0.85, false,
+        Claim(&["A08", "A09"]),
+        "Capacity index at which integration is fully financed; the December 2014 index (about 0.6) is below it, as the article says.";
+    budget_adjust_per_month: "patron_capacity.budget_adjust_per_month", "1/month", [0.0, 1.0], 0.15, false,
+        Assumption("budgets follow revenue with a lag of about half a year"),
+        "Share of the gap between financed and affordable integration closed each month.";
+    full_cost_bn_usd_per_year: "patron_capacity.full_cost_bn_usd_per_year", "bn USD/year", [0.0, 200.0], 8.0, false,
+        Claim(&["F01"]),
+        "Annual cost of fully financed integration (Belarus alone about 5 bn USD); scales the budget for reporting.";
+
+    // ---- partner choice --------------------------------------------------------------------------------------------
+    rationality: "partner_choice.rationality", "1/utility", [0.0, 50.0], 4.0, false,
+        Claim(&["A06"]),
+        "Logit sharpness: 0 picks options at random, large values pick the best option almost surely.";
+    position_adjust_per_month: "partner_choice.adjust_per_month", "1/month", [0.0, 1.0], 0.08, false,
+        Assumption("foreign-policy repositioning takes years; about a twelfth of the way each month"),
+        "Share of the distance to the chosen option's target position moved each month.";
+    position_noise_per_month: "partner_choice.noise_per_month", "alignment", [0.0, 0.5], 0.02, false,
+        Assumption("small idiosyncratic moves (statements, visits) month to month"),
+        "S.d. of a partner's monthly position noise.";
+    target_bandwagon: "partner_choice.target_bandwagon", "alignment", [0.0, 1.0], 0.9, false,
+        Assumption("bandwagoning means near-full alignment with the patron"),
+        "Position a partner moves toward when it bandwagons.";
+    target_hedge: "partner_choice.target_hedge", "alignment", [-0.5, 0.5], 0.25, false,
+        Claim(&["A11"]),
+        "Position a partner moves toward when it hedges (multi-vector, slightly toward the patron).";
+    target_mediate: "partner_choice.target_mediate", "alignment", [-0.5, 0.5], 0.0, false,
+        Claim(&["A02"]),
+        "Position a partner moves toward when it offers mediation (strict neutrality).";
+    target_balance: "partner_choice.target_balance", "alignment", [-1.0, 0.0], -0.8, false,
+        Assumption("balancing means a clear turn West short of full alignment"),
+        "Position a partner moves toward when it balances toward the West.";
+    w_subsidy: "partner_choice.w_subsidy", "utility", [0.0, 10.0], 3.0, false,
+        Claim(&["A07"]),
+        "Weight of subsidies (dependence x financed share x open trade) in the value of bandwagoning.";
+    w_shortfall: "partner_choice.w_shortfall", "utility", [0.0, 10.0], 2.0, false,
+        Claim(&["A10"]),
+        "Weight of the unmet loyalty price against bandwagoning.";
+    w_threat: "partner_choice.w_threat", "utility", [0.0, 10.0], 1.0, false,
+        Claim(&["A11"]),
+        "Weight of threat perception in the value of hedging.";
+    w_west: "partner_choice.w_west", "utility", [0.0, 10.0], 1.5, false,
+        Claim(&["A12"]),
+        "Weight of Western rewards in the value of mediating and balancing.";
+    w_shield: "partner_choice.w_shield", "utility", [0.0, 10.0], 0.5, false,
+        Claim(&["A16"]),
+        "Weight of threat in the value of mediating (mediation as a shield against the patron's turns).";
+    w_face: "partner_choice.w_face", "utility", [0.0, 10.0], 0.5, false,
+        Claim(&["A15"]),
+        "Weight of the patron's readiness to accept a mediator in the value of mediating.";
+    mediation_cost: "partner_choice.mediation_cost", "utility", [0.0, 10.0], 0.4, false,
+        Assumption("hosting talks costs effort and risks the patron's displeasure"),
+        "Fixed cost of offering mediation.";
+    w_retaliation: "partner_choice.w_retaliation", "utility", [0.0, 10.0], 2.0, false,
+        Claim(&["A18", "A19"]),
+        "Weight of expected retaliation (dependence x (1 + irritation)) against balancing.";
+
+    // ---- loyalty auction -------------------------------------------------------------------------------------------
+    price_adjust_per_month: "loyalty_auction.price_adjust_per_month", "1/month", [0.0, 1.0], 0.1, false,
+        Assumption("the asking price is renegotiated over months, not days"),
+        "Share of the gap to the target asking price closed each month.";
+    leverage_gain: "loyalty_auction.leverage_gain", "share", [0.0, 2.0], 0.6, false,
+        Claim(&["A10"]),
+        "How much Western reward the partner can turn into a higher price (x its auction propensity).";
+
+    // ---- mediation -------------------------------------------------------------------------------------------------
+    patron_base_acceptance: "mediation.patron_base_acceptance", "probability", [0.0, 1.0], 0.1, false,
+        Assumption("a patron without economic pain rarely lets others mediate its wars"),
+        "Monthly probability that the patron accepts an offered mediator when it feels no pain.";
+    patron_pain_acceptance: "mediation.patron_pain_acceptance", "probability", [0.0, 1.0], 0.6, false,
+        Claim(&["A14", "A15"]),
+        "Added acceptance probability at full economic pain.";
+    irritation_refusal: "mediation.irritation_refusal", "share", [0.0, 1.0], 0.5, false,
+        Assumption("an irritated patron is less willing to let that partner host"),
+        "Share of acceptance lost at full irritation with the mediator.";
+    crimea_recognition_penalty: "mediation.crimea_recognition_penalty", "share", [0.0, 1.0], 1.0, false,
+        Claim(&["A01"]),
+        "Share of the contested state's openness lost toward a partner that recognised Crimea as Russian.";
+    openness_adjust_per_month: "mediation.openness_adjust_per_month", "1/month", [0.0, 1.0], 0.2, false,
+        Assumption("the contested state re-reads a partner's neutrality within a few months"),
+        "Share of the gap to the neutrality-implied openness closed each month.";
+    success_base: "mediation.success_base", "probability", [0.0, 1.0], 0.05, false,
+        Assumption("the Minsk protocol of September 2014 had not held: a hardline patron rarely settles"),
+        "Probability that a hosted round brings a ceasefire when the patron's stance is fully hardline.";
+    success_softening: "mediation.success_softening", "probability", [0.0, 1.0], 0.35, false,
+        Claim(&["A14"]),
+        "Added success probability when the patron's stance is fully revised.";
+    ceasefire_intensity_cut: "mediation.ceasefire_intensity_cut", "share", [0.0, 1.0], 0.5, false,
+        Assumption("a ceasefire halves the fighting but does not end the conflict"),
+        "Share of conflict intensity removed by a successful round.";
+    standing_host_gain: "mediation.standing_host_gain", "standing", [0.0, 1.0], 0.05, false,
+        Claim(&["A12"]),
+        "Western standing a partner gains from hosting a round.";
+    standing_success_gain: "mediation.standing_success_gain", "standing", [0.0, 1.0], 0.2, false,
+        Claim(&["A12"]),
+        "Western standing a partner gains from a successful round.";
+    standing_distance_gain: "mediation.standing_distance_gain", "standing/month", [0.0, 1.0], 0.02, false,
+        Claim(&["A12", "A13"]),
+        "Monthly standing gained per unit of Western engagement times distance from the patron.";
+    standing_decay_per_month: "mediation.standing_decay_per_month", "1/month", [0.0, 1.0], 0.03, false,
+        Assumption("Western attention fades within a few years without new deeds"),
+        "Share of Western standing lost each month.";
+
+    // ---- conflict --------------------------------------------------------------------------------------------------
+    intensity_adjust_per_month: "conflict.intensity_adjust_per_month", "1/month", [0.0, 1.0], 0.1, false,
+        Assumption("fighting follows the patron's stance with a lag of months"),
+        "Share of the gap between conflict intensity and the patron's stance closed each month.";
+    contested_west_base: "conflict.contested_west_base", "alignment", [0.0, 1.0], 0.5, false,
+        Claim(&["F05"]),
+        "West-ward position the contested state keeps without fighting.";
+    contested_west_per_intensity: "conflict.contested_west_per_intensity", "alignment", [0.0, 1.0], 0.4, false,
+        Assumption("war pushes the contested state further West"),
+        "Extra West-ward position per unit of conflict intensity.";
+    contested_adjust_per_month: "conflict.contested_adjust_per_month", "1/month", [0.0, 1.0], 0.05, false,
+        Assumption("a country's orientation moves slowly"),
+        "Share of the gap to the contested state's target position closed each month.";
+
+    // ---- irritation and pressure -----------------------------------------------------------------------------------
+    irritation_decay_per_month: "pressure.irritation_decay_per_month", "1/month", [0.0, 1.0], 0.05, false,
+        Assumption("irritation fades over about a year and a half without new offence"),
+        "Share of the patron's irritation with a partner that fades each month.";
+    irritation_drift_gain: "pressure.irritation_drift_gain", "irritation/alignment", [0.0, 20.0], 1.0, false,
+        Claim(&["A18"]),
+        "Irritation added per unit of alignment a partner moves away from the patron in a month.";
+    irritation_independence_gain: "pressure.irritation_independence_gain", "irritation/month", [0.0, 1.0], 0.04, false,
+        Claim(&["A18", "A20"]),
+        "Monthly irritation added per unit of independence ((1 - alignment)/2).";
+    irritation_mediation_gain: "pressure.irritation_mediation_gain", "irritation", [0.0, 1.0], 0.05, false,
+        Assumption("Moscow resents a partner whose talks it did not choose"),
+        "Irritation added when a partner offers mediation the patron refuses.";
+    sanction_threshold: "pressure.sanction_threshold", "irritation", [0.0, 1.0], 0.6, false,
+        Claim(&["A18"]),
+        "Irritation above which the patron may sanction a partner.";
+    sanction_rate_per_month: "pressure.sanction_rate_per_month", "probability", [0.0, 1.0], 0.25, false,
+        Assumption("at full irritation a trade ban comes within about four months"),
+        "Monthly sanction probability at full irritation (linear from the threshold, times the patron's pressure).";
+    threat_from_rhetoric: "pressure.threat_from_rhetoric", "threat/month", [0.0, 1.0], 0.04, false,
+        Claim(&["A17", "A19"]),
+        "Monthly threat added per unit of irritation (times the patron's pressure), saturating at 1.";
+    threat_from_sanction: "pressure.threat_from_sanction", "threat", [0.0, 1.0], 0.15, false,
+        Assumption("a trade ban is a concrete signal of the patron's willingness to hurt"),
+        "Threat added by a sanction.";
+    threat_decay_per_month: "pressure.threat_decay_per_month", "1/month", [0.0, 1.0], 0.03, false,
+        Assumption("threat perception fades over a few years"),
+        "Share of threat perception that fades each month.";
+    barrier_from_sanction: "pressure.barrier_from_sanction", "barrier", [0.0, 1.0], 0.2, false,
+        Assumption("one trade ban closes about a fifth of the remaining open trade"),
+        "Trade barrier added by a sanction.";
+    barrier_decay_per_month: "pressure.barrier_decay_per_month", "1/month", [0.0, 1.0], 0.05, false,
+        Assumption("bans are lifted piecemeal over about a year"),
+        "Share of trade barriers removed each month.";
+
+    // ---- union cohesion --------------------------------------------------------------------------------------------
+    initial_cohesion: "union.initial_cohesion", "index 0..1", [0.0, 1.0], 0.6, false,
+        Claim(&["A21", "A05"]),
+        "Cohesion of the Eurasian Economic Union in the start month (reeling, not broken).";
+    cohesion_adjust_per_month: "union.adjust_per_month", "1/month", [0.0, 1.0], 0.15, false,
+        Assumption("institutions follow the members' situation within months"),
+        "Share of the gap to target cohesion closed each month.";
+    cohesion_capacity_weight: "union.capacity_weight", "cohesion/capacity", [0.0, 2.0], 0.5, false,
+        Claim(&["A21"]),
+        "Target cohesion per unit of the patron's capacity index.";
+    cohesion_alignment_weight: "union.alignment_weight", "cohesion", [0.0, 2.0], 0.5, false,
+        Assumption("members that lean to the patron hold the union together"),
+        "Target cohesion per unit of members' mean closeness ((1 + alignment)/2).";
+    cohesion_barrier_weight: "union.barrier_weight", "cohesion", [0.0, 2.0], 0.8, false,
+        Claim(&["A05"]),
+        "Target cohesion lost per unit of members' mean trade barrier.";
+    fracture_threshold: "union.fracture_threshold", "index 0..1", [0.0, 1.0], 0.3, false,
+        Assumption("below about a third the union stops working as a customs union"),
+        "Cohesion below which the union counts as fractured.";
+    exit_alignment: "union.exit_alignment", "alignment", [-1.0, 0.0], -0.5, false,
+        Assumption("a member this far West would leave the union"),
+        "A member partner at or below this alignment leaves the union (and the union fractures).";
+
+    // ---- policy revision -------------------------------------------------------------------------------------------
+    stance_adjust_per_month: "policy.stance_adjust_per_month", "1/month", [0.0, 1.0], 0.1, false,
+        Assumption("policy reviews take months"),
+        "Share of the gap to the target stance closed each month.";
+    pain_softening: "policy.pain_softening", "stance", [0.0, 2.0], 0.5, false,
+        Claim(&["A14"]),
+        "Target stance lowered per unit of economic pain (1 - capacity index, at least 0).";
+    distance_softening: "policy.distance_softening", "stance", [0.0, 2.0], 0.4, false,
+        Claim(&["A22", "A20"]),
+        "Target stance lowered per unit of the partners' mean distance from the patron ((1 - alignment)/2).";
+    face_softening: "policy.face_softening", "stance", [0.0, 2.0], 0.2, false,
+        Claim(&["A15"]),
+        "Target stance lowered in a month when a mediation round is hosted (a face-saving way out).";
+    stance_noise_per_month: "policy.stance_noise_per_month", "stance", [0.0, 0.5], 0.02, false,
+        Assumption("Kremlin policy moves unpredictably month to month (A16 speaks of unpredictable turns)"),
+        "S.d. of the patron's monthly stance noise.";
+    revision_threshold: "policy.revision_threshold", "stance", [0.0, 1.0], 0.5, false,
+        Assumption("halfway between hardline and revised"),
+        "Stance at or below which the patron counts as having revised its policy.";
+}
+
+/// Which roles an actor attribute applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleSet {
+    Partner,
+    Patron,
+    Contested,
+    All,
+}
+
+/// A per-actor attribute: declared on `[actors.NAME]` in a scenario.
+#[derive(Clone, Copy, Debug)]
+pub struct AttrSpec {
+    pub key: &'static str,
+    pub unit: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub default: f64,
+    /// Written as `true`/`false` in TOML; stored as 1/0.
+    pub boolean: bool,
+    pub roles: RoleSet,
+    pub provenance: Provenance,
+    pub doc: &'static str,
+}
+
+impl AttrSpec {
+    pub fn applies_to(&self, role: crate::model::Role) -> bool {
+        use crate::model::Role;
+        matches!(
+            (self.roles, role),
+            (RoleSet::All, _)
+                | (RoleSet::Partner, Role::Partner)
+                | (RoleSet::Patron, Role::Patron)
+                | (RoleSet::Contested, Role::Contested)
+        )
+    }
+    pub fn range_text(&self) -> String {
+        if self.boolean {
+            "true or false".into()
+        } else {
+            format!("[{}, {}]", fmt_num(self.min), fmt_num(self.max))
+        }
+    }
+}
+
+const GENERIC: Provenance =
+    Assumption("generic default for an actor the scenario does not describe; set it with a source");
+
+macro_rules! attr {
+    ($key:literal, $unit:literal, [$min:expr, $max:expr], $default:expr, $roles:ident, $doc:literal) => {
+        AttrSpec { key: $key, unit: $unit, min: $min, max: $max, default: $default, boolean: false,
+                   roles: RoleSet::$roles, provenance: GENERIC, doc: $doc }
+    };
+    ($key:literal, bool, $default:expr, $roles:ident, $doc:literal) => {
+        AttrSpec { key: $key, unit: "yes/no", min: 0.0, max: 1.0, default: $default, boolean: true,
+                   roles: RoleSet::$roles, provenance: GENERIC, doc: $doc }
+    };
+}
+
+/// Per-actor attributes. Index positions are used by the model builder through [`attr_index`].
+pub static ACTOR_ATTRS: &[AttrSpec] = &[
+    attr!("alignment", "alignment", [-1.0, 1.0], 0.3, All,
+          "Starting position: -1 aligned with the West, 0 multi-vector, +1 aligned with Russia."),
+    attr!("dependence", "share", [0.0, 1.0], 0.3, Partner,
+          "Economic dependence on the patron (trade and subsidies)."),
+    attr!("threat", "index 0..1", [0.0, 1.0], 0.3, Partner,
+          "Starting threat perception of the patron."),
+    attr!("west_standing", "index 0..1", [0.0, 1.0], 0.2, Partner,
+          "Starting standing with the West."),
+    attr!("loyalty_price", "share", [0.0, 1.0], 0.5, Partner,
+          "Starting asking price for loyalty, as the share of full integration financing the partner expects."),
+    attr!("auction_propensity", "share", [0.0, 1.0], 0.3, Partner,
+          "How readily the leader turns Western openness into a higher asking price."),
+    attr!("trade_barrier", "share", [0.0, 1.0], 0.0, Partner,
+          "Starting barriers on trade with the patron (checkpoints, bans)."),
+    attr!("irritation", "index 0..1", [0.0, 1.0], 0.2, Partner,
+          "Starting irritation of the patron with this partner."),
+    attr!("openness", "index 0..1", [0.0, 1.0], 0.5, Partner,
+          "Starting openness of the contested state to this partner as mediator."),
+    attr!("recognises_crimea", bool, 0.0, Partner,
+          "Whether the partner recognised Crimea as Russian (the contested state then distrusts it as mediator)."),
+    attr!("union_member", bool, 1.0, Partner,
+          "Whether the partner is a member of the Eurasian Economic Union."),
+    attr!("stance", "index 0..1", [0.0, 1.0], 0.9, Patron,
+          "Starting stance toward the contested state: 1 hardline, 0 revised."),
+    attr!("domestic_hardening", "index 0..1", [0.0, 1.0], 0.85, Patron,
+          "Stance the patron's domestic politics pull toward, before pain, distance and face-saving."),
+    attr!("pressure", "multiplier", [0.0, 3.0], 1.0, Patron,
+          "Scales the patron's rhetoric and sanction rate against drifting partners."),
+    attr!("conflict_intensity", "index 0..1", [0.0, 1.0], 0.8, Contested,
+          "Starting intensity of the armed conflict with the patron."),
+];
+
+/// Position of an attribute in [`ACTOR_ATTRS`]; panics only on a key that is not in the table (a programming error).
+pub fn attr_index(key: &str) -> usize {
+    ACTOR_ATTRS
+        .iter()
+        .position(|a| a.key == key)
+        .unwrap_or_else(|| panic!("actor attribute {key} is not in ACTOR_ATTRS"))
+}
+
+pub fn param_index(key: &str) -> Option<usize> {
+    PARAM_SPECS.iter().position(|p| p.key == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_within_their_ranges() {
+        for s in PARAM_SPECS {
+            assert!(s.admits(s.default), "{} default {} outside {}", s.key, s.default, s.range_text());
+            assert!(s.min < s.max, "{}", s.key);
+        }
+        for a in ACTOR_ATTRS {
+            assert!(a.default >= a.min && a.default <= a.max, "{}", a.key);
+        }
+    }
+
+    #[test]
+    fn keys_are_unique_and_slots_match_the_table() {
+        let mut p = Params::default();
+        for (i, s) in PARAM_SPECS.iter().enumerate() {
+            assert_eq!(PARAM_SPECS.iter().filter(|t| t.key == s.key).count(), 1, "{}", s.key);
+            *p.slot_mut(i) = s.default + 1.0;
+            assert_eq!(p.values()[i], s.default + 1.0);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The ensemble's tables: summary.json, timeseries.csv, events.csv and trajectories.csv, rendered to bytes.
+
+use serde::Serialize;
+
+use super::{num, round6};
+use crate::runner::Ensemble;
+use crate::scenario::Scenario;
+use crate::stats::{Estimate, Proportion};
+
+/// Quantiles reported for fan charts: the 90% and 50% bands and the median.
+pub const QUANTILES: [(f64, &str); 5] = [(0.05, "q05"), (0.25, "q25"), (0.5, "q50"), (0.75, "q75"), (0.95, "q95")];
+pub const BANDS: [&str; 3] = ["west_leaning", "multi_vector", "russia_aligned"];
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub description: String,
+    pub runs: u64,
+    pub seed: u64,
+    pub start_month: String,
+    pub horizon_month: String,
+    pub interval_method: &'static str,
+    pub actors: Vec<ActorSummary>,
+    pub events: Vec<EventSummary>,
+    pub drivers: Vec<MetricSummary>,
+}
+
+#[derive(Serialize)]
+pub struct ActorSummary {
+    pub name: String,
+    pub role: String,
+    pub alignment: MetricSummary,
+    pub bands: Vec<BandSummary>,
+}
+
+#[derive(Serialize)]
+pub struct BandSummary {
+    pub band: &'static str,
+    #[serde(flatten)]
+    pub p: P,
+}
+
+#[derive(Serialize)]
+pub struct MetricSummary {
+    pub metric: String,
+    pub actor: String,
+    pub unit: String,
+    pub mean: E,
+    pub quantiles: std::collections::BTreeMap<String, E>,
+}
+
+#[derive(Serialize)]
+pub struct EventSummary {
+    pub event: String,
+    pub actor: String,
+    pub description: String,
+    #[serde(flatten)]
+    pub p: P,
+    /// Median month of first occurrence among the runs where it happened.
+    pub median_first_month: Option<String>,
+}
+
+/// A rounded proportion.
+#[derive(Serialize, Clone, Copy)]
+pub struct P {
+    pub probability: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub count: u64,
+}
+
+impl From<Proportion> for P {
+    fn from(p: Proportion) -> P {
+        P { probability: round6(p.probability), ci_low: round6(p.ci_low), ci_high: round6(p.ci_high), count: p.count }
+    }
+}
+
+/// A rounded estimate.
+#[derive(Serialize, Clone, Copy)]
+pub struct E {
+    pub value: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+impl From<Estimate> for E {
+    fn from(e: Estimate) -> E {
+        E { value: round6(e.value), ci_low: round6(e.ci_low), ci_high: round6(e.ci_high) }
+    }
+}
+
+fn metric_summary(ens: &Ensemble, m: usize, k: usize) -> MetricSummary {
+    let l = &ens.layout;
+    let def = &l.metrics[k];
+    MetricSummary {
+        metric: def.metric.to_string(),
+        actor: def.actor.clone(),
+        unit: def.unit.to_string(),
+        mean: ens.acc.mean(l, m, k).into(),
+        quantiles: QUANTILES
+            .iter()
+            .filter_map(|&(q, name)| ens.acc.quantile(l, m, k, q).map(|e| (name.to_string(), e.into())))
+            .collect(),
+    }
+}
+
+pub fn summary(s: &Scenario, ens: &Ensemble) -> Summary {
+    let l = &ens.layout;
+    let h = l.months - 1;
+    let actors = s
+        .config
+        .actors
+        .iter()
+        .enumerate()
+        .map(|(j, a)| ActorSummary {
+            name: a.name.clone(),
+            role: a.role.as_str().into(),
+            alignment: metric_summary(ens, h, l.band_metrics[j]),
+            bands: (0..3).map(|b| BandSummary { band: BANDS[b], p: ens.acc.band(l, h, j, b).into() }).collect(),
+        })
+        .collect();
+    let events = l
+        .events
+        .iter()
+        .enumerate()
+        .map(|(e, def)| EventSummary {
+            event: def.id.into(),
+            actor: def.actor.clone(),
+            description: def.description.clone(),
+            p: ens.acc.event_by(l, e, h).into(),
+            median_first_month: ens.acc.median_first_month(l, e).map(|m| s.month_label(m)),
+        })
+        .collect();
+    let drivers = l
+        .metrics
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.metric != "alignment" && !is_partner_internal(d.metric))
+        .map(|(k, _)| metric_summary(ens, h, k))
+        .collect();
+    Summary {
+        scenario: s.name.clone(),
+        description: s.description.clone(),
+        runs: ens.acc.runs,
+        seed: s.seed,
+        start_month: s.month_label(0),
+        horizon_month: s.month_label(h),
+        interval_method: "95%: Wilson score for probabilities; normal for means; order statistics for quantiles",
+        actors,
+        events,
+        drivers,
+    }
+}
+
+fn is_partner_internal(metric: &str) -> bool {
+    matches!(metric, "threat" | "irritation" | "west_standing" | "loyalty_price" | "trade_barrier")
+}
+
+pub fn summary_json(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(&summary(s, ens)).expect("summary serialises");
+    v.push(b'\n');
+    v
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    w.into_inner().expect("in-memory csv")
+}
+
+/// Tidy long format: one row per (month, actor, metric, statistic).
+pub fn timeseries_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
+    let l = &ens.layout;
+    let mut w = csv_writer();
+    w.write_record(["scenario", "month", "actor", "metric", "statistic", "value", "ci_low", "ci_high"]).unwrap();
+    for m in 0..l.months {
+        let month = s.month_label(m);
+        for (k, def) in l.metrics.iter().enumerate() {
+            let mut row = |stat: &str, value: f64, lo: f64, hi: f64| {
+                w.write_record([&s.name, &month, &def.actor, def.metric, stat, &num(value), &num(lo), &num(hi)]).unwrap();
+            };
+            let mean = ens.acc.mean(l, m, k);
+            row("mean", mean.value, mean.ci_low, mean.ci_high);
+            row("sd", mean.sd, f64::NAN, f64::NAN);
+            for &(q, name) in &QUANTILES {
+                if let Some(e) = ens.acc.quantile(l, m, k, q) {
+                    row(name, e.value, e.ci_low, e.ci_high);
+                }
+            }
+            if let Some(j) = l.band_metrics.iter().position(|&b| b == k) {
+                for (b, band) in BANDS.iter().enumerate() {
+                    let p = ens.acc.band(l, m, j, b);
+                    w.write_record([&s.name, &month, &def.actor, &format!("band_{band}"), "probability", &num(p.probability), &num(p.ci_low), &num(p.ci_high)]).unwrap();
+                }
+            }
+        }
+    }
+    finish(w)
+}
+
+/// Cumulative probability of each event by each month.
+pub fn events_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
+    let l = &ens.layout;
+    let mut w = csv_writer();
+    w.write_record(["scenario", "month", "event", "actor", "probability", "ci_low", "ci_high", "count", "runs"]).unwrap();
+    for (e, def) in l.events.iter().enumerate() {
+        for m in 0..l.months {
+            let p = ens.acc.event_by(l, e, m);
+            w.write_record([
+                &s.name,
+                &s.month_label(m),
+                def.id,
+                &def.actor,
+                &num(p.probability),
+                &num(p.ci_low),
+                &num(p.ci_high),
+                &p.count.to_string(),
+                &p.runs.to_string(),
+            ])
+            .unwrap();
+        }
+    }
+    finish(w)
+}
+
+/// Full paths of the first K runs, long format.
+pub fn trajectories_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
+    let l = &ens.layout;
+    let nm = l.metrics.len();
+    let mut w = csv_writer();
+    w.write_record(["scenario", "run", "month", "actor", "metric", "value"]).unwrap();
+    for t in &ens.trajectories {
+        let run = t.run.to_string();
+        for m in 0..l.months {
+            let month = s.month_label(m);
+            for (k, def) in l.metrics.iter().enumerate() {
+                w.write_record([&s.name, &run, &month, &def.actor, def.metric, &num(t.values[m * nm + k])]).unwrap();
+            }
+        }
+    }
+    finish(w)
+}

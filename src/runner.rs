@@ -1,0 +1,161 @@
+//! The Monte Carlo runner: the only place that creates random generators.
+//!
+//! Run `i` of a scenario draws from ChaCha8 keyed on (scenario name, seed) with stream `i`: the same run sees the
+//! same numbers whatever the thread count, the order runs finish in, or the parameters (common random numbers).
+//! Runs are grouped in fixed chunks of [`CHUNK_RUNS`]; chunks run in parallel in waves and are merged in chunk
+//! order, so floating sums are identical for any thread count, and memory is bounded by one wave of accumulators.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::model::observe::{self, EventDef, MetricDef};
+use crate::model::{ModelConfig, PatronTraits, World};
+use crate::stats::{Accumulator, Layout};
+
+/// Runs per chunk. Fixed (never derived from the thread count) because it fixes the order of floating additions.
+pub const CHUNK_RUNS: u64 = 512;
+/// Chunks per thread in one wave: enough to balance load, few enough to bound memory.
+const CHUNKS_PER_THREAD_PER_WAVE: usize = 4;
+
+/// How many runs, with which seed, on how many threads.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub runs: u64,
+    pub seed: u64,
+    /// 0 means all cores.
+    pub threads: usize,
+    /// Keep full paths of the first this-many runs.
+    pub trajectories: usize,
+}
+
+/// One run's full path: values per month per metric, and the month each event first held.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trajectory {
+    pub run: u64,
+    /// [month][metric]
+    pub values: Vec<f64>,
+}
+
+/// Result of an ensemble.
+#[derive(Clone, Debug)]
+pub struct Ensemble {
+    pub layout: Layout,
+    pub acc: Accumulator,
+    pub trajectories: Vec<Trajectory>,
+    pub threads: usize,
+}
+
+/// The generator key of a scenario and seed.
+pub fn stream_key(scenario_name: &str, seed: u64) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"realign/stream/v1\0");
+    h.update(scenario_name.as_bytes());
+    h.update([0]);
+    h.update(seed.to_le_bytes());
+    h.finalize().into()
+}
+
+/// The generator of run `run`.
+pub fn run_rng(key: &[u8; 32], run: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::from_seed(*key);
+    rng.set_stream(run);
+    rng
+}
+
+pub fn layout(cfg: &ModelConfig) -> Layout {
+    let metrics: Vec<MetricDef> = observe::metric_defs(cfg);
+    let events: Vec<EventDef> = observe::event_defs(cfg);
+    Layout::new(cfg.horizon_months() + 1, metrics, events, cfg.params.band_west_max, cfg.params.band_russia_min)
+}
+
+/// A thread pool of the requested size (0 = all cores).
+pub fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool")
+}
+
+/// Runs runs `first..first + count` of the ensemble and returns their statistics.
+pub fn run_ensemble(
+    cfg: &ModelConfig,
+    scenario_name: &str,
+    plan: &Plan,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Ensemble {
+    let layout = layout(cfg);
+    let key = stream_key(scenario_name, plan.seed);
+    let pool = pool(plan.threads);
+    let threads = pool.current_num_threads();
+    let mut total = Accumulator::new(&layout);
+    let mut trajectories = Vec::new();
+    let chunks = plan.runs.div_ceil(CHUNK_RUNS);
+    let wave = (threads * CHUNKS_PER_THREAD_PER_WAVE) as u64;
+    let mut next = 0;
+    while next < chunks {
+        let end = (next + wave).min(chunks);
+        let done: Vec<(Accumulator, Vec<Trajectory>)> = pool.install(|| {
+            (next..end)
+                .into_par_iter()
+                .map(|c| {
+                    let from = c * CHUNK_RUNS;
+                    let to = (from + CHUNK_RUNS).min(plan.runs);
+                    let out = run_chunk(cfg, &layout, &key, from..to, plan.trajectories as u64);
+                    progress(to - from);
+                    out
+                })
+                .collect()
+        });
+        for (acc, traj) in done {
+            total.merge(&acc);
+            trajectories.extend(traj);
+        }
+        next = end;
+    }
+    Ensemble { layout, acc: total, trajectories, threads }
+}
+
+/// Runs a contiguous range of runs sequentially.
+pub fn run_chunk(
+    cfg: &ModelConfig,
+    layout: &Layout,
+    key: &[u8; 32],
+    runs: std::ops::Range<u64>,
+    keep_paths: u64,
+) -> (Accumulator, Vec<Trajectory>) {
+    let mut acc = Accumulator::new(layout);
+    let mut paths = Vec::new();
+    let initial = World::initial(cfg);
+    let patron = PatronTraits::from_config(cfg);
+    let mut world = initial.clone();
+    let nm = layout.metrics.len();
+    let mut values = vec![0.0; nm];
+    let mut flags = vec![false; layout.events.len()];
+    let mut first: Vec<Option<usize>> = vec![None; layout.events.len()];
+    for run in runs {
+        world.clone_from(&initial);
+        first.iter_mut().for_each(|f| *f = None);
+        let mut rng = run_rng(key, run);
+        let mut path = (run < keep_paths).then(|| Vec::with_capacity(layout.months * nm));
+        for m in 0..layout.months {
+            if m > 0 {
+                world.step(cfg, &patron, &mut rng);
+            }
+            observe::observe(cfg, &world, &mut values);
+            observe::events(cfg, &world, &mut flags);
+            acc.observe(layout, m, &values);
+            for (f, &now) in first.iter_mut().zip(&flags) {
+                if now && f.is_none() {
+                    *f = Some(m);
+                }
+            }
+            if let Some(p) = path.as_mut() {
+                p.extend_from_slice(&values);
+            }
+        }
+        acc.finish_run(layout, &first);
+        if let Some(values) = path {
+            paths.push(Trajectory { run, values });
+        }
+    }
+    (acc, paths)
+}

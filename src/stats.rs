@@ -1,0 +1,320 @@
+//! Statistics accumulated as runs finish: per-month moments and exact-count histograms, band counts and
+//! first-occurrence counts of events. Memory depends on the scenario's shape, never on the number of runs.
+//!
+//! Integer counts merge exactly in any order; floating sums are merged in a fixed chunk order by the runner, so
+//! every figure is byte-identical whatever the thread count.
+
+use crate::model::observe::{EventDef, MetricDef, Scale};
+
+/// Histogram bins per quantile metric. 400 bins put alignment quantiles on a 0.005 grid (interpolated within).
+pub const HIST_BINS: usize = 400;
+/// z for two-sided 95% intervals.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Mapping of a metric's values onto histogram bins.
+#[derive(Clone, Copy, Debug)]
+struct Binning {
+    lo: f64,
+    width: f64,
+    log: bool,
+}
+
+impl Binning {
+    fn new(scale: Scale) -> Option<Binning> {
+        match scale {
+            Scale::Linear { lo, hi } => Some(Binning { lo, width: (hi - lo) / HIST_BINS as f64, log: false }),
+            Scale::Log { lo, hi } => {
+                Some(Binning { lo: lo.ln(), width: (hi.ln() - lo.ln()) / HIST_BINS as f64, log: true })
+            }
+            Scale::MomentsOnly => None,
+        }
+    }
+    #[inline]
+    fn bin(&self, v: f64) -> usize {
+        let x = if self.log { v.ln() } else { v };
+        let b = (x - self.lo) / self.width;
+        // Values beyond the range land in the edge bins (NaN casts to 0).
+        (b.max(0.0) as usize).min(HIST_BINS - 1)
+    }
+    /// Value at a fractional bin position.
+    fn value(&self, pos: f64) -> f64 {
+        let x = self.lo + pos * self.width;
+        if self.log { x.exp() } else { x }
+    }
+}
+
+/// The layout shared by all accumulators of one ensemble.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub months: usize,
+    pub metrics: Vec<MetricDef>,
+    pub events: Vec<EventDef>,
+    /// For each metric, its histogram slot (if it has quantiles).
+    hist_slot: Vec<Option<usize>>,
+    binning: Vec<Binning>,
+    /// Metric index of each actor's alignment, and the band thresholds.
+    pub band_metrics: Vec<usize>,
+    pub west_max: f64,
+    pub russia_min: f64,
+}
+
+impl Layout {
+    pub fn new(months: usize, metrics: Vec<MetricDef>, events: Vec<EventDef>, west_max: f64, russia_min: f64) -> Layout {
+        let mut hist_slot = Vec::new();
+        let mut binning = Vec::new();
+        for m in &metrics {
+            match Binning::new(m.scale) {
+                Some(b) => {
+                    hist_slot.push(Some(binning.len()));
+                    binning.push(b);
+                }
+                None => hist_slot.push(None),
+            }
+        }
+        let band_metrics = metrics.iter().enumerate().filter(|(_, m)| m.metric == "alignment").map(|(i, _)| i).collect();
+        Layout { months, metrics, events, hist_slot, binning, band_metrics, west_max, russia_min }
+    }
+
+    pub fn hist_count(&self) -> usize {
+        self.binning.len()
+    }
+}
+
+/// Sums and counts over a set of runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Accumulator {
+    pub runs: u64,
+    /// [month][metric]
+    sum: Vec<f64>,
+    sum_sq: Vec<f64>,
+    /// [month][hist slot][bin]
+    hist: Vec<u32>,
+    /// [month][band metric][band: west, multi, russia]
+    bands: Vec<u32>,
+    /// [event][month]: runs whose first occurrence is that month.
+    first: Vec<u32>,
+}
+
+impl Accumulator {
+    pub fn new(l: &Layout) -> Accumulator {
+        let nm = l.metrics.len();
+        Accumulator {
+            runs: 0,
+            sum: vec![0.0; l.months * nm],
+            sum_sq: vec![0.0; l.months * nm],
+            hist: vec![0; l.months * l.hist_count() * HIST_BINS],
+            bands: vec![0; l.months * l.band_metrics.len() * 3],
+            first: vec![0; l.events.len() * l.months],
+        }
+    }
+
+    /// Records month `m` of one run.
+    #[inline]
+    pub fn observe(&mut self, l: &Layout, m: usize, values: &[f64]) {
+        let nm = l.metrics.len();
+        let row = m * nm;
+        for (k, &v) in values.iter().enumerate() {
+            self.sum[row + k] += v;
+            self.sum_sq[row + k] += v * v;
+            if let Some(s) = l.hist_slot[k] {
+                let b = l.binning[s].bin(v);
+                self.hist[(m * l.binning.len() + s) * HIST_BINS + b] += 1;
+            }
+        }
+        let nb = l.band_metrics.len();
+        for (j, &k) in l.band_metrics.iter().enumerate() {
+            let v = values[k];
+            let band = if v <= l.west_max {
+                0
+            } else if v >= l.russia_min {
+                2
+            } else {
+                1
+            };
+            self.bands[(m * nb + j) * 3 + band] += 1;
+        }
+    }
+
+    /// Records one finished run: `first[e]` is the month the event first held, or `None`.
+    pub fn finish_run(&mut self, l: &Layout, first: &[Option<usize>]) {
+        self.runs += 1;
+        for (e, f) in first.iter().enumerate() {
+            if let Some(m) = *f {
+                self.first[e * l.months + m] += 1;
+            }
+        }
+    }
+
+    /// Adds `other` into `self`. Callers merge in a fixed order so that floating sums are reproducible.
+    pub fn merge(&mut self, other: &Accumulator) {
+        self.runs += other.runs;
+        add(&mut self.sum, &other.sum);
+        add(&mut self.sum_sq, &other.sum_sq);
+        self.hist.iter_mut().zip(&other.hist).for_each(|(a, b)| *a += b);
+        self.bands.iter_mut().zip(&other.bands).for_each(|(a, b)| *a += b);
+        self.first.iter_mut().zip(&other.first).for_each(|(a, b)| *a += b);
+    }
+
+    pub fn mean(&self, l: &Layout, m: usize, k: usize) -> Estimate {
+        let n = self.runs as f64;
+        let i = m * l.metrics.len() + k;
+        let mean = self.sum[i] / n;
+        let var = if self.runs > 1 { ((self.sum_sq[i] - n * mean * mean) / (n - 1.0)).max(0.0) } else { 0.0 };
+        let half = Z95 * (var / n).sqrt();
+        Estimate { value: mean, ci_low: mean - half, ci_high: mean + half, sd: var.sqrt() }
+    }
+
+    /// Quantile `q` of metric `k` in month `m` with a 95% distribution-free interval (order statistics at ranks
+    /// n q -/+ z sqrt(n q (1 - q))); `None` for a metric without a histogram.
+    pub fn quantile(&self, l: &Layout, m: usize, k: usize, q: f64) -> Option<Estimate> {
+        let s = l.hist_slot[k]?;
+        let h = &self.hist[(m * l.binning.len() + s) * HIST_BINS..][..HIST_BINS];
+        let n = self.runs as f64;
+        let spread = Z95 * (n * q * (1.0 - q)).sqrt();
+        let at = |rank: f64| l.binning[s].value(rank_position(h, rank.clamp(0.0, n)));
+        Some(Estimate { value: at(n * q), ci_low: at(n * q - spread), ci_high: at(n * q + spread), sd: f64::NAN })
+    }
+
+    /// Probability of band `b` (0 West-leaning, 1 multi-vector, 2 Russia-aligned) for actor slot `j`.
+    pub fn band(&self, l: &Layout, m: usize, j: usize, b: usize) -> Proportion {
+        let count = self.bands[(m * l.band_metrics.len() + j) * 3 + b];
+        Proportion::wilson(u64::from(count), self.runs)
+    }
+
+    /// Probability that event `e` has happened by month `m`.
+    pub fn event_by(&self, l: &Layout, e: usize, m: usize) -> Proportion {
+        let count: u64 = self.first[e * l.months..][..=m].iter().map(|&c| u64::from(c)).sum();
+        Proportion::wilson(count, self.runs)
+    }
+
+    /// Median month of first occurrence among runs where event `e` happened.
+    pub fn median_first_month(&self, l: &Layout, e: usize) -> Option<usize> {
+        let row = &self.first[e * l.months..][..l.months];
+        let total: u64 = row.iter().map(|&c| u64::from(c)).sum();
+        if total == 0 {
+            return None;
+        }
+        let mut acc = 0u64;
+        row.iter().position(|&c| {
+            acc += u64::from(c);
+            2 * acc >= total
+        })
+    }
+}
+
+fn add(a: &mut [f64], b: &[f64]) {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+}
+
+/// Fractional bin position of the value at `rank` (0..n) in a histogram, interpolating uniformly within bins.
+fn rank_position(h: &[u32], rank: f64) -> f64 {
+    let mut acc = 0.0;
+    for (b, &c) in h.iter().enumerate() {
+        let c = f64::from(c);
+        if c > 0.0 && acc + c >= rank {
+            return b as f64 + ((rank - acc) / c).clamp(0.0, 1.0);
+        }
+        acc += c;
+    }
+    h.len() as f64
+}
+
+/// A point estimate with a 95% interval.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Estimate {
+    pub value: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// Standard deviation across runs (means only).
+    #[serde(skip)]
+    pub sd: f64,
+}
+
+/// A proportion with its 95% Wilson score interval.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Proportion {
+    pub probability: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub count: u64,
+    pub runs: u64,
+}
+
+impl Proportion {
+    /// Wilson score interval (Wilson 1927, JASA 22:209-212); it keeps near-nominal coverage near 0 and 1 where
+    /// the normal (Wald) interval collapses.
+    pub fn wilson(count: u64, runs: u64) -> Proportion {
+        if runs == 0 {
+            return Proportion { probability: f64::NAN, ci_low: 0.0, ci_high: 1.0, count, runs };
+        }
+        let n = runs as f64;
+        let p = count as f64 / n;
+        let z2 = Z95 * Z95;
+        let denom = 1.0 + z2 / n;
+        let centre = (p + z2 / (2.0 * n)) / denom;
+        let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+        // At 0 or n successes the bound is exactly 0 or 1; rounding must not move it off.
+        let lo = if count == 0 { 0.0 } else { (centre - half).max(0.0) };
+        let hi = if count == runs { 1.0 } else { (centre + half).min(1.0) };
+        Proportion { probability: p, ci_low: lo, ci_high: hi, count, runs }
+    }
+
+    pub fn half_width(&self) -> f64 {
+        (self.ci_high - self.ci_low) / 2.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_published_values() {
+        // Newcombe (1998), Stat Med 17:857, table I: 81/263 -> 0.2553 .. 0.3662
+        let p = Proportion::wilson(81, 263);
+        assert!((p.ci_low - 0.2553).abs() < 1e-4 && (p.ci_high - 0.3662).abs() < 1e-4, "{p:?}");
+        // 0/20 -> 0 .. 0.1611
+        let z = Proportion::wilson(0, 20);
+        assert_eq!(z.ci_low, 0.0);
+        assert!((z.ci_high - 0.1611).abs() < 1e-4);
+        let all = Proportion::wilson(20, 20);
+        assert_eq!(all.ci_high, 1.0);
+    }
+
+    #[test]
+    fn rank_position_interpolates() {
+        let h = [0, 10, 10, 0];
+        assert_eq!(rank_position(&h, 0.0), 1.0);
+        assert_eq!(rank_position(&h, 5.0), 1.5);
+        assert_eq!(rank_position(&h, 10.0), 2.0);
+        assert_eq!(rank_position(&h, 15.0), 2.5);
+        assert_eq!(rank_position(&h, 20.0), 3.0);
+    }
+
+    #[test]
+    fn quantiles_of_a_uniform_sample_are_close() {
+        use crate::model::observe::MetricDef;
+        let l = Layout::new(
+            1,
+            vec![MetricDef { metric: "x", actor: String::new(), unit: "", scale: Scale::Linear { lo: 0.0, hi: 1.0 } }],
+            vec![],
+            -0.33,
+            0.33,
+        );
+        let mut a = Accumulator::new(&l);
+        let n = 10_000;
+        for i in 0..n {
+            a.observe(&l, 0, &[(i as f64 + 0.5) / n as f64]);
+            a.finish_run(&l, &[]);
+        }
+        for q in [0.05, 0.5, 0.95] {
+            let e = a.quantile(&l, 0, 0, q).unwrap();
+            assert!((e.value - q).abs() < 0.003, "q {q}: {e:?}");
+            assert!(e.ci_low <= q && q <= e.ci_high);
+        }
+        let m = a.mean(&l, 0, 0);
+        assert!((m.value - 0.5).abs() < 1e-12);
+        // s.d. of U(0,1) = 0.2887; half-width 1.96 * 0.2887 / 100 = 0.00566
+        assert!(((m.ci_high - m.ci_low) / 2.0 - 0.005_66).abs() < 1e-4);
+    }
+}
