@@ -54,11 +54,19 @@ pub fn out_dir_for(s: &Scenario, out: Option<&Path>) -> PathBuf {
 }
 
 /// Loads, runs and writes one scenario. `progress` is told how many runs finished, chunk by chunk.
-pub fn run(path: &Path, opts: &RunOptions, progress: &(dyn Fn(u64) + Sync), total: &dyn Fn(u64)) -> Result<RunOutcome, AppError> {
+pub fn run(
+    path: &Path,
+    opts: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    total: &dyn Fn(u64),
+) -> Result<RunOutcome, AppError> {
     let mut scenario = Scenario::load(path)?;
     if let Some(r) = opts.runs {
         if r == 0 || r > crate::scenario::MAX_RUNS {
-            return Err(AppError::Usage(format!("--runs must be in [1, {}]", crate::scenario::MAX_RUNS)));
+            return Err(AppError::Usage(format!(
+                "--runs must be in [1, {}]",
+                crate::scenario::MAX_RUNS
+            )));
         }
         scenario.runs = r;
     }
@@ -70,20 +78,55 @@ pub fn run(path: &Path, opts: &RunOptions, progress: &(dyn Fn(u64) + Sync), tota
     output::ensure_dir(&out_dir)?;
     total(scenario.runs);
     let started = SystemTime::now();
-    let plan = Plan { runs: scenario.runs, seed: scenario.seed, threads: opts.threads, trajectories: opts.trajectories };
+    let plan = Plan {
+        runs: scenario.runs,
+        seed: scenario.seed,
+        threads: opts.threads,
+        trajectories: opts.trajectories,
+    };
     let ensemble = runner::run_ensemble(&scenario.config, &scenario.name, &plan, progress);
-    let info = manifest::RunInfo { runs: scenario.runs, threads: ensemble.threads, started, finished: SystemTime::now() };
+    let info = manifest::RunInfo {
+        runs: scenario.runs,
+        threads: ensemble.threads,
+        started,
+        finished: SystemTime::now(),
+    };
     let mut files = vec![
-        output::write_atomic(&out_dir, "summary.json", &tables::summary_json(&scenario, &ensemble))?,
-        output::write_atomic(&out_dir, "timeseries.csv", &tables::timeseries_csv(&scenario, &ensemble))?,
-        output::write_atomic(&out_dir, "events.csv", &tables::events_csv(&scenario, &ensemble))?,
+        output::write_atomic(
+            &out_dir,
+            "summary.json",
+            &tables::summary_json(&scenario, &ensemble),
+        )?,
+        output::write_atomic(
+            &out_dir,
+            "timeseries.csv",
+            &tables::timeseries_csv(&scenario, &ensemble),
+        )?,
+        output::write_atomic(
+            &out_dir,
+            "events.csv",
+            &tables::events_csv(&scenario, &ensemble),
+        )?,
     ];
     if opts.trajectories > 0 {
-        files.push(output::write_atomic(&out_dir, "trajectories.csv", &tables::trajectories_csv(&scenario, &ensemble))?);
+        files.push(output::write_atomic(
+            &out_dir,
+            "trajectories.csv",
+            &tables::trajectories_csv(&scenario, &ensemble),
+        )?);
     }
     // The manifest goes last: its presence says the run completed.
-    files.push(output::write_atomic(&out_dir, "manifest.json", &manifest::manifest_json(&scenario, &info))?);
-    Ok(RunOutcome { scenario, ensemble, out_dir, files })
+    files.push(output::write_atomic(
+        &out_dir,
+        "manifest.json",
+        &manifest::manifest_json(&scenario, &info),
+    )?);
+    Ok(RunOutcome {
+        scenario,
+        ensemble,
+        out_dir,
+        files,
+    })
 }
 
 /// A few lines for the terminal: the events at the horizon with their intervals.
@@ -111,11 +154,20 @@ pub fn brief(outcome: &RunOutcome) -> String {
             100.0 * p.ci_high
         ));
     }
-    out.push_str(&format!("\nAlignment in {} (median [90% of runs]):\n", s.month_label(h)));
+    out.push_str(&format!(
+        "\nAlignment in {} (median [90% of runs]):\n",
+        s.month_label(h)
+    ));
     for (j, a) in s.config.actors.iter().enumerate() {
         let k = l.band_metrics[j];
         let q = |q| ens.acc.quantile(l, h, k, q).map_or(f64::NAN, |e| e.value);
-        out.push_str(&format!("  {:<12} {:>6.2}  [{:>5.2}, {:>5.2}]\n", a.name, q(0.5), q(0.05), q(0.95)));
+        out.push_str(&format!(
+            "  {:<12} {:>6.2}  [{:>5.2}, {:>5.2}]\n",
+            a.name,
+            q(0.5),
+            q(0.05),
+            q(0.95)
+        ));
     }
     out.push_str(&format!("\nWrote {}\n", outcome.out_dir.display()));
     out

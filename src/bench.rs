@@ -40,7 +40,10 @@ fn draws_only(cfg: &ModelConfig, key: &[u8; 32], runs: u64) -> f64 {
             for _ in 0..partners {
                 // choice (uniform), position (normal), mediation (3 uniforms), sanction (uniform)
                 sink += rng.random::<f64>() + rng.sample::<f64, _>(StandardNormal);
-                sink += rng.random::<f64>() + rng.random::<f64>() + rng.random::<f64>() + rng.random::<f64>();
+                sink += rng.random::<f64>()
+                    + rng.random::<f64>()
+                    + rng.random::<f64>()
+                    + rng.random::<f64>();
             }
             // stance: normal
             sink += rng.sample::<f64, _>(StandardNormal);
@@ -61,7 +64,8 @@ pub fn peak_rss_mib() -> Option<f64> {
 pub fn bench(cfg: &ModelConfig, name: &str, runs: u64, repeats: usize) -> BenchReport {
     debug_assert_eq!(
         cfg.draws_per_run(),
-        cfg.horizon_months() * (DRAWS_PER_MONTH_FIXED + DRAWS_PER_PARTNER_MONTH * cfg.partner_count())
+        cfg.horizon_months()
+            * (DRAWS_PER_MONTH_FIXED + DRAWS_PER_PARTNER_MONTH * cfg.partner_count())
     );
     let key = runner::stream_key(name, 1);
     let best = |f: &dyn Fn()| {
@@ -77,7 +81,12 @@ pub fn bench(cfg: &ModelConfig, name: &str, runs: u64, repeats: usize) -> BenchR
         draws_only(cfg, &key, runs);
     });
     let ensemble = |threads: usize| {
-        let plan = Plan { runs, seed: 1, threads, trajectories: 0 };
+        let plan = Plan {
+            runs,
+            seed: 1,
+            threads,
+            trajectories: 0,
+        };
         runner::run_ensemble(cfg, name, &plan, &|_| {});
     };
     let single = best(&|| ensemble(1));

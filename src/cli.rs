@@ -89,18 +89,36 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs ({per_sec}, {eta} left)")
-            .expect("valid template"),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs ({per_sec}, {eta} left)",
+        )
+        .expect("valid template"),
     );
     bar
 }
 
 fn dispatch(command: Command) -> Result<(), AppError> {
     match command {
-        Command::Run { scenario, runs, seed, threads, out, trajectories, quiet } => {
-            let opts = RunOptions { runs, seed, threads, out, trajectories };
+        Command::Run {
+            scenario,
+            runs,
+            seed,
+            threads,
+            out,
+            trajectories,
+            quiet,
+        } => {
+            let opts = RunOptions {
+                runs,
+                seed,
+                threads,
+                out,
+                trajectories,
+            };
             let bar = progress_bar(quiet);
-            let outcome = app::run(&scenario, &opts, &|n| bar.inc(n), &|total| bar.set_length(total))?;
+            let outcome = app::run(&scenario, &opts, &|n| bar.inc(n), &|total| {
+                bar.set_length(total)
+            })?;
             bar.finish_and_clear();
             if !quiet {
                 print!("{}", app::brief(&outcome));
@@ -111,7 +129,13 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             let mut failed = Vec::new();
             for path in &scenarios {
                 match Scenario::load(path) {
-                    Ok(s) => println!("{}: ok ({}, {} actors, {} months)", path.display(), s.name, s.config.actors.len(), s.horizon_months()),
+                    Ok(s) => println!(
+                        "{}: ok ({}, {} actors, {} months)",
+                        path.display(),
+                        s.name,
+                        s.config.actors.len(),
+                        s.horizon_months()
+                    ),
                     Err(e) => {
                         eprintln!("{e}");
                         failed.push(e);
@@ -122,7 +146,11 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 Ok(())
             } else {
                 // The problems were printed above; the error line only counts them.
-                Err(AppError::Usage(format!("{} of {} scenario file(s) invalid", failed.len(), scenarios.len())))
+                Err(AppError::Usage(format!(
+                    "{} of {} scenario file(s) invalid",
+                    failed.len(),
+                    scenarios.len()
+                )))
             }
         }
         Command::Explain { scenario, markdown } => {
@@ -133,14 +161,33 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             }
             Ok(())
         }
-        Command::Bench { scenario, runs, repeats } => {
+        Command::Bench {
+            scenario,
+            runs,
+            repeats,
+        } => {
             let s = Scenario::load(&scenario)?;
             let r = crate::bench::bench(&s.config, &s.name, runs, repeats);
-            println!("scenario {} ({} draws per run), {} runs, best of {}", s.name, r.draws_per_run, r.runs, repeats);
-            println!("random draws alone, 1 thread : {:>10.0} runs/s", r.draws_only_runs_per_s);
-            println!("full runs, 1 thread          : {:>10.0} runs/s", r.single_thread_runs_per_s);
-            println!("full runs, {:>2} threads        : {:>10.0} runs/s", r.all_threads, r.all_threads_runs_per_s);
-            println!("cost of a run / its draws    : {:>10.2} (target <= 2)", r.cost_ratio());
+            println!(
+                "scenario {} ({} draws per run), {} runs, best of {}",
+                s.name, r.draws_per_run, r.runs, repeats
+            );
+            println!(
+                "random draws alone, 1 thread : {:>10.0} runs/s",
+                r.draws_only_runs_per_s
+            );
+            println!(
+                "full runs, 1 thread          : {:>10.0} runs/s",
+                r.single_thread_runs_per_s
+            );
+            println!(
+                "full runs, {:>2} threads        : {:>10.0} runs/s",
+                r.all_threads, r.all_threads_runs_per_s
+            );
+            println!(
+                "cost of a run / its draws    : {:>10.2} (target <= 2)",
+                r.cost_ratio()
+            );
             if let Some(m) = r.peak_rss_mib {
                 println!("peak resident memory         : {m:>10.1} MiB");
             }

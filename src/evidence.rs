@@ -38,8 +38,7 @@ pub fn claim(id: &str) -> Option<&'static Claim> {
 }
 
 /// Where the article's claims come from, for reports.
-pub const ARTICLE: &str =
-    "\"Belarus and Kazakhstan: Ukraine Is Not Our Enemy\", Carnegie Endowment for International Peace, 26 December 2014";
+pub const ARTICLE: &str = "\"Belarus and Kazakhstan: Ukraine Is Not Our Enemy\", Carnegie Endowment for International Peace, 26 December 2014";
 
 #[cfg(test)]
 mod tests {
@@ -55,7 +54,12 @@ mod tests {
             assert_eq!(all.iter().filter(|d| d.id == c.id).count(), 1, "{}", c.id);
             if c.id.starts_with('A') {
                 // Quotes are verbatim: every article claim must be found in the article text.
-                assert!(article.contains(&c.quote), "claim {} quote not in the article: {}", c.id, c.quote);
+                assert!(
+                    article.contains(&c.quote),
+                    "claim {} quote not in the article: {}",
+                    c.id,
+                    c.quote
+                );
             } else {
                 assert!(c.source.is_some(), "fact {} needs a source", c.id);
             }

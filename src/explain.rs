@@ -42,17 +42,34 @@ pub fn explain(s: &Scenario) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Scenario {} ({})", s.name, s.files[0].display());
     if s.files.len() > 1 {
-        let bases: Vec<String> = s.files[1..].iter().map(|p| p.display().to_string()).collect();
+        let bases: Vec<String> = s.files[1..]
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         let _ = writeln!(out, "Bases: {}", bases.join(" <- "));
     }
     if !s.description.is_empty() {
         let _ = writeln!(out, "{}", s.description);
     }
-    let _ = writeln!(out, "Start {} (month 0), {} months simulated, {} runs, seed {}", s.start, s.horizon_months(), s.runs, s.seed);
-    let _ = writeln!(out, "\n'*' marks a value this scenario file sets itself.\n\nPARAMETERS");
+    let _ = writeln!(
+        out,
+        "Start {} (month 0), {} months simulated, {} runs, seed {}",
+        s.start,
+        s.horizon_months(),
+        s.runs,
+        s.seed
+    );
+    let _ = writeln!(
+        out,
+        "\n'*' marks a value this scenario file sets itself.\n\nPARAMETERS"
+    );
     let values = s.config.params.values();
     for (i, spec) in PARAM_SPECS.iter().enumerate() {
-        let mark = if s.param_origin[i] == Origin::File(0) { '*' } else { ' ' };
+        let mark = if s.param_origin[i] == Origin::File(0) {
+            '*'
+        } else {
+            ' '
+        };
         let _ = writeln!(
             out,
             "{mark} {} = {} {}   range {}   {}",
@@ -63,14 +80,26 @@ pub fn explain(s: &Scenario) -> String {
             origin_text(s, &s.param_origin[i])
         );
         let _ = writeln!(out, "      {}", spec.doc);
-        let _ = writeln!(out, "      provenance of the default: {}", provenance_text(&spec.provenance));
+        let _ = writeln!(
+            out,
+            "      provenance of the default: {}",
+            provenance_text(&spec.provenance)
+        );
     }
     for (a, origins) in s.config.actors.iter().zip(&s.actor_attr_origin) {
         let _ = writeln!(out, "\nACTOR {} (role {})", a.name, a.role.as_str());
-        for (i, spec) in ACTOR_ATTRS.iter().enumerate().filter(|(_, sp)| sp.applies_to(a.role)) {
+        for (i, spec) in ACTOR_ATTRS
+            .iter()
+            .enumerate()
+            .filter(|(_, sp)| sp.applies_to(a.role))
+        {
             let (origin, source) = &origins[i];
             let mark = if *origin == Origin::File(0) { '*' } else { ' ' };
-            let value = if spec.boolean { (a.attrs[i] != 0.0).to_string() } else { fmt_num(a.attrs[i]) };
+            let value = if spec.boolean {
+                (a.attrs[i] != 0.0).to_string()
+            } else {
+                fmt_num(a.attrs[i])
+            };
             let _ = writeln!(
                 out,
                 "{mark} actors.{}.{} = {} {}   range {}   {}",
@@ -103,7 +132,11 @@ pub fn explain(s: &Scenario) -> String {
                 (Some(a), Some(b)) => format!("{a} .. {b}"),
                 _ => "no simulated month".into(),
             };
-            let _ = writeln!(out, "  {} replayed from {} column {} for {span}; the process runs free after", r.driver, r.file, r.column);
+            let _ = writeln!(
+                out,
+                "  {} replayed from {} column {} for {span}; the process runs free after",
+                r.driver, r.file, r.column
+            );
         }
     }
     out
@@ -111,14 +144,35 @@ pub fn explain(s: &Scenario) -> String {
 
 /// The parameter table as Markdown, for docs/MODEL.md.
 pub fn markdown_table() -> String {
-    let mut out = String::from("| key | unit | range | default | provenance |\n|---|---|---|---|---|\n");
+    let mut out =
+        String::from("| key | unit | range | default | provenance |\n|---|---|---|---|---|\n");
     for p in PARAM_SPECS {
-        let _ = writeln!(out, "| `{}` | {} | {} | {} | {} |", p.key, p.unit, p.range_text(), fmt_num(p.default), p.provenance.to_string().replace('|', "/"));
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} |",
+            p.key,
+            p.unit,
+            p.range_text(),
+            fmt_num(p.default),
+            p.provenance.to_string().replace('|', "/")
+        );
     }
     out.push_str("\nPer-actor attributes (`[actors.NAME]`):\n\n| key | roles | unit | range | generic default |\n|---|---|---|---|---|\n");
     for a in ACTOR_ATTRS {
-        let default = if a.boolean { (a.default != 0.0).to_string() } else { fmt_num(a.default) };
-        let _ = writeln!(out, "| `{}` | {:?} | {} | {} | {} |", a.key, a.roles, a.unit, a.range_text(), default);
+        let default = if a.boolean {
+            (a.default != 0.0).to_string()
+        } else {
+            fmt_num(a.default)
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {:?} | {} | {} | {} |",
+            a.key,
+            a.roles,
+            a.unit,
+            a.range_text(),
+            default
+        );
     }
     out
 }

@@ -4,13 +4,13 @@
 //! [`runner`] runs the Monte Carlo ensemble of [`model::World`]s and accumulates [`stats`]; [`output`] writes the
 //! tables. See docs/ARCHITECTURE.md.
 
-pub mod model;
+pub mod app;
+pub mod bench;
+pub mod cli;
 pub mod evidence;
-pub mod scenario;
+pub mod explain;
+pub mod model;
 pub mod output;
 pub mod runner;
+pub mod scenario;
 pub mod stats;
-pub mod app;
-pub mod cli;
-pub mod explain;
-pub mod bench;

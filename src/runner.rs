@@ -67,12 +67,21 @@ pub fn run_rng(key: &[u8; 32], run: u64) -> ChaCha8Rng {
 pub fn layout(cfg: &ModelConfig) -> Layout {
     let metrics: Vec<MetricDef> = observe::metric_defs(cfg);
     let events: Vec<EventDef> = observe::event_defs(cfg);
-    Layout::new(cfg.horizon_months() + 1, metrics, events, cfg.params.band_west_max, cfg.params.band_russia_min)
+    Layout::new(
+        cfg.horizon_months() + 1,
+        metrics,
+        events,
+        cfg.params.band_west_max,
+        cfg.params.band_russia_min,
+    )
 }
 
 /// A thread pool of the requested size (0 = all cores).
 pub fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool")
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool")
 }
 
 /// Runs runs `first..first + count` of the ensemble and returns their statistics.
@@ -111,7 +120,12 @@ pub fn run_ensemble(
         }
         next = end;
     }
-    Ensemble { layout, acc: total, trajectories, threads }
+    Ensemble {
+        layout,
+        acc: total,
+        trajectories,
+        threads,
+    }
 }
 
 /// Runs a contiguous range of runs sequentially.

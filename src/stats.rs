@@ -22,10 +22,16 @@ struct Binning {
 impl Binning {
     fn new(scale: Scale) -> Option<Binning> {
         match scale {
-            Scale::Linear { lo, hi } => Some(Binning { lo, width: (hi - lo) / HIST_BINS as f64, log: false }),
-            Scale::Log { lo, hi } => {
-                Some(Binning { lo: lo.ln(), width: (hi.ln() - lo.ln()) / HIST_BINS as f64, log: true })
-            }
+            Scale::Linear { lo, hi } => Some(Binning {
+                lo,
+                width: (hi - lo) / HIST_BINS as f64,
+                log: false,
+            }),
+            Scale::Log { lo, hi } => Some(Binning {
+                lo: lo.ln(),
+                width: (hi.ln() - lo.ln()) / HIST_BINS as f64,
+                log: true,
+            }),
             Scale::MomentsOnly => None,
         }
     }
@@ -59,7 +65,13 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn new(months: usize, metrics: Vec<MetricDef>, events: Vec<EventDef>, west_max: f64, russia_min: f64) -> Layout {
+    pub fn new(
+        months: usize,
+        metrics: Vec<MetricDef>,
+        events: Vec<EventDef>,
+        west_max: f64,
+        russia_min: f64,
+    ) -> Layout {
         let mut hist_slot = Vec::new();
         let mut binning = Vec::new();
         for m in &metrics {
@@ -71,8 +83,22 @@ impl Layout {
                 None => hist_slot.push(None),
             }
         }
-        let band_metrics = metrics.iter().enumerate().filter(|(_, m)| m.metric == "alignment").map(|(i, _)| i).collect();
-        Layout { months, metrics, events, hist_slot, binning, band_metrics, west_max, russia_min }
+        let band_metrics = metrics
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.metric == "alignment")
+            .map(|(i, _)| i)
+            .collect();
+        Layout {
+            months,
+            metrics,
+            events,
+            hist_slot,
+            binning,
+            band_metrics,
+            west_max,
+            russia_min,
+        }
     }
 
     pub fn hist_count(&self) -> usize {
@@ -150,18 +176,36 @@ impl Accumulator {
         self.runs += other.runs;
         add(&mut self.sum, &other.sum);
         add(&mut self.sum_sq, &other.sum_sq);
-        self.hist.iter_mut().zip(&other.hist).for_each(|(a, b)| *a += b);
-        self.bands.iter_mut().zip(&other.bands).for_each(|(a, b)| *a += b);
-        self.first.iter_mut().zip(&other.first).for_each(|(a, b)| *a += b);
+        self.hist
+            .iter_mut()
+            .zip(&other.hist)
+            .for_each(|(a, b)| *a += b);
+        self.bands
+            .iter_mut()
+            .zip(&other.bands)
+            .for_each(|(a, b)| *a += b);
+        self.first
+            .iter_mut()
+            .zip(&other.first)
+            .for_each(|(a, b)| *a += b);
     }
 
     pub fn mean(&self, l: &Layout, m: usize, k: usize) -> Estimate {
         let n = self.runs as f64;
         let i = m * l.metrics.len() + k;
         let mean = self.sum[i] / n;
-        let var = if self.runs > 1 { ((self.sum_sq[i] - n * mean * mean) / (n - 1.0)).max(0.0) } else { 0.0 };
+        let var = if self.runs > 1 {
+            ((self.sum_sq[i] - n * mean * mean) / (n - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
         let half = Z95 * (var / n).sqrt();
-        Estimate { value: mean, ci_low: mean - half, ci_high: mean + half, sd: var.sqrt() }
+        Estimate {
+            value: mean,
+            ci_low: mean - half,
+            ci_high: mean + half,
+            sd: var.sqrt(),
+        }
     }
 
     /// Quantile `q` of metric `k` in month `m` with a 95% distribution-free interval (order statistics at ranks
@@ -172,7 +216,12 @@ impl Accumulator {
         let n = self.runs as f64;
         let spread = Z95 * (n * q * (1.0 - q)).sqrt();
         let at = |rank: f64| l.binning[s].value(rank_position(h, rank.clamp(0.0, n)));
-        Some(Estimate { value: at(n * q), ci_low: at(n * q - spread), ci_high: at(n * q + spread), sd: f64::NAN })
+        Some(Estimate {
+            value: at(n * q),
+            ci_low: at(n * q - spread),
+            ci_high: at(n * q + spread),
+            sd: f64::NAN,
+        })
     }
 
     /// Probability of band `b` (0 West-leaning, 1 multi-vector, 2 Russia-aligned) for actor slot `j`.
@@ -183,7 +232,10 @@ impl Accumulator {
 
     /// Probability that event `e` has happened by month `m`.
     pub fn event_by(&self, l: &Layout, e: usize, m: usize) -> Proportion {
-        let count: u64 = self.first[e * l.months..][..=m].iter().map(|&c| u64::from(c)).sum();
+        let count: u64 = self.first[e * l.months..][..=m]
+            .iter()
+            .map(|&c| u64::from(c))
+            .sum();
         Proportion::wilson(count, self.runs)
     }
 
@@ -245,7 +297,13 @@ impl Proportion {
     /// the normal (Wald) interval collapses.
     pub fn wilson(count: u64, runs: u64) -> Proportion {
         if runs == 0 {
-            return Proportion { probability: f64::NAN, ci_low: 0.0, ci_high: 1.0, count, runs };
+            return Proportion {
+                probability: f64::NAN,
+                ci_low: 0.0,
+                ci_high: 1.0,
+                count,
+                runs,
+            };
         }
         let n = runs as f64;
         let p = count as f64 / n;
@@ -254,9 +312,23 @@ impl Proportion {
         let centre = (p + z2 / (2.0 * n)) / denom;
         let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
         // At 0 or n successes the bound is exactly 0 or 1; rounding must not move it off.
-        let lo = if count == 0 { 0.0 } else { (centre - half).max(0.0) };
-        let hi = if count == runs { 1.0 } else { (centre + half).min(1.0) };
-        Proportion { probability: p, ci_low: lo, ci_high: hi, count, runs }
+        let lo = if count == 0 {
+            0.0
+        } else {
+            (centre - half).max(0.0)
+        };
+        let hi = if count == runs {
+            1.0
+        } else {
+            (centre + half).min(1.0)
+        };
+        Proportion {
+            probability: p,
+            ci_low: lo,
+            ci_high: hi,
+            count,
+            runs,
+        }
     }
 
     pub fn half_width(&self) -> f64 {
@@ -272,7 +344,10 @@ mod tests {
     fn wilson_matches_published_values() {
         // Newcombe (1998), Stat Med 17:857, table I: 81/263 -> 0.2553 .. 0.3662
         let p = Proportion::wilson(81, 263);
-        assert!((p.ci_low - 0.2553).abs() < 1e-4 && (p.ci_high - 0.3662).abs() < 1e-4, "{p:?}");
+        assert!(
+            (p.ci_low - 0.2553).abs() < 1e-4 && (p.ci_high - 0.3662).abs() < 1e-4,
+            "{p:?}"
+        );
         // 0/20 -> 0 .. 0.1611
         let z = Proportion::wilson(0, 20);
         assert_eq!(z.ci_low, 0.0);
@@ -296,7 +371,12 @@ mod tests {
         use crate::model::observe::MetricDef;
         let l = Layout::new(
             1,
-            vec![MetricDef { metric: "x", actor: String::new(), unit: "", scale: Scale::Linear { lo: 0.0, hi: 1.0 } }],
+            vec![MetricDef {
+                metric: "x",
+                actor: String::new(),
+                unit: "",
+                scale: Scale::Linear { lo: 0.0, hi: 1.0 },
+            }],
             vec![],
             -0.33,
             0.33,

@@ -7,7 +7,9 @@
 use super::{Params, World, align, unit};
 
 pub fn step(p: &Params, w: &mut World, ceasefire: bool) {
-    let mut k = unit(w.conflict_intensity + p.intensity_adjust_per_month * (w.stance - w.conflict_intensity));
+    let mut k = unit(
+        w.conflict_intensity + p.intensity_adjust_per_month * (w.stance - w.conflict_intensity),
+    );
     if ceasefire {
         k *= 1.0 - p.ceasefire_intensity_cut;
     }

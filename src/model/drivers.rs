@@ -64,7 +64,11 @@ mod tests {
 
     #[test]
     fn oil_half_closes_its_gap_in_one_half_life_without_noise() {
-        let p = Params { oil_half_life_months: 1.0, oil_long_run_usd_per_bbl: 100.0, ..Params::default() };
+        let p = Params {
+            oil_half_life_months: 1.0,
+            oil_long_run_usd_per_bbl: 100.0,
+            ..Params::default()
+        };
         // ln 25 -> halfway to ln 100 in log space is ln 50.
         let next = next_oil(&p, 25.0, 0.0, 1.0);
         assert!((next - 50.0).abs() < 1e-9, "{next}");
@@ -72,7 +76,11 @@ mod tests {
 
     #[test]
     fn oil_shock_and_noise_act_in_log_space() {
-        let p = Params { oil_long_run_usd_per_bbl: 62.34, oil_volatility_annual: 12f64.sqrt() * 0.1, ..Params::default() };
+        let p = Params {
+            oil_long_run_usd_per_bbl: 62.34,
+            oil_volatility_annual: 12f64.sqrt() * 0.1,
+            ..Params::default()
+        };
         let at_level = next_oil(&p, 62.34, 0.0, 0.5);
         assert!((at_level - 31.17).abs() < 1e-9);
         let one_sd = next_oil(&p, 62.34, 1.0, 1.0);
@@ -81,11 +89,18 @@ mod tests {
 
     #[test]
     fn rouble_moves_against_oil_with_the_elasticity() {
-        let p = Params { rub_oil_elasticity: 0.85, ..Params::default() };
+        let p = Params {
+            rub_oil_elasticity: 0.85,
+            ..Params::default()
+        };
         // Oil halves: the rouble weakens by 2^0.85 = 1.8025.
         let r = oil_implied_rub(&p, p.oil_start_usd_per_bbl / 2.0);
         assert!((r / p.rub_start_per_usd - 2f64.powf(0.85)).abs() < 1e-12);
-        let p = Params { rub_stabilisation_per_month: 0.25, rub_volatility_annual: 0.0, ..Params::default() };
+        let p = Params {
+            rub_stabilisation_per_month: 0.25,
+            rub_volatility_annual: 0.0,
+            ..Params::default()
+        };
         assert!((next_rub_deviation(&p, 0.2, 3.0) - 0.15).abs() < 1e-12);
     }
 }

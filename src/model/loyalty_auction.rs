@@ -6,7 +6,7 @@
 //!   p' = p + kappa (p* - p)
 //!   shortfall = max(0, p - B)                     (B: financed share of integration)
 
-use super::{Partner, Params, unit};
+use super::{Params, Partner, unit};
 
 /// Western reward on offer to a partner, 0..1.
 pub fn western_reward(west_engagement: f64, west_standing: f64) -> f64 {
@@ -20,7 +20,8 @@ pub fn target_price(p: &Params, west_engagement: f64, partner: &Partner) -> f64 
 
 pub fn step(p: &Params, west_engagement: f64, partner: &mut Partner) {
     let target = target_price(p, west_engagement, partner);
-    partner.loyalty_price = unit(partner.loyalty_price + p.price_adjust_per_month * (target - partner.loyalty_price));
+    partner.loyalty_price =
+        unit(partner.loyalty_price + p.price_adjust_per_month * (target - partner.loyalty_price));
 }
 
 pub fn shortfall(loyalty_price: f64, budget_share: f64) -> f64 {
@@ -34,7 +35,11 @@ mod tests {
 
     #[test]
     fn price_rises_toward_leverage_target() {
-        let p = Params { leverage_gain: 0.5, price_adjust_per_month: 0.5, ..Params::default() };
+        let p = Params {
+            leverage_gain: 0.5,
+            price_adjust_per_month: 0.5,
+            ..Params::default()
+        };
         let mut b = partner();
         b.base_price = 0.6;
         b.loyalty_price = 0.6;
@@ -42,7 +47,11 @@ mod tests {
         b.west_standing = 0.2;
         // reward = 0.8 * 1.2 / 2 = 0.48; target = 0.6 + 0.5 * 0.48 = 0.84; halfway from 0.6 = 0.72.
         step(&p, 0.8, &mut b);
-        assert!((b.loyalty_price - 0.72).abs() < 1e-12, "{}", b.loyalty_price);
+        assert!(
+            (b.loyalty_price - 0.72).abs() < 1e-12,
+            "{}",
+            b.loyalty_price
+        );
         assert!((shortfall(0.72, 0.5) - 0.22).abs() < 1e-12);
         assert_eq!(shortfall(0.4, 0.5), 0.0);
     }

@@ -25,7 +25,11 @@ pub fn success_probability(p: &Params, stance: f64) -> f64 {
 
 /// Openness the contested state converges to for a partner at `alignment`.
 pub fn target_openness(p: &Params, alignment: f64, recognises_crimea: bool) -> f64 {
-    let penalty = if recognises_crimea { p.crimea_recognition_penalty } else { 0.0 };
+    let penalty = if recognises_crimea {
+        p.crimea_recognition_penalty
+    } else {
+        0.0
+    };
     (1.0 - alignment.abs()) * (1.0 - penalty)
 }
 
@@ -52,7 +56,11 @@ pub fn step<R: Rng + ?Sized>(p: &Params, w: &mut World, rng: &mut R) -> bool {
             * (target_openness(p, x.alignment, x.recognises_crimea) - x.openness);
         let gained = p.standing_distance_gain * w.west_engagement * (1.0 - x.alignment) / 2.0
             + if x.hosted { p.standing_host_gain } else { 0.0 }
-            + if x.ceasefire { p.standing_success_gain } else { 0.0 };
+            + if x.ceasefire {
+                p.standing_success_gain
+            } else {
+                0.0
+            };
         x.west_standing = unit((1.0 - p.standing_decay_per_month) * x.west_standing + gained);
     }
     any_ceasefire

@@ -85,17 +85,25 @@ impl ModelConfig {
         self.params.horizon_months as usize
     }
     pub fn partner_indices(&self) -> impl Iterator<Item = usize> + '_ {
-        self.actors.iter().enumerate().filter(|(_, a)| a.role == Role::Partner).map(|(i, _)| i)
+        self.actors
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.role == Role::Partner)
+            .map(|(i, _)| i)
     }
     fn actor_with_role(&self, role: Role) -> &ActorDef {
-        self.actors.iter().find(|a| a.role == role).expect("validated: one actor per role")
+        self.actors
+            .iter()
+            .find(|a| a.role == role)
+            .expect("validated: one actor per role")
     }
     pub fn partner_count(&self) -> usize {
         self.partner_indices().count()
     }
     /// Random draws per run: fixed, whatever the parameters (see the module docs).
     pub fn draws_per_run(&self) -> usize {
-        self.horizon_months() * (DRAWS_PER_MONTH_FIXED + DRAWS_PER_PARTNER_MONTH * self.partner_count())
+        self.horizon_months()
+            * (DRAWS_PER_MONTH_FIXED + DRAWS_PER_PARTNER_MONTH * self.partner_count())
     }
 }
 
@@ -114,7 +122,12 @@ pub enum Choice {
 }
 
 impl Choice {
-    pub const ALL: [Choice; 4] = [Choice::Bandwagon, Choice::Hedge, Choice::Mediate, Choice::Balance];
+    pub const ALL: [Choice; 4] = [
+        Choice::Bandwagon,
+        Choice::Hedge,
+        Choice::Mediate,
+        Choice::Balance,
+    ];
 }
 
 /// A partner's state variables.
@@ -184,8 +197,12 @@ pub enum Event {
 }
 
 impl Event {
-    pub const PER_PARTNER: [Event; 4] =
-        [Event::LeavesOrbit, Event::HostsMediation, Event::Sanctioned, Event::LeavesUnion];
+    pub const PER_PARTNER: [Event; 4] = [
+        Event::LeavesOrbit,
+        Event::HostsMediation,
+        Event::Sanctioned,
+        Event::LeavesUnion,
+    ];
     pub fn id(self) -> &'static str {
         match self {
             Event::LeavesOrbit => "leaves_orbit",
@@ -198,10 +215,19 @@ impl Event {
 
 /// Events about the whole system.
 pub const GLOBAL_EVENTS: [(&str, &str); 4] = [
-    ("any_partner_leaves_orbit", "a partner enters the West-leaning band"),
+    (
+        "any_partner_leaves_orbit",
+        "a partner enters the West-leaning band",
+    ),
     ("ceasefire", "a mediation round succeeds (ceasefire)"),
-    ("policy_revision", "the patron's stance falls to the revision threshold"),
-    ("union_fracture", "union cohesion falls below the threshold, or a member leaves"),
+    (
+        "policy_revision",
+        "the patron's stance falls to the revision threshold",
+    ),
+    (
+        "union_fracture",
+        "union cohesion falls below the threshold, or a member leaves",
+    ),
 ];
 
 impl World {
@@ -236,7 +262,8 @@ impl World {
                 }
             })
             .collect();
-        let capacity = patron_capacity::capacity_index(p, p.oil_start_usd_per_bbl, p.rub_start_per_usd);
+        let capacity =
+            patron_capacity::capacity_index(p, p.oil_start_usd_per_bbl, p.rub_start_per_usd);
         let mut w = World {
             month: 0,
             oil_usd_per_bbl: p.oil_start_usd_per_bbl,

@@ -35,8 +35,18 @@ pub struct EventDef {
 /// Metrics in the order [`observe`] writes them.
 pub fn metric_defs(cfg: &ModelConfig) -> Vec<MetricDef> {
     let unit_scale = Scale::Linear { lo: 0.0, hi: 1.0 };
-    let patron = cfg.actors.iter().find(|a| a.role == Role::Patron).map(|a| a.name.clone()).unwrap_or_default();
-    let contested = cfg.actors.iter().find(|a| a.role == Role::Contested).map(|a| a.name.clone()).unwrap_or_default();
+    let patron = cfg
+        .actors
+        .iter()
+        .find(|a| a.role == Role::Patron)
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
+    let contested = cfg
+        .actors
+        .iter()
+        .find(|a| a.role == Role::Contested)
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
     let mut out: Vec<MetricDef> = cfg
         .actors
         .iter()
@@ -47,23 +57,65 @@ pub fn metric_defs(cfg: &ModelConfig) -> Vec<MetricDef> {
             scale: Scale::Linear { lo: -1.0, hi: 1.0 },
         })
         .collect();
-    let m = |metric, actor: &str, unit, scale| MetricDef { metric, actor: actor.to_string(), unit, scale };
-    out.push(m("oil_usd_per_bbl", "", "USD/bbl", Scale::Log { lo: 5.0, hi: 400.0 }));
-    out.push(m("rub_per_usd", "", "RUB/USD", Scale::Log { lo: 10.0, hi: 500.0 }));
+    let m = |metric, actor: &str, unit, scale| MetricDef {
+        metric,
+        actor: actor.to_string(),
+        unit,
+        scale,
+    };
+    out.push(m(
+        "oil_usd_per_bbl",
+        "",
+        "USD/bbl",
+        Scale::Log { lo: 5.0, hi: 400.0 },
+    ));
+    out.push(m(
+        "rub_per_usd",
+        "",
+        "RUB/USD",
+        Scale::Log {
+            lo: 10.0,
+            hi: 500.0,
+        },
+    ));
     out.push(m("west_engagement", "", "index 0..1", Scale::MomentsOnly));
     out.push(m("union_cohesion", "", "index 0..1", unit_scale));
     out.push(m(
         "integration_budget_bn_usd_per_year",
         &patron,
         "bn USD/year",
-        Scale::Linear { lo: 0.0, hi: cfg.params.full_cost_bn_usd_per_year.max(1e-9) },
+        Scale::Linear {
+            lo: 0.0,
+            hi: cfg.params.full_cost_bn_usd_per_year.max(1e-9),
+        },
     ));
-    out.push(m("capacity_index", &patron, "index (1 = mid-2014)", Scale::Linear { lo: 0.0, hi: 2.5 }));
-    out.push(m("stance", &patron, "index (1 hardline .. 0 revised)", unit_scale));
-    out.push(m("conflict_intensity", &contested, "index 0..1", unit_scale));
+    out.push(m(
+        "capacity_index",
+        &patron,
+        "index (1 = mid-2014)",
+        Scale::Linear { lo: 0.0, hi: 2.5 },
+    ));
+    out.push(m(
+        "stance",
+        &patron,
+        "index (1 hardline .. 0 revised)",
+        unit_scale,
+    ));
+    out.push(m(
+        "conflict_intensity",
+        &contested,
+        "index 0..1",
+        unit_scale,
+    ));
     for i in cfg.partner_indices() {
         let name = &cfg.actors[i].name;
-        for metric in ["threat", "irritation", "west_standing", "loyalty_price", "trade_barrier"] {
+        for metric in [
+            "threat",
+            "irritation",
+            "west_standing",
+            "loyalty_price",
+            "trade_barrier",
+        ] {
             out.push(m(metric, name, "index 0..1", Scale::MomentsOnly));
         }
     }
@@ -92,7 +144,10 @@ pub fn observe(cfg: &ModelConfig, w: &World, out: &mut [f64]) {
     put(w.rub_per_usd);
     put(w.west_engagement);
     put(w.cohesion);
-    put(patron_capacity::budget_bn_usd_per_year(&cfg.params, w.budget_share));
+    put(patron_capacity::budget_bn_usd_per_year(
+        &cfg.params,
+        w.budget_share,
+    ));
     put(w.capacity_index);
     put(w.stance);
     put(w.conflict_intensity);
@@ -112,16 +167,26 @@ pub fn event_defs(cfg: &ModelConfig) -> Vec<EventDef> {
         let name = &cfg.actors[i].name;
         for e in Event::PER_PARTNER {
             let description = match e {
-                Event::LeavesOrbit => format!("{name} leaves Russia's orbit (enters the West-leaning band)"),
+                Event::LeavesOrbit => {
+                    format!("{name} leaves Russia's orbit (enters the West-leaning band)")
+                }
                 Event::HostsMediation => format!("{name} hosts a mediation round"),
                 Event::Sanctioned => format!("the patron sanctions {name}"),
                 Event::LeavesUnion => format!("{name} leaves the Eurasian Economic Union"),
             };
-            out.push(EventDef { id: e.id(), actor: name.clone(), description });
+            out.push(EventDef {
+                id: e.id(),
+                actor: name.clone(),
+                description,
+            });
         }
     }
     for (id, description) in GLOBAL_EVENTS {
-        out.push(EventDef { id, actor: String::new(), description: description.to_string() });
+        out.push(EventDef {
+            id,
+            actor: String::new(),
+            description: description.to_string(),
+        });
     }
     out
 }

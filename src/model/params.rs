@@ -26,7 +26,9 @@ impl std::fmt::Display for Provenance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Provenance::Claim(ids) => write!(f, "claim {}", ids.join(", ")),
-            Provenance::Data { file, rows, how } => write!(f, "data seeds/data/{file} rows {rows}: {how}"),
+            Provenance::Data { file, rows, how } => {
+                write!(f, "data seeds/data/{file} rows {rows}: {how}")
+            }
             Provenance::Assumption(why) => write!(f, "assumption: {why}"),
         }
     }
@@ -208,6 +210,10 @@ param_table! {
     w_retaliation: "partner_choice.w_retaliation", "utility", [0.0, 10.0], 2.0, false,
         Claim(&["A18", "A19"]),
         "Weight of expected retaliation (dependence x (1 + irritation)) against balancing.";
+
+    w_inertia: "partner_choice.w_inertia", "utility", [0.0, 10.0], 0.5, false,
+        Assumption("foreign-policy lines persist: a leader who turned one way keeps to it for a while"),
+        "Bonus for repeating last month's option.";
 
     // ---- loyalty auction -------------------------------------------------------------------------------------------
     price_adjust_per_month: "loyalty_auction.price_adjust_per_month", "1/month", [0.0, 1.0], 0.1, false,
@@ -397,47 +403,153 @@ const GENERIC: Provenance =
 
 macro_rules! attr {
     ($key:literal, $unit:literal, [$min:expr, $max:expr], $default:expr, $roles:ident, $doc:literal) => {
-        AttrSpec { key: $key, unit: $unit, min: $min, max: $max, default: $default, boolean: false,
-                   roles: RoleSet::$roles, provenance: GENERIC, doc: $doc }
+        AttrSpec {
+            key: $key,
+            unit: $unit,
+            min: $min,
+            max: $max,
+            default: $default,
+            boolean: false,
+            roles: RoleSet::$roles,
+            provenance: GENERIC,
+            doc: $doc,
+        }
     };
     ($key:literal, bool, $default:expr, $roles:ident, $doc:literal) => {
-        AttrSpec { key: $key, unit: "yes/no", min: 0.0, max: 1.0, default: $default, boolean: true,
-                   roles: RoleSet::$roles, provenance: GENERIC, doc: $doc }
+        AttrSpec {
+            key: $key,
+            unit: "yes/no",
+            min: 0.0,
+            max: 1.0,
+            default: $default,
+            boolean: true,
+            roles: RoleSet::$roles,
+            provenance: GENERIC,
+            doc: $doc,
+        }
     };
 }
 
 /// Per-actor attributes. Index positions are used by the model builder through [`attr_index`].
 pub static ACTOR_ATTRS: &[AttrSpec] = &[
-    attr!("alignment", "alignment", [-1.0, 1.0], 0.3, All,
-          "Starting position: -1 aligned with the West, 0 multi-vector, +1 aligned with Russia."),
-    attr!("dependence", "share", [0.0, 1.0], 0.3, Partner,
-          "Economic dependence on the patron (trade and subsidies)."),
-    attr!("threat", "index 0..1", [0.0, 1.0], 0.3, Partner,
-          "Starting threat perception of the patron."),
-    attr!("west_standing", "index 0..1", [0.0, 1.0], 0.2, Partner,
-          "Starting standing with the West."),
-    attr!("loyalty_price", "share", [0.0, 1.0], 0.5, Partner,
-          "Starting asking price for loyalty, as the share of full integration financing the partner expects."),
-    attr!("auction_propensity", "share", [0.0, 1.0], 0.3, Partner,
-          "How readily the leader turns Western openness into a higher asking price."),
-    attr!("trade_barrier", "share", [0.0, 1.0], 0.0, Partner,
-          "Starting barriers on trade with the patron (checkpoints, bans)."),
-    attr!("irritation", "index 0..1", [0.0, 1.0], 0.2, Partner,
-          "Starting irritation of the patron with this partner."),
-    attr!("openness", "index 0..1", [0.0, 1.0], 0.5, Partner,
-          "Starting openness of the contested state to this partner as mediator."),
-    attr!("recognises_crimea", bool, 0.0, Partner,
-          "Whether the partner recognised Crimea as Russian (the contested state then distrusts it as mediator)."),
-    attr!("union_member", bool, 1.0, Partner,
-          "Whether the partner is a member of the Eurasian Economic Union."),
-    attr!("stance", "index 0..1", [0.0, 1.0], 0.9, Patron,
-          "Starting stance toward the contested state: 1 hardline, 0 revised."),
-    attr!("domestic_hardening", "index 0..1", [0.0, 1.0], 0.85, Patron,
-          "Stance the patron's domestic politics pull toward, before pain, distance and face-saving."),
-    attr!("pressure", "multiplier", [0.0, 3.0], 1.0, Patron,
-          "Scales the patron's rhetoric and sanction rate against drifting partners."),
-    attr!("conflict_intensity", "index 0..1", [0.0, 1.0], 0.8, Contested,
-          "Starting intensity of the armed conflict with the patron."),
+    attr!(
+        "alignment",
+        "alignment",
+        [-1.0, 1.0],
+        0.3,
+        All,
+        "Starting position: -1 aligned with the West, 0 multi-vector, +1 aligned with Russia."
+    ),
+    attr!(
+        "dependence",
+        "share",
+        [0.0, 1.0],
+        0.3,
+        Partner,
+        "Economic dependence on the patron (trade and subsidies)."
+    ),
+    attr!(
+        "threat",
+        "index 0..1",
+        [0.0, 1.0],
+        0.3,
+        Partner,
+        "Starting threat perception of the patron."
+    ),
+    attr!(
+        "west_standing",
+        "index 0..1",
+        [0.0, 1.0],
+        0.2,
+        Partner,
+        "Starting standing with the West."
+    ),
+    attr!(
+        "loyalty_price",
+        "share",
+        [0.0, 1.0],
+        0.5,
+        Partner,
+        "Starting asking price for loyalty, as the share of full integration financing the partner expects."
+    ),
+    attr!(
+        "auction_propensity",
+        "share",
+        [0.0, 1.0],
+        0.3,
+        Partner,
+        "How readily the leader turns Western openness into a higher asking price."
+    ),
+    attr!(
+        "trade_barrier",
+        "share",
+        [0.0, 1.0],
+        0.0,
+        Partner,
+        "Starting barriers on trade with the patron (checkpoints, bans)."
+    ),
+    attr!(
+        "irritation",
+        "index 0..1",
+        [0.0, 1.0],
+        0.2,
+        Partner,
+        "Starting irritation of the patron with this partner."
+    ),
+    attr!(
+        "openness",
+        "index 0..1",
+        [0.0, 1.0],
+        0.5,
+        Partner,
+        "Starting openness of the contested state to this partner as mediator."
+    ),
+    attr!(
+        "recognises_crimea",
+        bool,
+        0.0,
+        Partner,
+        "Whether the partner recognised Crimea as Russian (the contested state then distrusts it as mediator)."
+    ),
+    attr!(
+        "union_member",
+        bool,
+        1.0,
+        Partner,
+        "Whether the partner is a member of the Eurasian Economic Union."
+    ),
+    attr!(
+        "stance",
+        "index 0..1",
+        [0.0, 1.0],
+        0.9,
+        Patron,
+        "Starting stance toward the contested state: 1 hardline, 0 revised."
+    ),
+    attr!(
+        "domestic_hardening",
+        "index 0..1",
+        [0.0, 1.0],
+        0.85,
+        Patron,
+        "Stance the patron's domestic politics pull toward, before pain, distance and face-saving."
+    ),
+    attr!(
+        "pressure",
+        "multiplier",
+        [0.0, 3.0],
+        1.0,
+        Patron,
+        "Scales the patron's rhetoric and sanction rate against drifting partners."
+    ),
+    attr!(
+        "conflict_intensity",
+        "index 0..1",
+        [0.0, 1.0],
+        0.8,
+        Contested,
+        "Starting intensity of the armed conflict with the patron."
+    ),
 ];
 
 /// Position of an attribute in [`ACTOR_ATTRS`]; panics only on a key that is not in the table (a programming error).
@@ -459,7 +571,13 @@ mod tests {
     #[test]
     fn defaults_are_within_their_ranges() {
         for s in PARAM_SPECS {
-            assert!(s.admits(s.default), "{} default {} outside {}", s.key, s.default, s.range_text());
+            assert!(
+                s.admits(s.default),
+                "{} default {} outside {}",
+                s.key,
+                s.default,
+                s.range_text()
+            );
             assert!(s.min < s.max, "{}", s.key);
         }
         for a in ACTOR_ATTRS {
@@ -471,7 +589,12 @@ mod tests {
     fn keys_are_unique_and_slots_match_the_table() {
         let mut p = Params::default();
         for (i, s) in PARAM_SPECS.iter().enumerate() {
-            assert_eq!(PARAM_SPECS.iter().filter(|t| t.key == s.key).count(), 1, "{}", s.key);
+            assert_eq!(
+                PARAM_SPECS.iter().filter(|t| t.key == s.key).count(),
+                1,
+                "{}",
+                s.key
+            );
             *p.slot_mut(i) = s.default + 1.0;
             assert_eq!(p.values()[i], s.default + 1.0);
         }

@@ -2,10 +2,10 @@
 //! last month's state and picks one by a logit rule, then moves part of the way toward that option's position.
 //!
 //!   S = D B (1 - b)                      subsidy actually received (dependence, financed share, open trade)
-//!   U_bandwagon = w_s S - w_g shortfall
-//!   U_hedge     = w_t T
-//!   U_mediate   = w_w R O + w_sh T + w_f a_p - c
-//!   U_balance   = w_w R - w_r D (1 + I)
+//!   U_bandwagon = w_s S - w_g shortfall         + w_i [last choice was bandwagon]
+//!   U_hedge     = w_t T                         + w_i [last choice was hedge]
+//!   U_mediate   = w_w R O + w_sh T + w_f a_p - c + w_i [last choice was mediate]
+//!   U_balance   = w_w R - w_r D (1 + I)         + w_i [last choice was balance]
 //!   P(k) = exp(rho U_k) / sum_j exp(rho U_j)
 //!   a' = clamp(a + mu (target_k - a) + sigma_a eps, -1, 1)
 //! with R the Western reward (loyalty_auction), O the contested state's openness, a_p the patron's base acceptance
@@ -15,17 +15,28 @@ use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
 
 use super::loyalty_auction::{shortfall, western_reward};
-use super::{Choice, Partner, Params, align};
+use super::{Choice, Params, Partner, align};
 
 /// The four option values, in [`Choice::ALL`] order.
-pub fn utilities(p: &Params, budget_share: f64, west: f64, patron_acceptance: f64, x: &Partner) -> [f64; 4] {
+pub fn utilities(
+    p: &Params,
+    budget_share: f64,
+    west: f64,
+    patron_acceptance: f64,
+    x: &Partner,
+) -> [f64; 4] {
     let subsidy = x.dependence * budget_share * (1.0 - x.trade_barrier);
     let reward = western_reward(west, x.west_standing);
+    let stay = |c: Choice| if x.choice == c { p.w_inertia } else { 0.0 };
     [
-        p.w_subsidy * subsidy - p.w_shortfall * shortfall(x.loyalty_price, budget_share),
-        p.w_threat * x.threat,
-        p.w_west * reward * x.openness + p.w_shield * x.threat + p.w_face * patron_acceptance - p.mediation_cost,
-        p.w_west * reward - p.w_retaliation * x.dependence * (1.0 + x.irritation),
+        p.w_subsidy * subsidy - p.w_shortfall * shortfall(x.loyalty_price, budget_share)
+            + stay(Choice::Bandwagon),
+        p.w_threat * x.threat + stay(Choice::Hedge),
+        p.w_west * reward * x.openness + p.w_shield * x.threat + p.w_face * patron_acceptance
+            - p.mediation_cost
+            + stay(Choice::Mediate),
+        p.w_west * reward - p.w_retaliation * x.dependence * (1.0 + x.irritation)
+            + stay(Choice::Balance),
     ]
 }
 
@@ -75,7 +86,9 @@ pub fn step<R: Rng + ?Sized>(
     x.choice = pick(&probabilities(p.rationality, &u), uniform);
     let move_to = target(p, x.choice);
     x.alignment = align(
-        x.alignment + p.position_adjust_per_month * (move_to - x.alignment) + p.position_noise_per_month * eps,
+        x.alignment
+            + p.position_adjust_per_month * (move_to - x.alignment)
+            + p.position_noise_per_month * eps,
     );
 }
 
@@ -87,8 +100,10 @@ mod tests {
     #[test]
     fn utilities_match_hand_computation() {
         let p = Params::default();
-        let x = partner();
-        // partner(): D 0.5, T 0.5, standing 0.2, price 0.8, barrier 0.3, irritation 0.9, openness 0.7.
+        let mut x = partner();
+        x.choice = Choice::Balance;
+        // partner(): D 0.5, T 0.5, standing 0.2, price 0.8, barrier 0.3, irritation 0.9, openness 0.7;
+        // last month it balanced, so balancing carries the inertia bonus 0.5.
         let u = utilities(&p, 0.7, 0.5, 0.3, &x);
         // bandwagon: 3 * 0.5 * 0.7 * 0.7 - 2 * (0.8 - 0.7) = 0.735 - 0.2 = 0.535
         assert!((u[0] - 0.535).abs() < 1e-12, "{}", u[0]);
@@ -96,8 +111,8 @@ mod tests {
         assert!((u[1] - 0.5).abs() < 1e-12);
         // reward = 0.5 * 1.2 / 2 = 0.3; mediate: 1.5 * 0.3 * 0.7 + 0.5 * 0.5 + 0.5 * 0.3 - 0.4 = 0.315
         assert!((u[2] - 0.315).abs() < 1e-12, "{}", u[2]);
-        // balance: 1.5 * 0.3 - 2 * 0.5 * 1.9 = 0.45 - 1.9 = -1.45
-        assert!((u[3] + 1.45).abs() < 1e-12);
+        // balance: 1.5 * 0.3 - 2 * 0.5 * 1.9 + 0.5 = 0.45 - 1.9 + 0.5 = -0.95
+        assert!((u[3] + 0.95).abs() < 1e-12);
     }
 
     #[test]
@@ -116,7 +131,10 @@ mod tests {
 
     #[test]
     fn position_moves_toward_target() {
-        let p = Params { position_adjust_per_month: 0.25, ..Params::default() };
+        let p = Params {
+            position_adjust_per_month: 0.25,
+            ..Params::default()
+        };
         // From 0.5 toward balance at -0.8: 0.5 + 0.25 * (-1.3) = 0.175.
         let a: f64 = 0.5 + p.position_adjust_per_month * (target(&p, Choice::Balance) - 0.5);
         assert!((a - 0.175).abs() < 1e-12);

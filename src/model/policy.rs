@@ -11,7 +11,13 @@ use rand_distr::StandardNormal;
 
 use super::{Params, PatronTraits, World, unit};
 
-pub fn target_stance(p: &Params, domestic: f64, pain: f64, mean_distance: f64, hosted_any: bool) -> f64 {
+pub fn target_stance(
+    p: &Params,
+    domestic: f64,
+    pain: f64,
+    mean_distance: f64,
+    hosted_any: bool,
+) -> f64 {
     let face = if hosted_any { p.face_softening } else { 0.0 };
     unit(domestic - p.pain_softening * pain - p.distance_softening * mean_distance - face)
 }
@@ -19,10 +25,23 @@ pub fn target_stance(p: &Params, domestic: f64, pain: f64, mean_distance: f64, h
 pub fn step<R: Rng + ?Sized>(p: &Params, patron: &PatronTraits, w: &mut World, rng: &mut R) {
     let eps: f64 = rng.sample(StandardNormal);
     let n = w.partners.len() as f64;
-    let mean_distance = w.partners.iter().map(|x| (1.0 - x.alignment) / 2.0).sum::<f64>() / n;
+    let mean_distance = w
+        .partners
+        .iter()
+        .map(|x| (1.0 - x.alignment) / 2.0)
+        .sum::<f64>()
+        / n;
     let hosted_any = w.partners.iter().any(|x| x.hosted);
-    let target = target_stance(p, patron.domestic_hardening, w.pain, mean_distance, hosted_any);
-    w.stance = unit(w.stance + p.stance_adjust_per_month * (target - w.stance) + p.stance_noise_per_month * eps);
+    let target = target_stance(
+        p,
+        patron.domestic_hardening,
+        w.pain,
+        mean_distance,
+        hosted_any,
+    );
+    w.stance = unit(
+        w.stance + p.stance_adjust_per_month * (target - w.stance) + p.stance_noise_per_month * eps,
+    );
 }
 
 pub fn revised(p: &Params, stance: f64) -> bool {

@@ -16,7 +16,10 @@ pub fn sanction_probability(p: &Params, pressure: f64, irritation: f64) -> f64 {
     if irritation <= p.sanction_threshold {
         return 0.0;
     }
-    unit(p.sanction_rate_per_month * pressure * (irritation - p.sanction_threshold) / (1.0 - p.sanction_threshold))
+    unit(
+        p.sanction_rate_per_month * pressure * (irritation - p.sanction_threshold)
+            / (1.0 - p.sanction_threshold),
+    )
 }
 
 pub fn next_irritation(p: &Params, irritation: f64, alignment_before: f64, alignment: f64) -> f64 {
@@ -35,11 +38,13 @@ pub fn step<R: Rng + ?Sized>(p: &Params, patron: &PatronTraits, w: &mut World, r
         x.sanctioned = u < sanction_probability(p, patron.pressure, x.irritation);
         let s = if x.sanctioned { 1.0 } else { 0.0 };
         x.threat = unit(
-            x.threat + p.threat_from_rhetoric * patron.pressure * x.irritation * (1.0 - x.threat)
+            x.threat
+                + p.threat_from_rhetoric * patron.pressure * x.irritation * (1.0 - x.threat)
                 + p.threat_from_sanction * s
                 - p.threat_decay_per_month * x.threat,
         );
-        x.trade_barrier = unit((1.0 - p.barrier_decay_per_month) * x.trade_barrier + p.barrier_from_sanction * s);
+        x.trade_barrier =
+            unit((1.0 - p.barrier_decay_per_month) * x.trade_barrier + p.barrier_from_sanction * s);
     }
 }
 

@@ -7,7 +7,12 @@
 
 use super::{Params, World, unit};
 
-pub fn target_cohesion(p: &Params, capacity_index: f64, mean_closeness: f64, mean_barrier: f64) -> f64 {
+pub fn target_cohesion(
+    p: &Params,
+    capacity_index: f64,
+    mean_closeness: f64,
+    mean_barrier: f64,
+) -> f64 {
     unit(
         p.cohesion_capacity_weight * capacity_index + p.cohesion_alignment_weight * mean_closeness
             - p.cohesion_barrier_weight * mean_barrier,
@@ -29,7 +34,11 @@ pub fn step(p: &Params, w: &mut World) {
         closeness += (1.0 + x.alignment) / 2.0;
         barrier += x.trade_barrier;
     }
-    let target = if n > 0.0 { target_cohesion(p, w.capacity_index, closeness / n, barrier / n) } else { 0.0 };
+    let target = if n > 0.0 {
+        target_cohesion(p, w.capacity_index, closeness / n, barrier / n)
+    } else {
+        0.0
+    };
     w.cohesion = unit(w.cohesion + p.cohesion_adjust_per_month * (target - w.cohesion));
     w.union_fractured |= any_left || fractured(p, w);
 }

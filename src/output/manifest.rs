@@ -35,7 +35,11 @@ pub fn resolved(s: &Scenario) -> Resolved {
     Resolved {
         name: s.name.clone(),
         start_month: s.start.to_string(),
-        parameters: PARAM_SPECS.iter().zip(c.params.values()).map(|(p, v)| (p.key.to_string(), v)).collect(),
+        parameters: PARAM_SPECS
+            .iter()
+            .zip(c.params.values())
+            .map(|(p, v)| (p.key.to_string(), v))
+            .collect(),
         actors: c
             .actors
             .iter()
@@ -50,8 +54,16 @@ pub fn resolved(s: &Scenario) -> Resolved {
                     .collect(),
             })
             .collect(),
-        oil_shocks: s.oil_shocks.iter().map(|(m, f)| (m.to_string(), *f)).collect(),
-        west_changes: s.west_changes.iter().map(|(m, f)| (m.to_string(), *f)).collect(),
+        oil_shocks: s
+            .oil_shocks
+            .iter()
+            .map(|(m, f)| (m.to_string(), *f))
+            .collect(),
+        west_changes: s
+            .west_changes
+            .iter()
+            .map(|(m, f)| (m.to_string(), *f))
+            .collect(),
         replays: s.replays.clone(),
         oil_replay_usd_per_bbl: c.oil_replay_usd_per_bbl.clone(),
         rub_replay_per_usd: c.rub_replay_per_usd.clone(),
@@ -61,7 +73,10 @@ pub fn resolved(s: &Scenario) -> Resolved {
 /// SHA-256 of the resolved scenario's canonical JSON.
 pub fn scenario_hash(s: &Scenario) -> String {
     let bytes = serde_json::to_vec(&resolved(s)).expect("resolved scenario serialises");
-    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[derive(Serialize)]

@@ -10,14 +10,23 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("cannot create output folder {}: {source}", path.display())]
-    CreateDir { path: PathBuf, source: std::io::Error },
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write {}: {source}", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Creates the output folder (and its parents).
 pub fn ensure_dir(dir: &Path) -> Result<(), OutputError> {
-    std::fs::create_dir_all(dir).map_err(|source| OutputError::CreateDir { path: dir.to_path_buf(), source })
+    std::fs::create_dir_all(dir).map_err(|source| OutputError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 /// Writes `bytes` to `dir/name` atomically. `name` is a plain file name chosen by realign, never by a scenario.
@@ -33,7 +42,10 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Out
     })();
     if let Err(source) = result {
         let _ = std::fs::remove_file(&tmp);
-        return Err(OutputError::Write { path: target, source });
+        return Err(OutputError::Write {
+            path: target,
+            source,
+        });
     }
     Ok(target)
 }
@@ -50,7 +62,11 @@ pub fn num(v: f64) -> String {
 
 /// Rounds to 6 decimals for JSON (so files stay readable and byte-stable).
 pub fn round6(v: f64) -> f64 {
-    if v.is_finite() { (v * 1e6).round() / 1e6 } else { v }
+    if v.is_finite() {
+        (v * 1e6).round() / 1e6
+    } else {
+        v
+    }
 }
 
 #[cfg(test)]
@@ -70,7 +86,10 @@ mod tests {
     fn atomic_write_leaves_no_temporary() {
         let dir = tempfile::tempdir().unwrap();
         write_atomic(dir.path(), "a.csv", b"x,y\n").unwrap();
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.csv")]);
         let missing = dir.path().join("no/such");
         assert!(write_atomic(&missing, "a.csv", b"").is_err());

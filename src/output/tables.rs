@@ -8,7 +8,13 @@ use crate::scenario::Scenario;
 use crate::stats::{Estimate, Proportion};
 
 /// Quantiles reported for fan charts: the 90% and 50% bands and the median.
-pub const QUANTILES: [(f64, &str); 5] = [(0.05, "q05"), (0.25, "q25"), (0.5, "q50"), (0.75, "q75"), (0.95, "q95")];
+pub const QUANTILES: [(f64, &str); 5] = [
+    (0.05, "q05"),
+    (0.25, "q25"),
+    (0.5, "q50"),
+    (0.75, "q75"),
+    (0.95, "q95"),
+];
 pub const BANDS: [&str; 3] = ["west_leaning", "multi_vector", "russia_aligned"];
 
 #[derive(Serialize)]
@@ -71,7 +77,12 @@ pub struct P {
 
 impl From<Proportion> for P {
     fn from(p: Proportion) -> P {
-        P { probability: round6(p.probability), ci_low: round6(p.ci_low), ci_high: round6(p.ci_high), count: p.count }
+        P {
+            probability: round6(p.probability),
+            ci_low: round6(p.ci_low),
+            ci_high: round6(p.ci_high),
+            count: p.count,
+        }
     }
 }
 
@@ -85,7 +96,11 @@ pub struct E {
 
 impl From<Estimate> for E {
     fn from(e: Estimate) -> E {
-        E { value: round6(e.value), ci_low: round6(e.ci_low), ci_high: round6(e.ci_high) }
+        E {
+            value: round6(e.value),
+            ci_low: round6(e.ci_low),
+            ci_high: round6(e.ci_high),
+        }
     }
 }
 
@@ -99,7 +114,11 @@ fn metric_summary(ens: &Ensemble, m: usize, k: usize) -> MetricSummary {
         mean: ens.acc.mean(l, m, k).into(),
         quantiles: QUANTILES
             .iter()
-            .filter_map(|&(q, name)| ens.acc.quantile(l, m, k, q).map(|e| (name.to_string(), e.into())))
+            .filter_map(|&(q, name)| {
+                ens.acc
+                    .quantile(l, m, k, q)
+                    .map(|e| (name.to_string(), e.into()))
+            })
             .collect(),
     }
 }
@@ -116,7 +135,12 @@ pub fn summary(s: &Scenario, ens: &Ensemble) -> Summary {
             name: a.name.clone(),
             role: a.role.as_str().into(),
             alignment: metric_summary(ens, h, l.band_metrics[j]),
-            bands: (0..3).map(|b| BandSummary { band: BANDS[b], p: ens.acc.band(l, h, j, b).into() }).collect(),
+            bands: (0..3)
+                .map(|b| BandSummary {
+                    band: BANDS[b],
+                    p: ens.acc.band(l, h, j, b).into(),
+                })
+                .collect(),
         })
         .collect();
     let events = l
@@ -153,7 +177,10 @@ pub fn summary(s: &Scenario, ens: &Ensemble) -> Summary {
 }
 
 fn is_partner_internal(metric: &str) -> bool {
-    matches!(metric, "threat" | "irritation" | "west_standing" | "loyalty_price" | "trade_barrier")
+    matches!(
+        metric,
+        "threat" | "irritation" | "west_standing" | "loyalty_price" | "trade_barrier"
+    )
 }
 
 pub fn summary_json(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
@@ -163,7 +190,9 @@ pub fn summary_json(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
 }
 
 fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
 }
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
@@ -174,12 +203,32 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
 pub fn timeseries_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
     let l = &ens.layout;
     let mut w = csv_writer();
-    w.write_record(["scenario", "month", "actor", "metric", "statistic", "value", "ci_low", "ci_high"]).unwrap();
+    w.write_record([
+        "scenario",
+        "month",
+        "actor",
+        "metric",
+        "statistic",
+        "value",
+        "ci_low",
+        "ci_high",
+    ])
+    .unwrap();
     for m in 0..l.months {
         let month = s.month_label(m);
         for (k, def) in l.metrics.iter().enumerate() {
             let mut row = |stat: &str, value: f64, lo: f64, hi: f64| {
-                w.write_record([&s.name, &month, &def.actor, def.metric, stat, &num(value), &num(lo), &num(hi)]).unwrap();
+                w.write_record([
+                    &s.name,
+                    &month,
+                    &def.actor,
+                    def.metric,
+                    stat,
+                    &num(value),
+                    &num(lo),
+                    &num(hi),
+                ])
+                .unwrap();
             };
             let mean = ens.acc.mean(l, m, k);
             row("mean", mean.value, mean.ci_low, mean.ci_high);
@@ -192,7 +241,17 @@ pub fn timeseries_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
             if let Some(j) = l.band_metrics.iter().position(|&b| b == k) {
                 for (b, band) in BANDS.iter().enumerate() {
                     let p = ens.acc.band(l, m, j, b);
-                    w.write_record([&s.name, &month, &def.actor, &format!("band_{band}"), "probability", &num(p.probability), &num(p.ci_low), &num(p.ci_high)]).unwrap();
+                    w.write_record([
+                        &s.name,
+                        &month,
+                        &def.actor,
+                        &format!("band_{band}"),
+                        "probability",
+                        &num(p.probability),
+                        &num(p.ci_low),
+                        &num(p.ci_high),
+                    ])
+                    .unwrap();
                 }
             }
         }
@@ -204,7 +263,18 @@ pub fn timeseries_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
 pub fn events_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
     let l = &ens.layout;
     let mut w = csv_writer();
-    w.write_record(["scenario", "month", "event", "actor", "probability", "ci_low", "ci_high", "count", "runs"]).unwrap();
+    w.write_record([
+        "scenario",
+        "month",
+        "event",
+        "actor",
+        "probability",
+        "ci_low",
+        "ci_high",
+        "count",
+        "runs",
+    ])
+    .unwrap();
     for (e, def) in l.events.iter().enumerate() {
         for m in 0..l.months {
             let p = ens.acc.event_by(l, e, m);
@@ -230,13 +300,22 @@ pub fn trajectories_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
     let l = &ens.layout;
     let nm = l.metrics.len();
     let mut w = csv_writer();
-    w.write_record(["scenario", "run", "month", "actor", "metric", "value"]).unwrap();
+    w.write_record(["scenario", "run", "month", "actor", "metric", "value"])
+        .unwrap();
     for t in &ens.trajectories {
         let run = t.run.to_string();
         for m in 0..l.months {
             let month = s.month_label(m);
             for (k, def) in l.metrics.iter().enumerate() {
-                w.write_record([&s.name, &run, &month, &def.actor, def.metric, &num(t.values[m * nm + k])]).unwrap();
+                w.write_record([
+                    &s.name,
+                    &run,
+                    &month,
+                    &def.actor,
+                    def.metric,
+                    &num(t.values[m * nm + k]),
+                ])
+                .unwrap();
             }
         }
     }

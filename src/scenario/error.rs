@@ -6,7 +6,10 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error("{}: cannot read scenario: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}", format_all(.0))]
     Invalid(Vec<Located>),
 }
@@ -32,7 +35,12 @@ impl fmt::Display for Located {
         writeln!(f, "{}", self.message)?;
         let gutter = self.line.to_string();
         writeln!(f, "{gutter} | {}", self.source_line)?;
-        write!(f, "{} | {}^", " ".repeat(gutter.len()), " ".repeat(self.column.saturating_sub(1)))
+        write!(
+            f,
+            "{} | {}^",
+            " ".repeat(gutter.len()),
+            " ".repeat(self.column.saturating_sub(1))
+        )
     }
 }
 

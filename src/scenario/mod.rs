@@ -39,6 +39,9 @@ pub enum Origin {
     File(usize),
 }
 
+/// Per actor attribute: where its value came from and the provenance text the scenario gave.
+pub type AttrOrigins = Vec<(Origin, Option<String>)>;
+
 /// A validated scenario.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -54,7 +57,7 @@ pub struct Scenario {
     pub param_origin: Vec<Origin>,
     /// Per actor (in `config.actors` order), per entry of [`ACTOR_ATTRS`]: origin and the provenance text the
     /// scenario gave (`sources` table), if any.
-    pub actor_attr_origin: Vec<Vec<(Origin, Option<String>)>>,
+    pub actor_attr_origin: Vec<AttrOrigins>,
     /// What the scenario file itself (not its bases) sets, as `key path = value` lines, for reports.
     pub changes: Vec<(String, String)>,
     pub oil_shocks: Vec<(Month, f64)>,
@@ -89,29 +92,64 @@ impl Scenario {
     }
 }
 
-fn load_chain(path: &Path, sources: &mut Sources, chain: &mut Vec<PathBuf>) -> Result<Table, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { path: path.into(), source })?;
+fn load_chain(
+    path: &Path,
+    sources: &mut Sources,
+    chain: &mut Vec<PathBuf>,
+) -> Result<Table, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.into(),
+        source,
+    })?;
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let file = sources.files.len();
-    sources.files.push(tree::SourceFile { path: path.to_path_buf(), text });
+    sources.files.push(tree::SourceFile {
+        path: path.to_path_buf(),
+        text,
+    });
     chain.push(canonical);
     let mut table = tree::parse(sources, file)?;
     let Some(base) = tree::take(&mut table, "base") else {
         return Ok(table);
     };
     let Value::Str(rel) = &base.node.value else {
-        return Err(invalid(sources, &base.node.loc, "base", "must be a string: the path of the base scenario"));
+        return Err(invalid(
+            sources,
+            &base.node.loc,
+            "base",
+            "must be a string: the path of the base scenario",
+        ));
     };
     let base_path = path.parent().unwrap_or(Path::new(".")).join(rel);
-    let base_canonical = base_path.canonicalize().unwrap_or_else(|_| base_path.clone());
+    let base_canonical = base_path
+        .canonicalize()
+        .unwrap_or_else(|_| base_path.clone());
     if chain.contains(&base_canonical) {
-        return Err(invalid(sources, &base.node.loc, "base", format!("{} is already in this scenario's chain of bases (a cycle)", base_path.display())));
+        return Err(invalid(
+            sources,
+            &base.node.loc,
+            "base",
+            format!(
+                "{} is already in this scenario's chain of bases (a cycle)",
+                base_path.display()
+            ),
+        ));
     }
     if chain.len() > MAX_BASE_DEPTH {
-        return Err(invalid(sources, &base.node.loc, "base", format!("bases nest deeper than {MAX_BASE_DEPTH}")));
+        return Err(invalid(
+            sources,
+            &base.node.loc,
+            "base",
+            format!("bases nest deeper than {MAX_BASE_DEPTH}"),
+        ));
     }
     if !base_path.is_file() {
-        return Err(invalid(sources, &base.node.loc, "base", format!("base scenario {} does not exist", base_path.display())));
+        return Err(invalid(
+            sources,
+            &base.node.loc,
+            "base",
+            format!("base scenario {} does not exist", base_path.display()),
+        ));
     }
     let mut merged = load_chain(&base_path, sources, chain)?;
     // name and description belong to each file; the base's never carry over.
@@ -126,7 +164,15 @@ fn invalid(sources: &Sources, loc: &Loc, key: &str, msg: impl Into<String>) -> S
 }
 
 /// Keys of the top level and of structural tables, beside the parameter table's.
-const TOP_KEYS: &[&str] = &["name", "description", "base", "start_month", "remove_actors", "run", "actors"];
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "base",
+    "start_month",
+    "remove_actors",
+    "run",
+    "actors",
+];
 const RUN_KEYS: &[&str] = &["runs", "seed"];
 
 struct Validator<'a> {
@@ -142,7 +188,10 @@ struct Num {
 
 impl<'a> Validator<'a> {
     fn new(sources: &'a Sources) -> Self {
-        Validator { sources, errors: Vec::new() }
+        Validator {
+            sources,
+            errors: Vec::new(),
+        }
     }
 
     fn err(&mut self, loc: &Loc, key: &str, msg: impl Into<String>) {
@@ -153,7 +202,10 @@ impl<'a> Validator<'a> {
         let mut params = Params::default();
         let mut param_origin = vec![Origin::Default; PARAM_SPECS.len()];
         let mut changes = Vec::new();
-        let whole = Loc { file: 0, span: 0..0 };
+        let whole = Loc {
+            file: 0,
+            span: 0..0,
+        };
 
         let name = match tree::take(&mut top, "name") {
             Some(e) => {
@@ -164,7 +216,11 @@ impl<'a> Validator<'a> {
                 name
             }
             None => {
-                self.err(&whole, "name", "missing: every scenario names itself (letters, digits, '-' and '_')");
+                self.err(
+                    &whole,
+                    "name",
+                    "missing: every scenario names itself (letters, digits, '-' and '_')",
+                );
                 String::new()
             }
         };
@@ -172,7 +228,9 @@ impl<'a> Validator<'a> {
             .and_then(|e| self.string(&e.node, "description"))
             .unwrap_or_default();
         let start = match tree::take(&mut top, "start_month") {
-            Some(e) => self.month(&e.node, "start_month").unwrap_or(Month::new(2014, 12).unwrap()),
+            Some(e) => self
+                .month(&e.node, "start_month")
+                .unwrap_or(Month::new(2014, 12).unwrap()),
             None => Month::new(2014, 12).expect("valid month"),
         };
         let (mut runs, mut seed) = (DEFAULT_RUNS, DEFAULT_SEED);
@@ -181,9 +239,13 @@ impl<'a> Validator<'a> {
                 for entry in t {
                     let key = format!("run.{}", entry.key);
                     match entry.key.as_str() {
-                        "runs" => runs = self.integer(&entry.node, &key, 1, MAX_RUNS).unwrap_or(runs),
-                        "seed" => seed = self.integer(&entry.node, &key, 0, u64::MAX).unwrap_or(seed),
-                        _ => self.unknown(&entry, &key, RUN_KEYS),
+                        "runs" => {
+                            runs = self.integer(&entry.node, &key, 1, MAX_RUNS).unwrap_or(runs)
+                        }
+                        "seed" => {
+                            seed = self.integer(&entry.node, &key, 0, u64::MAX).unwrap_or(seed)
+                        }
+                        _ => self.unknown(entry, &key, RUN_KEYS),
                     }
                 }
             }
@@ -212,17 +274,32 @@ impl<'a> Validator<'a> {
         );
         for (key, entry) in leftovers {
             let allowed = allowed_children(parent_of(&key));
-            self.unknown(&entry, &key, &allowed.iter().map(String::as_str).collect::<Vec<_>>());
+            self.unknown(
+                &entry,
+                &key,
+                &allowed.iter().map(String::as_str).collect::<Vec<_>>(),
+            );
         }
         if params.band_west_max >= params.band_russia_min {
-            self.err(&whole, "bands", "bands.west_max must be below bands.russia_min");
+            self.err(
+                &whole,
+                "bands",
+                "bands.west_max must be below bands.russia_min",
+            );
         }
         let horizon = params.horizon_months as usize;
 
         let mut oil_shock_factor = vec![1.0; horizon + 1];
         let mut oil_shocks = Vec::new();
         if let Some(e) = oil_shocks_raw {
-            for (month, factor) in self.schedule(&e, "drivers.oil.shocks", "factor", (1e-3, 10.0), start, horizon) {
+            for (month, factor) in self.schedule(
+                &e,
+                "drivers.oil.shocks",
+                "factor",
+                (1e-3, 10.0),
+                start,
+                horizon,
+            ) {
                 oil_shock_factor[start.months_until(month) as usize] *= factor;
                 oil_shocks.push((month, factor));
             }
@@ -230,7 +307,14 @@ impl<'a> Validator<'a> {
         let mut west_engagement = vec![params.west_engagement; horizon + 1];
         let mut west_changes = Vec::new();
         if let Some(e) = west_changes_raw {
-            let mut sched = self.schedule(&e, "drivers.west.changes", "engagement", (0.0, 1.0), start, horizon);
+            let mut sched = self.schedule(
+                &e,
+                "drivers.west.changes",
+                "engagement",
+                (0.0, 1.0),
+                start,
+                horizon,
+            );
             sched.sort_by_key(|(m, _)| *m);
             for &(month, level) in &sched {
                 let from = start.months_until(month) as usize;
@@ -242,7 +326,11 @@ impl<'a> Validator<'a> {
         let mut rub_replay = vec![None; horizon + 1];
         let mut replays = Vec::new();
         for (driver, entry) in replay_raw {
-            let target = if driver == "oil" { &mut oil_replay } else { &mut rub_replay };
+            let target = if driver == "oil" {
+                &mut oil_replay
+            } else {
+                &mut rub_replay
+            };
             if let Some(info) = self.replay(&entry, driver, start, target) {
                 replays.push(info);
             }
@@ -288,7 +376,11 @@ impl<'a> Validator<'a> {
         structural: &mut dyn FnMut(&str, Entry),
     ) {
         for entry in table {
-            let key = if prefix.is_empty() { entry.key.clone() } else { format!("{prefix}.{}", entry.key) };
+            let key = if prefix.is_empty() {
+                entry.key.clone()
+            } else {
+                format!("{prefix}.{}", entry.key)
+            };
             if let Some(i) = param_index(&key) {
                 let spec = &PARAM_SPECS[i];
                 if let Some(n) = self.number(&entry.node, &key) {
@@ -299,15 +391,39 @@ impl<'a> Validator<'a> {
                             changes.push((key, fmt_num(n.value)));
                         }
                     } else {
-                        let what = if spec.integer { "a whole number in" } else { "in" };
-                        self.err(&n.loc, &key, format!("{} is out of range: must be {what} {} ({})", fmt_num(n.value), spec.range_text(), spec.unit));
+                        let what = if spec.integer {
+                            "a whole number in"
+                        } else {
+                            "in"
+                        };
+                        self.err(
+                            &n.loc,
+                            &key,
+                            format!(
+                                "{} is out of range: must be {what} {} ({})",
+                                fmt_num(n.value),
+                                spec.range_text(),
+                                spec.unit
+                            ),
+                        );
                     }
                 }
-            } else if PARAM_SPECS.iter().any(|s| s.key.starts_with(&format!("{key}."))) && !is_structural(&key) {
+            } else if PARAM_SPECS
+                .iter()
+                .any(|s| s.key.starts_with(&format!("{key}.")))
+                && !is_structural(&key)
+            {
                 if let Value::Table(t) = entry.node.value {
                     self.params(&key, t, params, origin, changes, structural);
                 } else {
-                    self.err(&entry.node.loc, &key, format!("must be a table ([{key}]), found {}", entry.node.value.type_name()));
+                    self.err(
+                        &entry.node.loc,
+                        &key,
+                        format!(
+                            "must be a table ([{key}]), found {}",
+                            entry.node.value.type_name()
+                        ),
+                    );
                 }
             } else {
                 structural(&key, entry);
@@ -317,20 +433,36 @@ impl<'a> Validator<'a> {
 
     fn unknown(&mut self, entry: &Entry, key: &str, allowed: &[&str]) {
         let leaf = key.rsplit('.').next().unwrap_or(key);
-        let hint = closest(leaf, allowed).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
-        self.err(&entry.key_loc, key, format!("unknown key{hint}; allowed here: {}", allowed.join(", ")));
+        let hint = closest(leaf, allowed)
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        self.err(
+            &entry.key_loc,
+            key,
+            format!("unknown key{hint}; allowed here: {}", allowed.join(", ")),
+        );
     }
 
     fn number(&mut self, node: &Node, key: &str) -> Option<Num> {
         match node.value {
-            Value::Int(i) => Some(Num { value: i as f64, loc: node.loc.clone() }),
-            Value::Float(f) if f.is_finite() => Some(Num { value: f, loc: node.loc.clone() }),
+            Value::Int(i) => Some(Num {
+                value: i as f64,
+                loc: node.loc.clone(),
+            }),
+            Value::Float(f) if f.is_finite() => Some(Num {
+                value: f,
+                loc: node.loc.clone(),
+            }),
             Value::Float(_) => {
                 self.err(&node.loc, key, "must be a finite number (not nan or inf)");
                 None
             }
             ref other => {
-                self.err(&node.loc, key, format!("must be a number, found {}", other.type_name()));
+                self.err(
+                    &node.loc,
+                    key,
+                    format!("must be a number, found {}", other.type_name()),
+                );
                 None
             }
         }
@@ -340,11 +472,22 @@ impl<'a> Validator<'a> {
         match node.value {
             Value::Int(i) if i >= 0 && (i as u64) >= min && (i as u64) <= max => Some(i as u64),
             Value::Int(i) => {
-                self.err(&node.loc, key, format!("{i} is out of range: must be a whole number in [{min}, {max}]"));
+                self.err(
+                    &node.loc,
+                    key,
+                    format!("{i} is out of range: must be a whole number in [{min}, {max}]"),
+                );
                 None
             }
             ref other => {
-                self.err(&node.loc, key, format!("must be a whole number in [{min}, {max}], found {}", other.type_name()));
+                self.err(
+                    &node.loc,
+                    key,
+                    format!(
+                        "must be a whole number in [{min}, {max}], found {}",
+                        other.type_name()
+                    ),
+                );
                 None
             }
         }
@@ -354,7 +497,11 @@ impl<'a> Validator<'a> {
         match &node.value {
             Value::Str(s) => Some(s.clone()),
             other => {
-                self.err(&node.loc, key, format!("must be a string, found {}", other.type_name()));
+                self.err(
+                    &node.loc,
+                    key,
+                    format!("must be a string, found {}", other.type_name()),
+                );
                 None
             }
         }
@@ -364,7 +511,11 @@ impl<'a> Validator<'a> {
         match &node.value {
             Value::Table(t) => Some(t),
             other => {
-                self.err(&node.loc, key, format!("must be a table, found {}", other.type_name()));
+                self.err(
+                    &node.loc,
+                    key,
+                    format!("must be a table, found {}", other.type_name()),
+                );
                 None
             }
         }
@@ -374,7 +525,11 @@ impl<'a> Validator<'a> {
         let s = self.string(node, key)?;
         let m = Month::parse(&s);
         if m.is_none() {
-            self.err(&node.loc, key, format!("{s:?} is not a month: write it as \"YYYY-MM\""));
+            self.err(
+                &node.loc,
+                key,
+                format!("{s:?} is not a month: write it as \"YYYY-MM\""),
+            );
         }
         m
     }
@@ -390,13 +545,19 @@ impl<'a> Validator<'a> {
         horizon: usize,
     ) -> Vec<(Month, f64)> {
         let Value::Array(items) = &entry.node.value else {
-            self.err(&entry.node.loc, key, format!("must be an array of tables ([[{key}]]) with `month` and `{field}`"));
+            self.err(
+                &entry.node.loc,
+                key,
+                format!("must be an array of tables ([[{key}]]) with `month` and `{field}`"),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let ikey = format!("{key}[{i}]");
-            let Some(t) = self.table(item, &ikey) else { continue };
+            let Some(t) = self.table(item, &ikey) else {
+                continue;
+            };
             let (mut month, mut value) = (None, None);
             for e in t {
                 let k = format!("{ikey}.{}", e.key);
@@ -407,7 +568,16 @@ impl<'a> Validator<'a> {
                         if n.value >= lo && n.value <= hi {
                             value = Some(n.value);
                         } else {
-                            self.err(&n.loc, &k, format!("{} is out of range: must be in [{}, {}]", fmt_num(n.value), fmt_num(lo), fmt_num(hi)));
+                            self.err(
+                                &n.loc,
+                                &k,
+                                format!(
+                                    "{} is out of range: must be in [{}, {}]",
+                                    fmt_num(n.value),
+                                    fmt_num(lo),
+                                    fmt_num(hi)
+                                ),
+                            );
                         }
                     }
                 } else {
@@ -419,17 +589,25 @@ impl<'a> Validator<'a> {
             match (month, value) {
                 (Some((m, loc)), Some(v)) => {
                     if m < first || m > last {
-                        self.err(&loc, &format!("{ikey}.month"), format!("{m} is outside the simulated months {first} .. {last}"));
+                        self.err(
+                            &loc,
+                            &format!("{ikey}.month"),
+                            format!("{m} is outside the simulated months {first} .. {last}"),
+                        );
                     } else {
                         out.push((m, v));
                     }
                 }
-                (None, _) if !t.iter().any(|e| e.key == "month") => {
-                    self.err(&item.loc, &ikey, format!("missing `month`; each entry needs `month` and `{field}`"))
-                }
-                (_, None) if !t.iter().any(|e| e.key == field) => {
-                    self.err(&item.loc, &ikey, format!("missing `{field}`; each entry needs `month` and `{field}`"))
-                }
+                (None, _) if !t.iter().any(|e| e.key == "month") => self.err(
+                    &item.loc,
+                    &ikey,
+                    format!("missing `month`; each entry needs `month` and `{field}`"),
+                ),
+                (_, None) if !t.iter().any(|e| e.key == field) => self.err(
+                    &item.loc,
+                    &ikey,
+                    format!("missing `{field}`; each entry needs `month` and `{field}`"),
+                ),
                 _ => {}
             }
         }
@@ -437,7 +615,13 @@ impl<'a> Validator<'a> {
     }
 
     /// `[drivers.X.replay] file = "...", column = "..."`: a CSV with a `month` column (YYYY-MM).
-    fn replay(&mut self, entry: &Entry, driver: &str, start: Month, target: &mut [Option<f64>]) -> Option<ReplayInfo> {
+    fn replay(
+        &mut self,
+        entry: &Entry,
+        driver: &str,
+        start: Month,
+        target: &mut [Option<f64>],
+    ) -> Option<ReplayInfo> {
         let key = format!("drivers.{driver}.replay");
         let t = self.table(&entry.node, &key)?;
         let (mut file, mut column) = (None, None);
@@ -450,10 +634,19 @@ impl<'a> Validator<'a> {
             }
         }
         let Some((rel, loc)) = file else {
-            self.err(&entry.node.loc, &key, "missing `file`: the CSV to replay (a `month` column YYYY-MM and a value column)");
+            self.err(
+                &entry.node.loc,
+                &key,
+                "missing `file`: the CSV to replay (a `month` column YYYY-MM and a value column)",
+            );
             return None;
         };
-        let path = self.sources.path(&loc).parent().unwrap_or(Path::new(".")).join(&rel);
+        let path = self
+            .sources
+            .path(&loc)
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&rel);
         match read_series(&path, column.as_deref()) {
             Ok((col, series)) => {
                 let mut covered = Vec::new();
@@ -473,7 +666,11 @@ impl<'a> Validator<'a> {
                 })
             }
             Err(msg) => {
-                self.err(&loc, &format!("{key}.file"), format!("{}: {msg}", path.display()));
+                self.err(
+                    &loc,
+                    &format!("{key}.file"),
+                    format!("{}: {msg}", path.display()),
+                );
                 None
             }
         }
@@ -484,14 +681,21 @@ impl<'a> Validator<'a> {
         entry: Option<Entry>,
         remove: Option<Entry>,
         changes: &mut Vec<(String, String)>,
-    ) -> (Vec<ActorDef>, Vec<Vec<(Origin, Option<String>)>>) {
-        let whole = Loc { file: 0, span: 0..0 };
+    ) -> (Vec<ActorDef>, Vec<AttrOrigins>) {
+        let whole = Loc {
+            file: 0,
+            span: 0..0,
+        };
         let Some(entry) = entry else {
             self.err(&whole, "actors", "missing: declare actors as [actors.NAME] tables with a `role` (patron, partner, contested)");
             return (Vec::new(), Vec::new());
         };
         let Value::Table(mut table) = entry.node.value else {
-            self.err(&entry.node.loc, "actors", "must be a table of [actors.NAME] tables");
+            self.err(
+                &entry.node.loc,
+                "actors",
+                "must be a table of [actors.NAME] tables",
+            );
             return (Vec::new(), Vec::new());
         };
         if let Some(r) = remove {
@@ -506,13 +710,28 @@ impl<'a> Validator<'a> {
                         }
                         Value::Str(name) => {
                             let names: Vec<&str> = table.iter().map(|e| e.key.as_str()).collect();
-                            self.err(&item.loc, "remove_actors", format!("no actor named {name:?}; actors: {}", names.join(", ")));
+                            self.err(
+                                &item.loc,
+                                "remove_actors",
+                                format!("no actor named {name:?}; actors: {}", names.join(", ")),
+                            );
                         }
-                        other => self.err(&item.loc, "remove_actors", format!("must list actor names as strings, found {}", other.type_name())),
+                        other => self.err(
+                            &item.loc,
+                            "remove_actors",
+                            format!(
+                                "must list actor names as strings, found {}",
+                                other.type_name()
+                            ),
+                        ),
                     }
                 }
             } else {
-                self.err(&r.node.loc, "remove_actors", "must be an array of actor names");
+                self.err(
+                    &r.node.loc,
+                    "remove_actors",
+                    "must be an array of actor names",
+                );
             }
         }
         let mut actors = Vec::new();
@@ -524,7 +743,14 @@ impl<'a> Validator<'a> {
                 continue;
             }
             let Value::Table(fields) = &a.node.value else {
-                self.err(&a.node.loc, &key, format!("must be a table ([{key}]), found {}", a.node.value.type_name()));
+                self.err(
+                    &a.node.loc,
+                    &key,
+                    format!(
+                        "must be a table ([{key}]), found {}",
+                        a.node.value.type_name()
+                    ),
+                );
                 continue;
             };
             let role = match tree::get(fields, "role") {
@@ -532,22 +758,39 @@ impl<'a> Validator<'a> {
                     Value::Str(s) => match Role::parse(s) {
                         Some(role) => role,
                         None => {
-                            self.err(&r.node.loc, &format!("{key}.role"), format!("unknown role {s:?}; roles: {}", Role::NAMES.join(", ")));
+                            self.err(
+                                &r.node.loc,
+                                &format!("{key}.role"),
+                                format!("unknown role {s:?}; roles: {}", Role::NAMES.join(", ")),
+                            );
                             continue;
                         }
                     },
                     other => {
-                        self.err(&r.node.loc, &format!("{key}.role"), format!("must be a string ({}), found {}", Role::NAMES.join(", "), other.type_name()));
+                        self.err(
+                            &r.node.loc,
+                            &format!("{key}.role"),
+                            format!(
+                                "must be a string ({}), found {}",
+                                Role::NAMES.join(", "),
+                                other.type_name()
+                            ),
+                        );
                         continue;
                     }
                 },
                 None => {
-                    self.err(&a.key_loc, &key, format!("missing `role`; roles: {}", Role::NAMES.join(", ")));
+                    self.err(
+                        &a.key_loc,
+                        &key,
+                        format!("missing `role`; roles: {}", Role::NAMES.join(", ")),
+                    );
                     continue;
                 }
             };
             let mut attrs: Vec<f64> = ACTOR_ATTRS.iter().map(|s| s.default).collect();
-            let mut attr_origin: Vec<(Origin, Option<String>)> = vec![(Origin::Default, None); ACTOR_ATTRS.len()];
+            let mut attr_origin: Vec<(Origin, Option<String>)> =
+                vec![(Origin::Default, None); ACTOR_ATTRS.len()];
             if role == Role::Patron {
                 attrs[0] = 1.0; // the patron sits at the Russia end of the scale unless told otherwise
             }
@@ -556,7 +799,12 @@ impl<'a> Validator<'a> {
             }
             let allowed: Vec<&str> = ["role", "sources"]
                 .into_iter()
-                .chain(ACTOR_ATTRS.iter().filter(|s| s.applies_to(role)).map(|s| s.key))
+                .chain(
+                    ACTOR_ATTRS
+                        .iter()
+                        .filter(|s| s.applies_to(role))
+                        .map(|s| s.key),
+                )
                 .collect();
             let mut sources_entry = None;
             for f in fields {
@@ -574,14 +822,27 @@ impl<'a> Validator<'a> {
                 };
                 let spec = &ACTOR_ATTRS[i];
                 if !spec.applies_to(role) {
-                    self.err(&f.key_loc, &fkey, format!("`{}` is not an attribute of a {}; allowed here: {}", f.key, role.as_str(), allowed.join(", ")));
+                    self.err(
+                        &f.key_loc,
+                        &fkey,
+                        format!(
+                            "`{}` is not an attribute of a {}; allowed here: {}",
+                            f.key,
+                            role.as_str(),
+                            allowed.join(", ")
+                        ),
+                    );
                     continue;
                 }
                 let value = if spec.boolean {
                     match f.node.value {
                         Value::Bool(b) => Some(if b { 1.0 } else { 0.0 }),
                         ref other => {
-                            self.err(&f.node.loc, &fkey, format!("must be true or false, found {}", other.type_name()));
+                            self.err(
+                                &f.node.loc,
+                                &fkey,
+                                format!("must be true or false, found {}", other.type_name()),
+                            );
                             None
                         }
                     }
@@ -590,7 +851,16 @@ impl<'a> Validator<'a> {
                         if n.value >= spec.min && n.value <= spec.max {
                             Some(n.value)
                         } else {
-                            self.err(&n.loc, &fkey, format!("{} is out of range: must be in {} ({})", fmt_num(n.value), spec.range_text(), spec.unit));
+                            self.err(
+                                &n.loc,
+                                &fkey,
+                                format!(
+                                    "{} is out of range: must be in {} ({})",
+                                    fmt_num(n.value),
+                                    spec.range_text(),
+                                    spec.unit
+                                ),
+                            );
                             None
                         }
                     })
@@ -599,40 +869,76 @@ impl<'a> Validator<'a> {
                     attrs[i] = v;
                     attr_origin[i].0 = Origin::File(f.node.loc.file);
                     if f.node.loc.file == 0 {
-                        changes.push((fkey, if spec.boolean { (v != 0.0).to_string() } else { fmt_num(v) }));
+                        changes.push((
+                            fkey,
+                            if spec.boolean {
+                                (v != 0.0).to_string()
+                            } else {
+                                fmt_num(v)
+                            },
+                        ));
                     }
                 }
             }
             if let Some(s) = sources_entry {
                 self.actor_sources(s, &key, role, &mut attr_origin);
             }
-            actors.push(ActorDef { name: a.key.clone(), role, attrs });
+            actors.push(ActorDef {
+                name: a.key.clone(),
+                role,
+                attrs,
+            });
             origins.push(attr_origin);
         }
         let count = |r: Role| actors.iter().filter(|a| a.role == r).count();
-        let summary = format!("{} patron, {} partner(s), {} contested", count(Role::Patron), count(Role::Partner), count(Role::Contested));
-        if count(Role::Patron) != 1 || count(Role::Contested) != 1 || count(Role::Partner) == 0 {
-            if self.errors.is_empty() {
-                self.err(&entry.key_loc, "actors", format!("needs exactly one patron, exactly one contested state and at least one partner; found {summary}"));
-            }
+        let summary = format!(
+            "{} patron, {} partner(s), {} contested",
+            count(Role::Patron),
+            count(Role::Partner),
+            count(Role::Contested)
+        );
+        let shape_ok =
+            count(Role::Patron) == 1 && count(Role::Contested) == 1 && count(Role::Partner) > 0;
+        // An actor already refused above would only make this count misleading.
+        if !shape_ok && self.errors.is_empty() {
+            self.err(&entry.key_loc, "actors", format!("needs exactly one patron, exactly one contested state and at least one partner; found {summary}"));
         }
         (actors, origins)
     }
 
-    fn actor_sources(&mut self, s: &Entry, key: &str, role: Role, origin: &mut [(Origin, Option<String>)]) {
+    fn actor_sources(
+        &mut self,
+        s: &Entry,
+        key: &str,
+        role: Role,
+        origin: &mut [(Origin, Option<String>)],
+    ) {
         let skey = format!("{key}.sources");
         let Value::Table(t) = &s.node.value else {
-            self.err(&s.node.loc, &skey, "must be a table: attribute = \"claim ids\", \"data: ...\" or \"assumption: ...\"");
+            self.err(
+                &s.node.loc,
+                &skey,
+                "must be a table: attribute = \"claim ids\", \"data: ...\" or \"assumption: ...\"",
+            );
             return;
         };
         for e in t {
             let k = format!("{skey}.{}", e.key);
-            let Some(i) = ACTOR_ATTRS.iter().position(|a| a.key == e.key && a.applies_to(role)) else {
-                let allowed: Vec<&str> = ACTOR_ATTRS.iter().filter(|a| a.applies_to(role)).map(|a| a.key).collect();
+            let Some(i) = ACTOR_ATTRS
+                .iter()
+                .position(|a| a.key == e.key && a.applies_to(role))
+            else {
+                let allowed: Vec<&str> = ACTOR_ATTRS
+                    .iter()
+                    .filter(|a| a.applies_to(role))
+                    .map(|a| a.key)
+                    .collect();
                 self.unknown(e, &k, &allowed);
                 continue;
             };
-            let Some(text) = self.string(&e.node, &k) else { continue };
+            let Some(text) = self.string(&e.node, &k) else {
+                continue;
+            };
             match check_provenance(&text) {
                 Ok(()) => origin[i].1 = Some(text),
                 Err(msg) => self.err(&e.node.loc, &k, msg),
@@ -644,8 +950,15 @@ impl<'a> Validator<'a> {
 /// A provenance text: claim ids (`A09`, `A09, F01`), `data: FILE ROWS`, or `assumption: REASON`.
 fn check_provenance(text: &str) -> Result<(), String> {
     let t = text.trim();
-    if let Some(rest) = t.strip_prefix("data:").or_else(|| t.strip_prefix("assumption:")) {
-        return if rest.trim().is_empty() { Err("needs a file and rows (data:) or a reason (assumption:)".into()) } else { Ok(()) };
+    if let Some(rest) = t
+        .strip_prefix("data:")
+        .or_else(|| t.strip_prefix("assumption:"))
+    {
+        return if rest.trim().is_empty() {
+            Err("needs a file and rows (data:) or a reason (assumption:)".into())
+        } else {
+            Ok(())
+        };
     }
     for id in t.split(',').map(str::trim) {
         if evidence::claim(id).is_none() {
@@ -658,7 +971,13 @@ fn check_provenance(text: &str) -> Result<(), String> {
 }
 
 fn is_structural(key: &str) -> bool {
-    matches!(key, "drivers.oil.shocks" | "drivers.oil.replay" | "drivers.rouble.replay" | "drivers.west.changes")
+    matches!(
+        key,
+        "drivers.oil.shocks"
+            | "drivers.oil.replay"
+            | "drivers.rouble.replay"
+            | "drivers.west.changes"
+    )
 }
 
 fn parent_of(key: &str) -> &str {
@@ -668,10 +987,19 @@ fn parent_of(key: &str) -> &str {
 /// The keys allowed directly under a table path.
 fn allowed_children(prefix: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let structural = ["drivers.oil.shocks", "drivers.oil.replay", "drivers.rouble.replay", "drivers.west.changes"];
+    let structural = [
+        "drivers.oil.shocks",
+        "drivers.oil.replay",
+        "drivers.rouble.replay",
+        "drivers.west.changes",
+    ];
     let keys = PARAM_SPECS.iter().map(|s| s.key).chain(structural);
     for k in keys {
-        let rest = if prefix.is_empty() { Some(k) } else { k.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) };
+        let rest = if prefix.is_empty() {
+            Some(k)
+        } else {
+            k.strip_prefix(prefix).and_then(|r| r.strip_prefix('.'))
+        };
         if let Some(rest) = rest {
             let child = rest.split('.').next().unwrap_or(rest).to_string();
             if !out.contains(&child) {
@@ -716,7 +1044,11 @@ fn levenshtein(a: &str, b: &str) -> usize {
 
 /// Scenario names become folder names: no separators, no dots, nothing a shell or browser would read specially.
 pub fn valid_scenario_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn valid_actor_name(name: &str) -> bool {
@@ -727,28 +1059,48 @@ fn valid_actor_name(name: &str) -> bool {
 }
 
 /// Reads a `month,value` CSV. `column` picks the value column (default: the first column after `month`).
-fn read_series(path: &Path, column: Option<&str>) -> Result<(String, BTreeMap<Month, f64>), String> {
+fn read_series(
+    path: &Path,
+    column: Option<&str>,
+) -> Result<(String, BTreeMap<Month, f64>), String> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| e.to_string())?;
     let headers = reader.headers().map_err(|e| e.to_string())?.clone();
-    let month_col = headers.iter().position(|h| h == "month").ok_or("no `month` column")?;
+    let month_col = headers
+        .iter()
+        .position(|h| h == "month")
+        .ok_or("no `month` column")?;
     let value_col = match column {
         Some(c) => headers.iter().position(|h| h == c).ok_or_else(|| {
-            format!("no column {c:?}; columns: {}", headers.iter().collect::<Vec<_>>().join(", "))
+            format!(
+                "no column {c:?}; columns: {}",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            )
         })?,
-        None => (0..headers.len()).find(|&i| i != month_col).ok_or("no value column")?,
+        None => (0..headers.len())
+            .find(|&i| i != month_col)
+            .ok_or("no value column")?,
     };
     let mut out = BTreeMap::new();
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| e.to_string())?;
         let row = i + 2;
-        let m = Month::parse(rec.get(month_col).unwrap_or(""))
-            .ok_or_else(|| format!("row {row}: month {:?} is not YYYY-MM", rec.get(month_col).unwrap_or("")))?;
+        let m = Month::parse(rec.get(month_col).unwrap_or("")).ok_or_else(|| {
+            format!(
+                "row {row}: month {:?} is not YYYY-MM",
+                rec.get(month_col).unwrap_or("")
+            )
+        })?;
         let v: f64 = rec
             .get(value_col)
             .unwrap_or("")
             .trim()
             .parse()
-            .map_err(|_| format!("row {row}: {:?} is not a number", rec.get(value_col).unwrap_or("")))?;
+            .map_err(|_| {
+                format!(
+                    "row {row}: {:?} is not a number",
+                    rec.get(value_col).unwrap_or("")
+                )
+            })?;
         if !(v.is_finite() && v > 0.0) {
             return Err(format!("row {row}: {v} is not a positive price"));
         }
@@ -763,7 +1115,10 @@ mod tests {
 
     #[test]
     fn closest_suggests_misspellings() {
-        assert_eq!(closest("dependance", &["dependence", "threat"]), Some("dependence"));
+        assert_eq!(
+            closest("dependance", &["dependence", "threat"]),
+            Some("dependence")
+        );
         assert_eq!(closest("zzzzzzzz", &["dependence"]), None);
         assert_eq!(levenshtein("kitten", "sitting"), 3);
     }

@@ -8,7 +8,9 @@ pub struct Month(i32);
 
 impl Month {
     pub fn new(year: i32, month: u32) -> Option<Month> {
-        (1..=12).contains(&month).then_some(Month(year * 12 + month as i32 - 1))
+        (1..=12)
+            .contains(&month)
+            .then_some(Month(year * 12 + month as i32 - 1))
     }
 
     /// Parses `YYYY-MM` exactly.
@@ -53,7 +55,9 @@ mod tests {
         assert_eq!(m.plus(1).to_string(), "2015-01");
         assert_eq!(m.plus(36).to_string(), "2017-12");
         assert_eq!(m.months_until(Month::parse("2015-06").unwrap()), 6);
-        for bad in ["2014-13", "2014-1", "14-12", "2014/12", "2014-00", "abcd-ef", ""] {
+        for bad in [
+            "2014-13", "2014-1", "14-12", "2014/12", "2014-00", "abcd-ef", "",
+        ] {
             assert!(Month::parse(bad).is_none(), "{bad}");
         }
     }

@@ -103,17 +103,33 @@ pub fn parse(sources: &Sources, file: usize) -> Result<Table, ScenarioError> {
     let doc = DeTable::parse(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let loc = Loc { file, span };
-        ScenarioError::Invalid(vec![sources.error(&loc, "", format!("TOML syntax: {}", e.message().trim()))])
+        ScenarioError::Invalid(vec![sources.error(
+            &loc,
+            "",
+            format!("TOML syntax: {}", e.message().trim()),
+        )])
     })?;
     let mut errors = Vec::new();
     let table = convert_table(sources, file, doc.into_inner(), &mut errors);
-    if errors.is_empty() { Ok(table) } else { Err(ScenarioError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(table)
+    } else {
+        Err(ScenarioError::Invalid(errors))
+    }
 }
 
-fn convert_table(sources: &Sources, file: usize, t: DeTable<'_>, errors: &mut Vec<Located>) -> Table {
+fn convert_table(
+    sources: &Sources,
+    file: usize,
+    t: DeTable<'_>,
+    errors: &mut Vec<Located>,
+) -> Table {
     t.into_iter()
         .map(|(k, v)| {
-            let key_loc = Loc { file, span: k.span() };
+            let key_loc = Loc {
+                file,
+                span: k.span(),
+            };
             let key = k.into_inner().into_owned();
             let node = convert(sources, file, v, errors, &key);
             Entry { key, key_loc, node }
@@ -128,16 +144,21 @@ fn convert(
     errors: &mut Vec<Located>,
     key: &str,
 ) -> Node {
-    let loc = Loc { file, span: v.span() };
+    let loc = Loc {
+        file,
+        span: v.span(),
+    };
     let value = match v.into_inner() {
         DeValue::String(s) => Value::Str(s.into_owned()),
-        DeValue::Integer(i) => match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok() {
-            Some(n) => Value::Int(n),
-            None => {
-                errors.push(sources.error(&loc, key, "integer out of range"));
-                Value::Int(0)
+        DeValue::Integer(i) => {
+            match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok() {
+                Some(n) => Value::Int(n),
+                None => {
+                    errors.push(sources.error(&loc, key, "integer out of range"));
+                    Value::Int(0)
+                }
             }
-        },
+        }
         DeValue::Float(f) => match f.as_str().replace('_', "").parse::<f64>() {
             Ok(x) => Value::Float(x),
             Err(_) => {
@@ -154,9 +175,11 @@ fn convert(
             ));
             Value::Str(d.to_string())
         }
-        DeValue::Array(a) => {
-            Value::Array(a.into_iter().map(|e| convert(sources, file, e, errors, key)).collect())
-        }
+        DeValue::Array(a) => Value::Array(
+            a.into_iter()
+                .map(|e| convert(sources, file, e, errors, key))
+                .collect(),
+        ),
         DeValue::Table(t) => Value::Table(convert_table(sources, file, t, errors)),
     };
     Node { value, loc }
@@ -169,7 +192,10 @@ pub fn merge(base: &mut Table, over: Table) {
             Some(existing) => match (&mut existing.node.value, entry.node.value) {
                 (Value::Table(b), Value::Table(o)) => merge(b, o),
                 (_, value) => {
-                    existing.node = Node { value, loc: entry.node.loc };
+                    existing.node = Node {
+                        value,
+                        loc: entry.node.loc,
+                    };
                     existing.key_loc = entry.key_loc;
                 }
             },
