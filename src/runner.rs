@@ -11,8 +11,8 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::model::observe::{self, EventDef, MetricDef};
-use crate::model::{ModelConfig, PatronTraits, World};
-use crate::stats::{Accumulator, Layout};
+use crate::model::{Constants, ModelConfig, World};
+use crate::stats::{Accumulator, Layout, NEVER};
 
 /// Runs per chunk. Fixed (never derived from the thread count) because it fixes the order of floating additions.
 pub const CHUNK_RUNS: u64 = 512;
@@ -139,15 +139,15 @@ pub fn run_chunk(
     let mut acc = Accumulator::new(layout);
     let mut paths = Vec::new();
     let initial = World::initial(cfg);
-    let patron = PatronTraits::from_config(cfg);
+    let patron = Constants::from_config(cfg);
     let mut world = initial.clone();
     let nm = layout.metrics.len();
     let mut values = vec![0.0; nm];
-    let mut flags = vec![false; layout.events.len()];
-    let mut first: Vec<Option<usize>> = vec![None; layout.events.len()];
+    let mut first = vec![NEVER; layout.events.len()];
     for run in runs {
         world.clone_from(&initial);
-        first.iter_mut().for_each(|f| *f = None);
+        first.iter_mut().for_each(|f| *f = NEVER);
+        let mut seen = 0u64;
         let mut rng = run_rng(key, run);
         let mut path = (run < keep_paths).then(|| Vec::with_capacity(layout.months * nm));
         for m in 0..layout.months {
@@ -155,12 +155,12 @@ pub fn run_chunk(
                 world.step(cfg, &patron, &mut rng);
             }
             observe::observe(cfg, &world, &mut values);
-            observe::events(cfg, &world, &mut flags);
             acc.observe(layout, m, &values);
-            for (f, &now) in first.iter_mut().zip(&flags) {
-                if now && f.is_none() {
-                    *f = Some(m);
-                }
+            let mut new = observe::events(cfg, &world) & !seen;
+            seen |= new;
+            while new != 0 {
+                first[new.trailing_zeros() as usize] = m as u16;
+                new &= new - 1;
             }
             if let Some(p) = path.as_mut() {
                 p.extend_from_slice(&values);

@@ -8,6 +8,8 @@ use crate::model::observe::{EventDef, MetricDef, Scale};
 
 /// Histogram bins per quantile metric. 400 bins put alignment quantiles on a 0.005 grid (interpolated within).
 pub const HIST_BINS: usize = 400;
+/// First-occurrence month of an event that never happened.
+pub const NEVER: u16 = u16::MAX;
 /// z for two-sided 95% intervals.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
@@ -16,36 +18,31 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 struct Binning {
     lo: f64,
     width: f64,
-    log: bool,
+    inv_width: f64,
 }
 
 impl Binning {
     fn new(scale: Scale) -> Option<Binning> {
         match scale {
-            Scale::Linear { lo, hi } => Some(Binning {
-                lo,
-                width: (hi - lo) / HIST_BINS as f64,
-                log: false,
-            }),
-            Scale::Log { lo, hi } => Some(Binning {
-                lo: lo.ln(),
-                width: (hi.ln() - lo.ln()) / HIST_BINS as f64,
-                log: true,
-            }),
+            Scale::Linear { lo, hi } => {
+                let width = (hi - lo) / HIST_BINS as f64;
+                Some(Binning {
+                    lo,
+                    width,
+                    inv_width: 1.0 / width,
+                })
+            }
             Scale::MomentsOnly => None,
         }
     }
     #[inline]
     fn bin(&self, v: f64) -> usize {
-        let x = if self.log { v.ln() } else { v };
-        let b = (x - self.lo) / self.width;
         // Values beyond the range land in the edge bins (NaN casts to 0).
-        (b.max(0.0) as usize).min(HIST_BINS - 1)
+        (((v - self.lo) * self.inv_width).max(0.0) as usize).min(HIST_BINS - 1)
     }
     /// Value at a fractional bin position.
     fn value(&self, pos: f64) -> f64 {
-        let x = self.lo + pos * self.width;
-        if self.log { x.exp() } else { x }
+        self.lo + pos * self.width
     }
 }
 
@@ -57,7 +54,8 @@ pub struct Layout {
     pub events: Vec<EventDef>,
     /// For each metric, its histogram slot (if it has quantiles).
     hist_slot: Vec<Option<usize>>,
-    binning: Vec<Binning>,
+    /// For each histogram slot, its metric and binning.
+    hist_metric: Vec<(usize, Binning)>,
     /// Metric index of each actor's alignment, and the band thresholds.
     pub band_metrics: Vec<usize>,
     pub west_max: f64,
@@ -73,16 +71,17 @@ impl Layout {
         russia_min: f64,
     ) -> Layout {
         let mut hist_slot = Vec::new();
-        let mut binning = Vec::new();
-        for m in &metrics {
+        let mut hist_metric = Vec::new();
+        for (k, m) in metrics.iter().enumerate() {
             match Binning::new(m.scale) {
                 Some(b) => {
-                    hist_slot.push(Some(binning.len()));
-                    binning.push(b);
+                    hist_slot.push(Some(hist_metric.len()));
+                    hist_metric.push((k, b));
                 }
                 None => hist_slot.push(None),
             }
         }
+        assert!(events.len() <= 64, "events are tracked in a 64-bit mask");
         let band_metrics = metrics
             .iter()
             .enumerate()
@@ -94,7 +93,7 @@ impl Layout {
             metrics,
             events,
             hist_slot,
-            binning,
+            hist_metric,
             band_metrics,
             west_max,
             russia_min,
@@ -102,7 +101,7 @@ impl Layout {
     }
 
     pub fn hist_count(&self) -> usize {
-        self.binning.len()
+        self.hist_metric.len()
     }
 }
 
@@ -138,35 +137,32 @@ impl Accumulator {
     #[inline]
     pub fn observe(&mut self, l: &Layout, m: usize, values: &[f64]) {
         let nm = l.metrics.len();
-        let row = m * nm;
-        for (k, &v) in values.iter().enumerate() {
-            self.sum[row + k] += v;
-            self.sum_sq[row + k] += v * v;
-            if let Some(s) = l.hist_slot[k] {
-                let b = l.binning[s].bin(v);
-                self.hist[(m * l.binning.len() + s) * HIST_BINS + b] += 1;
-            }
+        let sums = &mut self.sum[m * nm..][..nm];
+        let squares = &mut self.sum_sq[m * nm..][..nm];
+        for ((s, q), &v) in sums.iter_mut().zip(squares.iter_mut()).zip(values) {
+            *s += v;
+            *q += v * v;
+        }
+        let nh = l.hist_metric.len();
+        let hist = &mut self.hist[m * nh * HIST_BINS..][..nh * HIST_BINS];
+        for (slot, (k, b)) in l.hist_metric.iter().enumerate() {
+            hist[slot * HIST_BINS + b.bin(values[*k])] += 1;
         }
         let nb = l.band_metrics.len();
+        let bands = &mut self.bands[m * nb * 3..][..nb * 3];
         for (j, &k) in l.band_metrics.iter().enumerate() {
             let v = values[k];
-            let band = if v <= l.west_max {
-                0
-            } else if v >= l.russia_min {
-                2
-            } else {
-                1
-            };
-            self.bands[(m * nb + j) * 3 + band] += 1;
+            let band = usize::from(v > l.west_max) + usize::from(v >= l.russia_min);
+            bands[j * 3 + band] += 1;
         }
     }
 
-    /// Records one finished run: `first[e]` is the month the event first held, or `None`.
-    pub fn finish_run(&mut self, l: &Layout, first: &[Option<usize>]) {
+    /// Records one finished run: `first[e]` is the month the event first held ([`NEVER`] if it did not).
+    pub fn finish_run(&mut self, l: &Layout, first: &[u16]) {
         self.runs += 1;
-        for (e, f) in first.iter().enumerate() {
-            if let Some(m) = *f {
-                self.first[e * l.months + m] += 1;
+        for (e, &f) in first.iter().enumerate() {
+            if f != NEVER {
+                self.first[e * l.months + usize::from(f)] += 1;
             }
         }
     }
@@ -212,10 +208,14 @@ impl Accumulator {
     /// n q -/+ z sqrt(n q (1 - q))); `None` for a metric without a histogram.
     pub fn quantile(&self, l: &Layout, m: usize, k: usize, q: f64) -> Option<Estimate> {
         let s = l.hist_slot[k]?;
-        let h = &self.hist[(m * l.binning.len() + s) * HIST_BINS..][..HIST_BINS];
+        let h = &self.hist[(m * l.hist_metric.len() + s) * HIST_BINS..][..HIST_BINS];
         let n = self.runs as f64;
         let spread = Z95 * (n * q * (1.0 - q)).sqrt();
-        let at = |rank: f64| l.binning[s].value(rank_position(h, rank.clamp(0.0, n)));
+        let at = |rank: f64| {
+            l.hist_metric[s]
+                .1
+                .value(rank_position(h, rank.clamp(0.0, n)))
+        };
         Some(Estimate {
             value: at(n * q),
             ci_low: at(n * q - spread),

@@ -70,8 +70,8 @@ pub struct ModelConfig {
     pub params: Params,
     /// In the scenario's order (sorted by name); exactly one patron, one contested state, one or more partners.
     pub actors: Vec<ActorDef>,
-    /// Multiplicative oil shock per month index (1 = no shock); length horizon + 1.
-    pub oil_shock_factor: Vec<f64>,
+    /// ln of the multiplicative oil shock per month index (0 = no shock); length horizon + 1.
+    pub oil_shock_log: Vec<f64>,
     /// Replayed oil price per month index where the data cover it.
     pub oil_replay_usd_per_bbl: Vec<Option<f64>>,
     /// Replayed rouble rate per month index where the data cover it.
@@ -163,6 +163,8 @@ pub struct Partner {
 pub struct World {
     pub month: usize,
     pub oil_usd_per_bbl: f64,
+    /// ln of the oil price (the state of the oil process).
+    pub log_oil: f64,
     /// Log deviation of the rouble from its oil-implied level.
     pub rub_deviation_log: f64,
     pub rub_per_usd: f64,
@@ -267,6 +269,7 @@ impl World {
         let mut w = World {
             month: 0,
             oil_usd_per_bbl: p.oil_start_usd_per_bbl,
+            log_oil: p.oil_start_usd_per_bbl.ln(),
             rub_deviation_log: 0.0,
             rub_per_usd: p.rub_start_per_usd,
             west_engagement: cfg.west_engagement[0],
@@ -286,7 +289,7 @@ impl World {
     }
 
     /// One month, in the order of ODD section 3. `patron` carries the patron's fixed attributes.
-    pub fn step<R: Rng + ?Sized>(&mut self, cfg: &ModelConfig, patron: &PatronTraits, rng: &mut R) {
+    pub fn step<R: Rng + ?Sized>(&mut self, cfg: &ModelConfig, patron: &Constants, rng: &mut R) {
         let p = &cfg.params;
         self.month += 1;
         for partner in &mut self.partners {
@@ -297,7 +300,7 @@ impl World {
             partner.left_union = false;
         }
         // 1. Drivers.
-        drivers::step(p, cfg, self, rng);
+        drivers::step(&patron.drivers, cfg, self, rng);
         // 2. Patron budget.
         patron_capacity::step(p, self);
         // 3. Partner choices: simultaneous, each on last month's state (no partner reads another's).
@@ -326,19 +329,22 @@ impl World {
     }
 }
 
-/// Patron attributes that never change within a run.
+/// Quantities fixed for a whole ensemble, derived once from the configuration so the monthly step does not
+/// recompute logarithms and powers of parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PatronTraits {
+pub struct Constants {
     pub domestic_hardening: f64,
     pub pressure: f64,
+    pub drivers: drivers::Consts,
 }
 
-impl PatronTraits {
-    pub fn from_config(cfg: &ModelConfig) -> PatronTraits {
+impl Constants {
+    pub fn from_config(cfg: &ModelConfig) -> Constants {
         let patron = cfg.actor_with_role(Role::Patron);
-        PatronTraits {
+        Constants {
             domestic_hardening: patron.attr("domestic_hardening"),
             pressure: patron.attr("pressure"),
+            drivers: drivers::Consts::new(&cfg.params),
         }
     }
 }

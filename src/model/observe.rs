@@ -9,8 +9,6 @@ use super::{Event, GLOBAL_EVENTS, ModelConfig, Role, World, patron_capacity, pol
 pub enum Scale {
     /// Quantiles from a histogram on [lo, hi] (linear bins).
     Linear { lo: f64, hi: f64 },
-    /// Quantiles from a histogram on [lo, hi] in log space (prices).
-    Log { lo: f64, hi: f64 },
     /// Mean and standard deviation only (partners' internal state).
     MomentsOnly,
 }
@@ -67,16 +65,13 @@ pub fn metric_defs(cfg: &ModelConfig) -> Vec<MetricDef> {
         "oil_usd_per_bbl",
         "",
         "USD/bbl",
-        Scale::Log { lo: 5.0, hi: 400.0 },
+        Scale::Linear { lo: 0.0, hi: 400.0 },
     ));
     out.push(m(
         "rub_per_usd",
         "",
         "RUB/USD",
-        Scale::Log {
-            lo: 10.0,
-            hi: 500.0,
-        },
+        Scale::Linear { lo: 0.0, hi: 400.0 },
     ));
     out.push(m("west_engagement", "", "index 0..1", Scale::MomentsOnly));
     out.push(m("union_cohesion", "", "index 0..1", unit_scale));
@@ -191,24 +186,26 @@ pub fn event_defs(cfg: &ModelConfig) -> Vec<EventDef> {
     out
 }
 
-/// Marks which events hold or happened this month (length = `event_defs(cfg).len()`).
-pub fn events(cfg: &ModelConfig, w: &World, out: &mut [bool]) {
+/// Bit mask of the events that hold or happened this month, bit i for `event_defs(cfg)[i]`.
+pub fn events(cfg: &ModelConfig, w: &World) -> u64 {
     let p = &cfg.params;
-    let mut k = 0;
+    let mut mask = 0u64;
     let mut any_west = false;
     let mut any_ceasefire = false;
-    for x in &w.partners {
+    for (i, x) in w.partners.iter().enumerate() {
         let west = World::west_leaning(p, x.alignment);
         any_west |= west;
         any_ceasefire |= x.ceasefire;
-        out[k] = west;
-        out[k + 1] = x.hosted;
-        out[k + 2] = x.sanctioned;
-        out[k + 3] = x.left_union;
-        k += 4;
+        let bits = u64::from(west)
+            | u64::from(x.hosted) << 1
+            | u64::from(x.sanctioned) << 2
+            | u64::from(x.left_union) << 3;
+        mask |= bits << (4 * i);
     }
-    out[k] = any_west;
-    out[k + 1] = any_ceasefire;
-    out[k + 2] = policy::revised(p, w.stance);
-    out[k + 3] = w.union_fractured;
+    let k = 4 * w.partners.len();
+    let global = u64::from(any_west)
+        | u64::from(any_ceasefire) << 1
+        | u64::from(policy::revised(p, w.stance)) << 2
+        | u64::from(w.union_fractured) << 3;
+    mask | global << k
 }

@@ -42,13 +42,23 @@ pub fn utilities(
 
 /// Logit probabilities with sharpness `rationality`.
 pub fn probabilities(rationality: f64, u: &[f64; 4]) -> [f64; 4] {
-    let top = u.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut e = u.map(|v| (rationality * (v - top)).exp());
-    let total: f64 = e.iter().sum();
-    for v in &mut e {
-        *v /= total;
+    // Relative to the best option (exp(0) = 1 needs no call): no overflow, one exp fewer.
+    let (best, top) = u
+        .iter()
+        .copied()
+        .enumerate()
+        .fold(
+            (0, f64::NEG_INFINITY),
+            |a, (i, v)| if v > a.1 { (i, v) } else { a },
+        );
+    let mut e = [1.0; 4];
+    for (i, v) in u.iter().enumerate() {
+        if i != best {
+            e[i] = (rationality * (v - top)).exp();
+        }
     }
-    e
+    let total: f64 = e.iter().sum();
+    e.map(|v| v / total)
 }
 
 /// Inverse-CDF pick with one uniform draw in [0, 1).

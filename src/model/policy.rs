@@ -9,7 +9,7 @@
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
 
-use super::{Params, PatronTraits, World, unit};
+use super::{Constants, Params, World, unit};
 
 pub fn target_stance(
     p: &Params,
@@ -22,7 +22,7 @@ pub fn target_stance(
     unit(domestic - p.pain_softening * pain - p.distance_softening * mean_distance - face)
 }
 
-pub fn step<R: Rng + ?Sized>(p: &Params, patron: &PatronTraits, w: &mut World, rng: &mut R) {
+pub fn step<R: Rng + ?Sized>(p: &Params, patron: &Constants, w: &mut World, rng: &mut R) {
     let eps: f64 = rng.sample(StandardNormal);
     let n = w.partners.len() as f64;
     let mean_distance = w

@@ -10,7 +10,7 @@
 
 use rand::{Rng, RngExt};
 
-use super::{Params, PatronTraits, World, unit};
+use super::{Constants, Params, World, unit};
 
 pub fn sanction_probability(p: &Params, pressure: f64, irritation: f64) -> f64 {
     if irritation <= p.sanction_threshold {
@@ -31,7 +31,7 @@ pub fn next_irritation(p: &Params, irritation: f64, alignment_before: f64, align
     )
 }
 
-pub fn step<R: Rng + ?Sized>(p: &Params, patron: &PatronTraits, w: &mut World, rng: &mut R) {
+pub fn step<R: Rng + ?Sized>(p: &Params, patron: &Constants, w: &mut World, rng: &mut R) {
     for x in &mut w.partners {
         let u: f64 = rng.random();
         x.irritation = next_irritation(p, x.irritation, x.alignment_before, x.alignment);

@@ -289,7 +289,7 @@ impl<'a> Validator<'a> {
         }
         let horizon = params.horizon_months as usize;
 
-        let mut oil_shock_factor = vec![1.0; horizon + 1];
+        let mut oil_shock_log = vec![0.0; horizon + 1];
         let mut oil_shocks = Vec::new();
         if let Some(e) = oil_shocks_raw {
             for (month, factor) in self.schedule(
@@ -300,7 +300,7 @@ impl<'a> Validator<'a> {
                 start,
                 horizon,
             ) {
-                oil_shock_factor[start.months_until(month) as usize] *= factor;
+                oil_shock_log[start.months_until(month) as usize] += factor.ln();
                 oil_shocks.push((month, factor));
             }
         }
@@ -351,7 +351,7 @@ impl<'a> Validator<'a> {
             config: ModelConfig {
                 params,
                 actors,
-                oil_shock_factor,
+                oil_shock_log,
                 oil_replay_usd_per_bbl: oil_replay,
                 rub_replay_per_usd: rub_replay,
                 west_engagement,
@@ -734,6 +734,8 @@ impl<'a> Validator<'a> {
                 );
             }
         }
+        // One order whatever the files: by name (the TOML reader sorts a file's keys; merged bases append).
+        table.sort_by(|a, b| a.key.cmp(&b.key));
         let mut actors = Vec::new();
         let mut origins = Vec::new();
         for a in table {
