@@ -41,6 +41,23 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run several scenarios and draw their events and alignments side by side, with a table of differences.
+    Compare {
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<PathBuf>,
+        /// Runs per scenario (default: each scenario's own).
+        #[arg(long)]
+        runs: Option<u64>,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Output folder (default: output/compare-A--B...).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Parse and check scenario files; run nothing.
     Validate {
         #[arg(required = true)]
@@ -122,6 +139,33 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             bar.finish_and_clear();
             if !quiet {
                 print!("{}", app::brief(&outcome));
+            }
+            Ok(())
+        }
+        Command::Compare {
+            scenarios,
+            runs,
+            seed,
+            threads,
+            out,
+            quiet,
+        } => {
+            if runs == Some(0) {
+                return Err(AppError::Usage("--runs must be at least 1".into()));
+            }
+            let opts = app::CompareOptions {
+                runs,
+                seed,
+                threads,
+                out,
+            };
+            let bar = progress_bar(quiet);
+            let outcome = app::compare(&scenarios, &opts, &|n| bar.inc(n), &|total| {
+                bar.set_length(total)
+            })?;
+            bar.finish_and_clear();
+            if !quiet {
+                print!("{}", app::compare_brief(&outcome));
             }
             Ok(())
         }

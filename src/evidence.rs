@@ -77,3 +77,46 @@ mod tests {
         }
     }
 }
+
+/// Brent monthly averages 2014-01 .. 2017-12 (seeds/data/brent_monthly_2014_2017.csv), for drawing history.
+pub fn history_oil() -> &'static [(crate::scenario::Month, f64)] {
+    static S: OnceLock<Vec<(crate::scenario::Month, f64)>> = OnceLock::new();
+    S.get_or_init(|| parse_series(include_str!("../seeds/data/brent_monthly_2014_2017.csv"), 1))
+}
+
+/// CBR month-end rouble rates 2014-01 .. 2017-02 (seeds/data/rub_per_usd_monthend_2014_2017.csv).
+pub fn history_rouble() -> &'static [(crate::scenario::Month, f64)] {
+    static S: OnceLock<Vec<(crate::scenario::Month, f64)>> = OnceLock::new();
+    S.get_or_init(|| {
+        parse_series(
+            include_str!("../seeds/data/rub_per_usd_monthend_2014_2017.csv"),
+            2,
+        )
+    })
+}
+
+/// `month,...` CSV text with the value in column `col`; rows that do not parse are skipped (the files are ours and
+/// a test checks their length).
+fn parse_series(text: &str, col: usize) -> Vec<(crate::scenario::Month, f64)> {
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            Some((
+                crate::scenario::Month::parse(f.first()?)?,
+                f.get(col)?.trim().parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod history_tests {
+    #[test]
+    fn embedded_history_is_complete() {
+        assert_eq!(super::history_oil().len(), 48);
+        assert_eq!(super::history_rouble().len(), 38);
+        assert_eq!(super::history_oil()[24].0.to_string(), "2016-01");
+        assert_eq!(super::history_oil()[24].1, 30.70);
+    }
+}

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod charts;
 pub mod cli;
 pub mod evidence;
 pub mod explain;

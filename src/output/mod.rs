@@ -2,6 +2,7 @@
 //! same folder, flushed, then renamed over the target), so an interrupted run never leaves a file that looks whole.
 
 pub mod manifest;
+pub mod report;
 pub mod tables;
 
 use std::io::Write;

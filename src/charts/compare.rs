@@ -1,0 +1,364 @@
+//! `realign compare`: several scenarios side by side. Events at the last month all scenarios share, as dots with
+//! 95% whiskers; the actors' median alignments over the shared months, overlaid. What the scenarios do not share
+//! (actors, events, months) is left out and listed.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::data::ChartData;
+use super::{FONT_FAMILY, Figure, KeyedAxis, OKABE_ITO, OrText};
+use crate::model::Role;
+use crate::scenario::Month;
+
+/// Colour of the i-th scenario in a comparison.
+pub fn scenario_colour(i: usize) -> RGBColor {
+    [
+        OKABE_ITO[0],
+        OKABE_ITO[1],
+        OKABE_ITO[2],
+        OKABE_ITO[4],
+        OKABE_ITO[3],
+        OKABE_ITO[5],
+        OKABE_ITO[7],
+        OKABE_ITO[6],
+    ][i % 8]
+}
+
+/// What several runs share.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// First and last calendar month all scenarios cover.
+    pub first: Month,
+    pub last: Month,
+    /// (event id, actor) present in every scenario, in the first scenario's order.
+    pub events: Vec<(String, String)>,
+    /// Actors (not the patron) present in every scenario.
+    pub actors: Vec<String>,
+    /// Human-readable notes on what was left out.
+    pub left_out: Vec<String>,
+}
+
+pub fn shared(runs: &[ChartData]) -> Shared {
+    let first = runs
+        .iter()
+        .map(|d| d.start)
+        .max()
+        .expect("at least one scenario");
+    let last = runs
+        .iter()
+        .map(|d| d.start.plus(d.months - 1))
+        .min()
+        .expect("at least one scenario");
+    let mut left_out = Vec::new();
+    for d in runs {
+        let (a, b) = (d.start, d.start.plus(d.months - 1));
+        if a != first || b != last {
+            left_out.push(format!(
+                "{}: months {a} .. {b}; compared over the shared {first} .. {last} only",
+                d.scenario
+            ));
+        }
+    }
+    let in_all = |id: &str, actor: &str| {
+        runs.iter()
+            .all(|d| d.events.iter().any(|e| e.id == id && e.actor == actor))
+    };
+    let mut events = Vec::new();
+    for d in runs {
+        for e in &d.events {
+            let key = (e.id.clone(), e.actor.clone());
+            if in_all(&e.id, &e.actor) {
+                if !events.contains(&key) {
+                    events.push(key);
+                }
+            } else {
+                let note = format!(
+                    "event {} {} (only in some scenarios, e.g. {})",
+                    e.id, e.actor, d.scenario
+                );
+                if !left_out.contains(&note)
+                    && !left_out
+                        .iter()
+                        .any(|n| n.starts_with(&format!("event {} {} ", e.id, e.actor)))
+                {
+                    left_out.push(note);
+                }
+            }
+        }
+    }
+    let mut actors = Vec::new();
+    for d in runs {
+        for a in d.actors.iter().filter(|a| a.role != Role::Patron) {
+            let everywhere = runs
+                .iter()
+                .all(|o| o.actors.iter().any(|b| b.name == a.name));
+            if everywhere {
+                if !actors.contains(&a.name) {
+                    actors.push(a.name.clone());
+                }
+            } else {
+                let note = format!(
+                    "actor {} (only in some scenarios, e.g. {})",
+                    a.name, d.scenario
+                );
+                if !left_out
+                    .iter()
+                    .any(|n| n.starts_with(&format!("actor {} ", a.name)))
+                {
+                    left_out.push(note);
+                }
+            }
+        }
+    }
+    Shared {
+        first,
+        last,
+        events,
+        actors,
+        left_out,
+    }
+}
+
+/// Month index of calendar month `m` in run `d`.
+pub fn index_of(d: &ChartData, m: Month) -> usize {
+    d.start.months_until(m) as usize
+}
+
+fn event_label(runs: &[ChartData], id: &str, actor: &str) -> String {
+    runs[0]
+        .events
+        .iter()
+        .find(|e| e.id == id && e.actor == actor)
+        .map(|e| e.description.clone())
+        .unwrap_or_default()
+}
+
+/// Dot and whisker: each shared event's probability by the last shared month, per scenario.
+pub struct EventsCompare<'a> {
+    pub runs: &'a [ChartData],
+    pub shared: &'a Shared,
+}
+
+impl Figure for EventsCompare<'_> {
+    fn stem(&self) -> String {
+        "compare-events".into()
+    }
+    fn size(&self) -> (u32, u32) {
+        (
+            1200,
+            120 + 34 * self.shared.events.len().max(1) as u32 + 14 * self.runs.len() as u32,
+        )
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        root.fill(&WHITE).txt()?;
+        let n = self.shared.events.len().max(1) as f64;
+        let labels: Vec<String> = self
+            .shared
+            .events
+            .iter()
+            .map(|(id, actor)| event_label(self.runs, id, actor))
+            .collect();
+        let rows: Vec<f64> = (0..labels.len()).map(|i| i as f64).collect();
+        let fmt = |y: &f64| {
+            let i = y.round();
+            // Row 0 (the first event) is drawn at the top.
+            let row = labels.len() as f64 - 1.0 - i;
+            if (y - i).abs() < 1e-6 && row >= 0.0 {
+                labels.get(row as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!(
+                    "Events by {}: probability with 95% interval",
+                    self.shared.last
+                ),
+                (FONT_FAMILY, 20),
+            )
+            .margin(14)
+            .x_label_area_size(40)
+            .y_label_area_size(430)
+            .build_cartesian_2d(
+                0f64..1f64,
+                KeyedAxis {
+                    inner: (-0.6f64..n - 0.4).into(),
+                    labels: rows.clone(),
+                    grid: rows,
+                },
+            )
+            .txt()?;
+        chart
+            .configure_mesh()
+            .y_label_formatter(&fmt)
+            .x_desc("probability")
+            .label_style((FONT_FAMILY, 13))
+            .axis_desc_style((FONT_FAMILY, 14))
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()
+            .txt()?;
+        let k = self.runs.len() as f64;
+        for (s, d) in self.runs.iter().enumerate() {
+            let colour = scenario_colour(s);
+            let m = index_of(d, self.shared.last);
+            let offset = if k > 1.0 {
+                (s as f64 - (k - 1.0) / 2.0) * (0.6 / k)
+            } else {
+                0.0
+            };
+            let mut dots = Vec::new();
+            for (row, (id, actor)) in self.shared.events.iter().enumerate() {
+                let e = d
+                    .events
+                    .iter()
+                    .find(|e| &e.id == id && &e.actor == actor)
+                    .expect("shared event");
+                let y = (self.shared.events.len() - 1 - row) as f64 - offset;
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(e.lo[m], y), (e.hi[m], y)],
+                        colour.stroke_width(2),
+                    )))
+                    .txt()?;
+                dots.push((e.p[m], y));
+            }
+            chart
+                .draw_series(dots.into_iter().map(|p| Circle::new(p, 4, colour.filled())))
+                .txt()?
+                .label(d.scenario.clone())
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font((FONT_FAMILY, 13))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .txt()?;
+        Ok(())
+    }
+}
+
+/// Median alignment of each shared actor over the shared months, one line per scenario.
+pub struct AlignmentCompare<'a> {
+    pub runs: &'a [ChartData],
+    pub shared: &'a Shared,
+}
+
+impl Figure for AlignmentCompare<'_> {
+    fn stem(&self) -> String {
+        "compare-alignment".into()
+    }
+    fn size(&self) -> (u32, u32) {
+        let rows = self.shared.actors.len().div_ceil(2).max(1) as u32;
+        (1200, 60 + 360 * rows)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        root.fill(&WHITE).txt()?;
+        let (title, body) = root.split_vertically(44);
+        title
+            .titled(
+                &format!(
+                    "Median alignment, {} to {} (-1 West ... +1 Russia)",
+                    self.shared.first, self.shared.last
+                ),
+                (FONT_FAMILY, 20),
+            )
+            .txt()?;
+        let n = self.shared.actors.len().max(1);
+        let panels = body.split_evenly((n.div_ceil(2), 2.min(n)));
+        let span = self.shared.first.months_until(self.shared.last) as f64;
+        let first = self.shared.first;
+        let fmt = move |x: &f64| {
+            let m = x.round();
+            if (x - m).abs() < 1e-6 && m >= 0.0 {
+                first.plus(m as usize).to_string()
+            } else {
+                String::new()
+            }
+        };
+        for (actor, panel) in self.shared.actors.iter().zip(panels.iter()) {
+            let mut chart = ChartBuilder::on(panel)
+                .caption(actor, (FONT_FAMILY, 16))
+                .margin(10)
+                .x_label_area_size(34)
+                .y_label_area_size(48)
+                .build_cartesian_2d(0f64..span.max(1.0), -1f64..1f64)
+                .txt()?;
+            chart
+                .configure_mesh()
+                .x_labels(7)
+                .x_label_formatter(&fmt)
+                .label_style((FONT_FAMILY, 11))
+                .light_line_style(RGBColor(238, 238, 238))
+                .draw()
+                .txt()?;
+            for (s, d) in self.runs.iter().enumerate() {
+                let colour = scenario_colour(s);
+                let j = d
+                    .actors
+                    .iter()
+                    .position(|a| &a.name == actor)
+                    .expect("shared actor");
+                let from = index_of(d, first);
+                let pts: Vec<(f64, f64)> = (0..=span as usize)
+                    .map(|i| (i as f64, d.alignment[j].q[2][from + i]))
+                    .filter(|(_, v)| v.is_finite())
+                    .collect();
+                chart
+                    .draw_series(LineSeries::new(pts, colour.stroke_width(3)))
+                    .txt()?
+                    .label(d.scenario.clone())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+                    });
+            }
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.9))
+                .border_style(RGBColor(180, 180, 180))
+                .label_font((FONT_FAMILY, 11))
+                .position(SeriesLabelPosition::LowerLeft)
+                .draw()
+                .txt()?;
+        }
+        Ok(())
+    }
+}
+
+/// Newcombe's (1998, Stat Med 17:873, method 10) interval for a difference of two independent proportions, from
+/// their Wilson intervals: d - sqrt((p1 - l1)^2 + (u2 - p2)^2) .. d + sqrt((u1 - p1)^2 + (p2 - l2)^2), d = p1 - p2.
+pub fn newcombe(p1: (f64, f64, f64), p2: (f64, f64, f64)) -> (f64, f64, f64) {
+    let (p1, l1, u1) = p1;
+    let (p2, l2, u2) = p2;
+    let d = p1 - p2;
+    (
+        d,
+        d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt(),
+        d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Proportion;
+
+    #[test]
+    fn newcombe_matches_the_published_example() {
+        // Newcombe (1998) table II, example (a): 56/70 vs 48/80 -> difference 0.2, 95% CI 0.0524 .. 0.3339.
+        let a = Proportion::wilson(56, 70);
+        let b = Proportion::wilson(48, 80);
+        let (d, lo, hi) = newcombe(
+            (a.probability, a.ci_low, a.ci_high),
+            (b.probability, b.ci_low, b.ci_high),
+        );
+        assert!((d - 0.2).abs() < 1e-12);
+        assert!(
+            (lo - 0.0524).abs() < 1e-3 && (hi - 0.3339).abs() < 1e-3,
+            "{lo} {hi}"
+        );
+    }
+}

@@ -1,0 +1,520 @@
+//! The run's figures: a fan chart per actor, band probabilities, cumulative events, and the drivers.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::data::{ChartData, EventSeries, Series};
+use super::{BAND_COLOURS, FONT_FAMILY, Figure, GREY, KeyedAxis, OKABE_ITO, OrText, actor_colour};
+use crate::model::{Event, Role};
+
+const WIDE: (u32, u32) = (1000, 560);
+const GRID: (u32, u32) = (1200, 820);
+
+/// A month axis label: every label is a month `YYYY-MM`.
+fn month_axis(d: &ChartData) -> impl Fn(&f64) -> String + '_ {
+    move |x: &f64| {
+        let m = x.round();
+        if (x - m).abs() < 1e-6 && m >= 0.0 {
+            d.month_label(m as usize)
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// Polygon between two curves (upper edge left to right, lower edge back).
+fn ribbon(lo: &[f64], hi: &[f64]) -> Vec<(f64, f64)> {
+    let mut pts: Vec<(f64, f64)> = hi
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_finite())
+        .map(|(m, v)| (m as f64, *v))
+        .collect();
+    pts.extend(
+        lo.iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(m, v)| (m as f64, *v)),
+    );
+    pts
+}
+
+fn line(v: &[f64]) -> Vec<(f64, f64)> {
+    v.iter()
+        .enumerate()
+        .filter(|(_, y)| y.is_finite())
+        .map(|(m, y)| (m as f64, *y))
+        .collect()
+}
+
+/// The month axis: month index 0..months-1, labelled at each January and July (each January only beyond five
+/// years), with a light grid line every month.
+fn month_range(d: &ChartData) -> KeyedAxis {
+    let last = (d.months - 1) as f64;
+    let long = d.months > 61;
+    let labels = (0..d.months)
+        .filter(|&m| {
+            let month = d.start.plus(m).month();
+            month == 1 || (!long && month == 7)
+        })
+        .map(|m| m as f64)
+        .collect();
+    KeyedAxis {
+        inner: (0f64..last).into(),
+        labels,
+        grid: (0..d.months).map(|m| m as f64).collect(),
+    }
+}
+
+/// What one fan chart shows.
+struct Fan<'a> {
+    series: &'a Series,
+    title: String,
+    y_desc: &'a str,
+    y_range: std::ops::Range<f64>,
+    colour: RGBColor,
+    /// Historical values per month, drawn over the fan.
+    history: Option<&'a [Option<f64>]>,
+    /// Dashed horizontal lines with their labels.
+    thresholds: Vec<(f64, String)>,
+}
+
+/// One fan: 90% band, 50% band, median.
+fn draw_fan<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+    fan: Fan<'_>,
+) -> Result<(), String> {
+    let Fan {
+        series: s,
+        title,
+        y_desc,
+        y_range,
+        colour,
+        history,
+        thresholds,
+    } = fan;
+    let last = (d.months - 1) as f64;
+    let fmt = month_axis(d);
+    let mut chart = ChartBuilder::on(area)
+        .caption(&title, (FONT_FAMILY, 20))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(64)
+        .build_cartesian_2d(month_range(d), y_range)
+        .txt()?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&fmt)
+        .x_desc("month")
+        .y_desc(y_desc)
+        .label_style((FONT_FAMILY, 13))
+        .axis_desc_style((FONT_FAMILY, 14))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()
+        .txt()?;
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            ribbon(&s.q[0], &s.q[4]),
+            colour.mix(0.18).filled(),
+        )))
+        .txt()?
+        .label("90% of runs")
+        .legend(move |(x, y)| {
+            Rectangle::new([(x, y - 6), (x + 20, y + 6)], colour.mix(0.18).filled())
+        });
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            ribbon(&s.q[1], &s.q[3]),
+            colour.mix(0.38).filled(),
+        )))
+        .txt()?
+        .label("50% of runs")
+        .legend(move |(x, y)| {
+            Rectangle::new([(x, y - 6), (x + 20, y + 6)], colour.mix(0.38).filled())
+        });
+    chart
+        .draw_series(LineSeries::new(line(&s.q[2]), colour.stroke_width(3)))
+        .txt()?
+        .label("median")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3)));
+    for (y, label) in &thresholds {
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(0.0, *y), (last, *y)],
+                8,
+                5,
+                GREY.stroke_width(1),
+            ))
+            .txt()?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                label.clone(),
+                (0.4, *y + 0.045),
+                (FONT_FAMILY, 12).into_font().color(&GREY),
+            )))
+            .txt()?;
+    }
+    if let Some(h) = history {
+        let pts: Vec<(f64, f64)> = h
+            .iter()
+            .enumerate()
+            .filter_map(|(m, v)| v.map(|v| (m as f64, v)))
+            .collect();
+        if !pts.is_empty() {
+            chart
+                .draw_series(LineSeries::new(pts.clone(), BLACK.stroke_width(2)))
+                .txt()?
+                .label("history (data)")
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2))
+                });
+            chart
+                .draw_series(pts.into_iter().map(|p| Circle::new(p, 2, BLACK.filled())))
+                .txt()?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font((FONT_FAMILY, 12))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .txt()?;
+    Ok(())
+}
+
+fn band_thresholds(d: &ChartData) -> Vec<(f64, String)> {
+    vec![
+        (
+            d.russia_min,
+            format!("Russia-aligned above {}", d.russia_min),
+        ),
+        (d.west_max, format!("West-leaning below {}", d.west_max)),
+    ]
+}
+
+/// Alignment of one actor over the months.
+pub struct FanChart<'a> {
+    pub data: &'a ChartData,
+    pub actor: usize,
+    pub slug: String,
+}
+
+impl Figure for FanChart<'_> {
+    fn stem(&self) -> String {
+        format!("fan-{}", self.slug)
+    }
+    fn size(&self) -> (u32, u32) {
+        WIDE
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let d = self.data;
+        let a = &d.actors[self.actor];
+        root.fill(&WHITE).txt()?;
+        let title = format!(
+            "{}: alignment, {} to {} ({} runs)",
+            a.name,
+            d.month_label(0),
+            d.month_label(d.months - 1),
+            d.runs
+        );
+        let fan = Fan {
+            series: &d.alignment[self.actor],
+            title,
+            y_desc: "alignment (-1 West ... +1 Russia)",
+            y_range: -1.0..1.0,
+            colour: actor_colour(&a.name, a.index),
+            history: None,
+            thresholds: band_thresholds(d),
+        };
+        draw_fan(root, d, fan)
+    }
+}
+
+/// Stacked band probabilities, one panel per actor.
+pub struct BandsChart<'a> {
+    pub data: &'a ChartData,
+}
+
+impl Figure for BandsChart<'_> {
+    fn stem(&self) -> String {
+        "bands".into()
+    }
+    fn size(&self) -> (u32, u32) {
+        GRID
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let d = self.data;
+        root.fill(&WHITE).txt()?;
+        let (title_area, body) = root.split_vertically(40);
+        title_area
+            .titled(
+                &format!(
+                    "Where each actor stands: probability of each band ({} runs)",
+                    d.runs
+                ),
+                (FONT_FAMILY, 20),
+            )
+            .txt()?;
+        let n = d.bands.len();
+        let cols = if n <= 2 { n } else { 2 };
+        let rows = n.div_ceil(cols);
+        let panels = body.split_evenly((rows, cols));
+        let fmt = month_axis(d);
+        for (band, panel) in d.bands.iter().zip(panels.iter()) {
+            let mut chart = ChartBuilder::on(panel)
+                .caption(&band.actor, (FONT_FAMILY, 16))
+                .margin(10)
+                .x_label_area_size(34)
+                .y_label_area_size(52)
+                .build_cartesian_2d(month_range(d), 0f64..1f64)
+                .txt()?;
+            chart
+                .configure_mesh()
+                .x_label_formatter(&fmt)
+                .y_desc("probability")
+                .label_style((FONT_FAMILY, 11))
+                .axis_desc_style((FONT_FAMILY, 12))
+                .disable_mesh()
+                .draw()
+                .txt()?;
+            let mut lower = vec![0.0; d.months];
+            for (b, name) in ["West-leaning", "multi-vector", "Russia-aligned"]
+                .iter()
+                .enumerate()
+            {
+                let upper: Vec<f64> = lower.iter().zip(&band.p[b]).map(|(l, p)| l + p).collect();
+                let colour = BAND_COLOURS[b];
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        ribbon(&lower, &upper),
+                        colour.mix(0.85).filled(),
+                    )))
+                    .txt()?
+                    .label(*name)
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 6), (x + 16, y + 6)], colour.mix(0.85).filled())
+                    });
+                lower = upper;
+            }
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(180, 180, 180))
+                .label_font((FONT_FAMILY, 11))
+                .position(SeriesLabelPosition::LowerLeft)
+                .draw()
+                .txt()?;
+        }
+        Ok(())
+    }
+}
+
+/// Cumulative event probabilities with 95% interval ribbons: one panel per kind of partner event, one for the
+/// events about the whole system.
+pub struct EventsChart<'a> {
+    pub data: &'a ChartData,
+}
+
+fn event_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+    title: &str,
+    lines: &[(&EventSeries, String, RGBColor)],
+) -> Result<(), String> {
+    let fmt = month_axis(d);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, (FONT_FAMILY, 15))
+        .margin(10)
+        .x_label_area_size(34)
+        .y_label_area_size(52)
+        .build_cartesian_2d(month_range(d), 0f64..1f64)
+        .txt()?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&fmt)
+        .y_desc("probability by then")
+        .label_style((FONT_FAMILY, 11))
+        .axis_desc_style((FONT_FAMILY, 12))
+        .light_line_style(RGBColor(238, 238, 238))
+        .bold_line_style(RGBColor(220, 220, 220))
+        .draw()
+        .txt()?;
+    for (e, label, colour) in lines {
+        let colour = *colour;
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                ribbon(&e.lo, &e.hi),
+                colour.mix(0.2).filled(),
+            )))
+            .txt()?;
+        chart
+            .draw_series(LineSeries::new(line(&e.p), colour.stroke_width(2)))
+            .txt()?
+            .label(label.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font((FONT_FAMILY, 11))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .txt()?;
+    Ok(())
+}
+
+impl Figure for EventsChart<'_> {
+    fn stem(&self) -> String {
+        "events".into()
+    }
+    fn size(&self) -> (u32, u32) {
+        GRID
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let d = self.data;
+        root.fill(&WHITE).txt()?;
+        let (title_area, body) = root.split_vertically(40);
+        title_area
+            .titled(
+                &format!(
+                    "Has it happened yet? Cumulative probability with 95% intervals ({} runs)",
+                    d.runs
+                ),
+                (FONT_FAMILY, 20),
+            )
+            .txt()?;
+        let panels = body.split_evenly((3, 2));
+        let titles = [
+            (
+                Event::LeavesOrbit,
+                "Partner leaves Russia's orbit (West-leaning band)",
+            ),
+            (Event::HostsMediation, "Partner hosts a mediation round"),
+            (Event::Sanctioned, "Patron sanctions the partner"),
+            (
+                Event::LeavesUnion,
+                "Partner leaves the Eurasian Economic Union",
+            ),
+        ];
+        for (i, (kind, title)) in titles.iter().enumerate() {
+            let lines: Vec<_> = d
+                .events
+                .iter()
+                .filter(|e| e.id == kind.id())
+                .map(|e| {
+                    let a = d
+                        .actors
+                        .iter()
+                        .find(|a| a.name == e.actor)
+                        .expect("event actor is declared");
+                    (e, e.actor.clone(), actor_colour(&a.name, a.index))
+                })
+                .collect();
+            event_panel(&panels[i], d, title, &lines)?;
+        }
+        let global: Vec<_> = d
+            .events
+            .iter()
+            .filter(|e| e.actor.is_empty())
+            .zip([OKABE_ITO[0], OKABE_ITO[5], OKABE_ITO[1], OKABE_ITO[4]])
+            .map(|(e, c)| (e, e.description.clone(), c))
+            .collect();
+        event_panel(
+            &panels[4],
+            d,
+            "The whole system",
+            &global[..2.min(global.len())],
+        )?;
+        event_panel(
+            &panels[5],
+            d,
+            "The patron and the union",
+            &global[2.min(global.len())..],
+        )?;
+        Ok(())
+    }
+}
+
+/// Oil, rouble and integration budget as fan charts, with history drawn over them.
+pub struct DriversChart<'a> {
+    pub data: &'a ChartData,
+}
+
+impl Figure for DriversChart<'_> {
+    fn stem(&self) -> String {
+        "drivers".into()
+    }
+    fn size(&self) -> (u32, u32) {
+        (1200, 1100)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let d = self.data;
+        root.fill(&WHITE).txt()?;
+        let panels = root.split_evenly((3, 1));
+        let specs = [
+            ("Oil: Brent price", "USD per barrel", OKABE_ITO[0]),
+            (
+                "Rouble: RUB per USD (up = weaker rouble)",
+                "roubles per US dollar",
+                OKABE_ITO[1],
+            ),
+            (
+                "The patron's integration budget",
+                "bn USD a year",
+                OKABE_ITO[2],
+            ),
+        ];
+        for (i, (title, unit, colour)) in specs.iter().enumerate() {
+            let s = &d.drivers[i];
+            let hist = &d.history[i];
+            let top = s.q[4]
+                .iter()
+                .chain(hist.iter().flatten())
+                .copied()
+                .filter(|v| v.is_finite())
+                .fold(0.0f64, f64::max);
+            let title = format!("{title}, median and 50% / 90% of runs ({} runs)", d.runs);
+            let fan = Fan {
+                series: s,
+                title,
+                y_desc: unit,
+                y_range: 0.0..(top * 1.08).max(1e-6),
+                colour: *colour,
+                history: Some(hist),
+                thresholds: Vec::new(),
+            };
+            draw_fan(&panels[i], d, fan)?;
+        }
+        Ok(())
+    }
+}
+
+/// Every figure of a run, in the order the report shows them.
+pub fn run_figures(
+    d: &ChartData,
+    slugs: &[String],
+) -> Result<Vec<super::Rendered>, super::ChartError> {
+    let mut out = Vec::new();
+    for (i, a) in d.actors.iter().enumerate() {
+        // The patron's alignment is fixed by construction; its fan would be a flat line.
+        if a.role != Role::Patron {
+            out.push(super::render(&FanChart {
+                data: d,
+                actor: i,
+                slug: slugs[i].clone(),
+            })?);
+        }
+    }
+    out.push(super::render(&BandsChart { data: d })?);
+    out.push(super::render(&EventsChart { data: d })?);
+    out.push(super::render(&DriversChart { data: d })?);
+    Ok(out)
+}

@@ -1,0 +1,217 @@
+//! Charts with plotters, as PNG and SVG. Text is drawn with DejaVu Sans embedded in the binary (no system font
+//! library at build or run time). Colours come from the Okabe-Ito palette (safe for the common colour-vision
+//! deficiencies), and an actor keeps its colour in every chart.
+
+pub mod compare;
+pub mod data;
+pub mod draw;
+
+use std::sync::Once;
+
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+pub use data::{Band, ChartData, Series};
+
+/// DejaVu Sans (Bitstream Vera licence, assets/fonts/LICENSE-DejaVu.txt).
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+pub const FONT_FAMILY: &str = "sans-serif";
+
+/// Registers the embedded font once per process.
+pub fn init_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT)
+            .unwrap_or_else(|_| panic!("the embedded DejaVu Sans is a valid font"));
+    });
+}
+
+/// Okabe & Ito (2008), "Color Universal Design".
+pub const OKABE_ITO: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(240, 228, 66),  // yellow
+    RGBColor(0, 0, 0),       // black
+];
+
+pub const GREY: RGBColor = RGBColor(120, 120, 120);
+pub const LIGHT_GREY: RGBColor = RGBColor(200, 200, 200);
+
+/// An actor's colour: fixed for the actors of the baseline (so every scenario and comparison agrees), then the
+/// remaining palette colours by the actor's position.
+pub fn actor_colour(name: &str, index: usize) -> RGBColor {
+    match name {
+        "Russia" => OKABE_ITO[1],
+        "Belarus" => OKABE_ITO[2],
+        "Kazakhstan" => OKABE_ITO[3],
+        "Ukraine" => OKABE_ITO[0],
+        "Armenia" => OKABE_ITO[4],
+        _ => [OKABE_ITO[5], OKABE_ITO[4], OKABE_ITO[6], OKABE_ITO[7]][index % 4],
+    }
+}
+
+/// Band colours: West-leaning, multi-vector, Russia-aligned.
+pub const BAND_COLOURS: [RGBColor; 3] = [OKABE_ITO[0], RGBColor(190, 190, 190), OKABE_ITO[1]];
+
+/// A rendered chart in both formats.
+pub struct Rendered {
+    /// File stem, e.g. `fan-belarus`.
+    pub stem: String,
+    pub png: Vec<u8>,
+    pub svg: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("drawing {chart}: {message}")]
+pub struct ChartError {
+    pub chart: String,
+    pub message: String,
+}
+
+/// A chart that can draw itself on any plotters backend.
+pub trait Figure {
+    /// File stem, e.g. `fan-belarus`.
+    fn stem(&self) -> String;
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, plotters::coord::Shift>,
+    ) -> Result<(), String>;
+}
+
+/// Renders a figure to an SVG string and a PNG.
+pub fn render(fig: &impl Figure) -> Result<Rendered, ChartError> {
+    init_font();
+    let stem = fig.stem();
+    let size = fig.size();
+    let err = |message: String| ChartError {
+        chart: stem.clone(),
+        message,
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        fig.draw(&root).map_err(err)?;
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    let mut rgb = vec![0u8; (size.0 * size.1 * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
+        fig.draw(&root).map_err(err)?;
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    let png = encode_png(&rgb, size).map_err(err)?;
+    Ok(Rendered {
+        stem,
+        png,
+        svg,
+        width: size.0,
+        height: size.1,
+    })
+}
+
+/// An f64 axis whose labelled ticks and grid lines are given, not chosen by plotters (whose f64 axis only steps
+/// by 1, 2 or 5 x 10^k): months at January and July, one tick per event row.
+#[derive(Clone)]
+pub(crate) struct KeyedAxis {
+    pub inner: plotters::coord::types::RangedCoordf64,
+    pub labels: Vec<f64>,
+    pub grid: Vec<f64>,
+}
+
+impl Ranged for KeyedAxis {
+    type FormatOption = plotters::coord::ranged1d::NoDefaultFormatting;
+    type ValueType = f64;
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+    fn key_points<H: plotters::coord::ranged1d::KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            self.grid.clone()
+        } else {
+            self.labels.clone()
+        }
+    }
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+}
+
+impl plotters::coord::ranged1d::ValueFormatter<f64> for KeyedAxis {
+    fn format(value: &f64) -> String {
+        format!("{value}")
+    }
+}
+
+/// Turns any displayable drawing error into the chart's error text.
+pub(crate) trait OrText<T> {
+    fn txt(self) -> Result<T, String>;
+}
+
+impl<T, E: std::fmt::Display> OrText<T> for Result<T, E> {
+    fn txt(self) -> Result<T, String> {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(|e| e.to_string())?;
+        writer.write_image_data(rgb).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+/// A file-name-safe form of an actor name (names are validated to letters, digits, spaces, '-', '_', '.').
+pub fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() { "actor".into() } else { s }
+}
+
+/// Slugs for a list of names, made unique by suffixing the position where two collide.
+pub fn unique_slugs(names: &[String]) -> Vec<String> {
+    let base: Vec<String> = names.iter().map(|n| slug(n)).collect();
+    base.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if base.iter().filter(|t| *t == s).count() > 1 {
+                format!("{s}-{}", i + 1)
+            } else {
+                s.clone()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_safe_and_unique() {
+        assert_eq!(slug("Kyrgyz Republic"), "kyrgyz-republic");
+        assert_eq!(slug("Беларусь"), "actor");
+        let s = unique_slugs(&["A b".into(), "a-b".into(), "C".into()]);
+        assert_eq!(s, ["a-b-1", "a-b-2", "c"]);
+    }
+}
