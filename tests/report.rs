@@ -1,0 +1,223 @@
+//! report.html: self-contained, well-formed, escapes hostile text, and renders in a real headless Chromium
+//! without loading anything from outside. In CI (CI=true) Chromium must be present: .ci/run installs it.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn run_report(dir: &Path, scenario: &Path) -> PathBuf {
+    let out = dir.join("out");
+    let o = common::realign(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "-q",
+        "--runs",
+        "600",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    out.join("report.html")
+}
+
+const HOSTILE: &str = "<script>alert(1)</script><img src=x onerror=alert(2)> & \\\"quoted\\\"";
+
+fn hostile_scenario(dir: &Path) -> PathBuf {
+    common::write(
+        dir,
+        "hostile.toml",
+        &format!(
+            "base = \"{}\"\nname = \"hostile\"\ndescription = \"{HOSTILE}\"\n[actors.Belarus.sources]\nthreat = \"assumption: <b>bold</b> claim\"\n",
+            common::scenario("baseline.toml").display()
+        ),
+    )
+}
+
+/// Tags of a void or self-closing kind need no end tag; every other opened tag must be closed in order.
+fn check_well_formed(html: &str) {
+    let void = ["meta", "br", "img", "hr", "input", "link"];
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        if rest.starts_with('!') || rest.starts_with('?') {
+            continue;
+        }
+        let end = rest.find('>').expect("unclosed tag");
+        let tag = &rest[..end];
+        let self_closing = tag.ends_with('/');
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == ':')
+            .collect::<String>()
+            .to_lowercase();
+        if closing {
+            let open = stack
+                .pop()
+                .unwrap_or_else(|| panic!("</{name}> closes nothing"));
+            assert_eq!(open, name, "</{name}> closes <{open}>");
+        } else if !self_closing && !void.contains(&name.as_str()) {
+            stack.push(name);
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+}
+
+#[test]
+fn report_is_self_contained_well_formed_and_escapes_scenario_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let html =
+        std::fs::read_to_string(run_report(dir.path(), &hostile_scenario(dir.path()))).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    check_well_formed(&html);
+    assert!(
+        !html.contains("<script"),
+        "markup from the scenario reached the page"
+    );
+    assert!(
+        !html.contains("<img"),
+        "markup from the scenario reached the page"
+    );
+    assert!(!html.contains("<b>bold</b>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"));
+    // Nothing to fetch: no external references of any kind (the SVG namespace is a name, not a fetch).
+    let without_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    // Scenario text was escaped, so any `src="` or `href="` left would be a real attribute.
+    for needle in [
+        "http://",
+        "https://",
+        "src=\"",
+        "href=\"",
+        "<link",
+        "@import",
+        "url(",
+        "@font-face",
+    ] {
+        assert!(!without_ns.contains(needle), "report contains {needle}");
+    }
+    // The charts are inline, with the claims' quotes and the manifest.
+    assert_eq!(html.matches("<svg").count(), 6);
+    assert!(html.contains("Moscow\u{2019}s irritation with Minsk is now at its peak"));
+    assert!(html.contains("scenario_hash"));
+}
+
+fn chromium() -> Option<PathBuf> {
+    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists());
+    if found.is_none() && std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI must provide Chromium (.ci/run installs Debian's chromium)");
+    }
+    found
+}
+
+/// Opens `page` headless, writes a screenshot and a network log; returns the URLs the page itself requested.
+/// All traffic goes to a dead proxy on loopback, so nothing leaves the machine whatever the page asks for.
+fn open_in_chromium(chrome: &Path, page: &Path, shot: &Path, work: &Path) -> Vec<String> {
+    let netlog = work.join("netlog.json");
+    let status = Command::new(chrome)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--proxy-server=http://127.0.0.1:9",
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+            "--window-size=1280,3000",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            work.join("profile").display()
+        ))
+        .arg(format!("--log-net-log={}", netlog.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", page.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("start chromium");
+    assert!(status.success(), "chromium failed");
+    let log: serde_json::Value = serde_json::from_slice(&std::fs::read(&netlog).unwrap()).unwrap();
+    let start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+        .as_i64()
+        .unwrap();
+    let mut urls = Vec::new();
+    for e in log["events"].as_array().unwrap() {
+        let p = &e["params"];
+        // Requests made on behalf of the page carry the file:// page in their network isolation key; the
+        // browser's own housekeeping requests do not.
+        if e["type"].as_i64() == Some(start_job)
+            && p["network_isolation_key"]
+                .as_str()
+                .is_some_and(|k| k.contains("file://"))
+        {
+            let url = p["url"].as_str().unwrap_or_default();
+            if !url.starts_with("file:") && !url.starts_with("data:") {
+                urls.push(url.to_string());
+            }
+        }
+    }
+    urls
+}
+
+#[test]
+fn report_renders_in_headless_chromium_and_loads_nothing_external() {
+    let Some(chrome) = chromium() else {
+        eprintln!("chromium not installed: skipped outside CI");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = run_report(dir.path(), &common::scenario("baseline.toml"));
+    let shot = dir.path().join("shot.png");
+    let external = open_in_chromium(&chrome, &page, &shot, dir.path());
+    assert!(external.is_empty(), "the report requested {external:?}");
+
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let px: Vec<&[u8]> = buf[..info.buffer_size()].chunks(channels).collect();
+    let non_white =
+        px.iter().filter(|p| p[..3] != [255, 255, 255]).count() as f64 / px.len() as f64;
+    let colours: std::collections::HashSet<&[u8]> = px.iter().copied().collect();
+    eprintln!(
+        "screenshot {}x{}: {:.1}% non-white, {} colours",
+        info.width,
+        info.height,
+        100.0 * non_white,
+        colours.len()
+    );
+    assert!(non_white > 0.05, "screenshot nearly blank");
+    assert!(
+        colours.len() > 50,
+        "screenshot has too few colours to hold the charts"
+    );
+}
+
+#[test]
+fn the_external_resource_check_can_fail() {
+    // Negative control: a page that asks for a loopback image is caught by the same check.
+    let Some(chrome) = chromium() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = common::write(
+        dir.path(),
+        "bad.html",
+        "<html><body><img src=\"http://127.0.0.1:9/x.png\"><p>x</p></body></html>",
+    );
+    let external = open_in_chromium(&chrome, &page, &dir.path().join("s.png"), dir.path());
+    assert_eq!(external, ["http://127.0.0.1:9/x.png"]);
+}
