@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::observe::{self, EventDef, MetricDef};
 use crate::model::{Constants, ModelConfig, World};
-use crate::stats::{Accumulator, Layout, NEVER};
+use crate::stats::{Accumulator, ChunkAccumulator, Layout, NEVER};
 
 /// Runs per chunk. Fixed (never derived from the thread count) because it fixes the order of floating additions.
 pub const CHUNK_RUNS: u64 = 512;
@@ -102,7 +102,7 @@ pub fn run_ensemble(
     let mut next = 0;
     while next < chunks {
         let end = (next + wave).min(chunks);
-        let done: Vec<(Accumulator, Vec<Trajectory>)> = pool.install(|| {
+        let done: Vec<(ChunkAccumulator, Vec<Trajectory>)> = pool.install(|| {
             (next..end)
                 .into_par_iter()
                 .map(|c| {
@@ -135,8 +135,12 @@ pub fn run_chunk(
     key: &[u8; 32],
     runs: std::ops::Range<u64>,
     keep_paths: u64,
-) -> (Accumulator, Vec<Trajectory>) {
-    let mut acc = Accumulator::new(layout);
+) -> (ChunkAccumulator, Vec<Trajectory>) {
+    assert!(
+        runs.end - runs.start <= u64::from(u16::MAX),
+        "chunk counts are u16"
+    );
+    let mut acc = ChunkAccumulator::new(layout);
     let mut paths = Vec::new();
     let initial = World::initial(cfg);
     let patron = Constants::from_config(cfg);

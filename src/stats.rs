@@ -7,7 +7,7 @@
 use crate::model::observe::{EventDef, MetricDef, Scale};
 
 /// Histogram bins per quantile metric. 400 bins put alignment quantiles on a 0.005 grid (interpolated within).
-pub const HIST_BINS: usize = 400;
+pub const HIST_BINS: usize = 200;
 /// First-occurrence month of an event that never happened.
 pub const NEVER: u16 = u16::MAX;
 /// z for two-sided 95% intervals.
@@ -105,31 +105,56 @@ impl Layout {
     }
 }
 
+/// An integer counter. Chunks count in `u16` (a chunk has at most 65,535 runs), which halves the memory the hot
+/// loop touches; the ensemble's totals count in `u32` (at most 100 million runs).
+pub trait Count: Copy + Default + Into<u64> + std::fmt::Debug + PartialEq {
+    fn inc(&mut self);
+}
+
+impl Count for u16 {
+    #[inline]
+    fn inc(&mut self) {
+        *self += 1;
+    }
+}
+
+impl Count for u32 {
+    #[inline]
+    fn inc(&mut self) {
+        *self += 1;
+    }
+}
+
 /// Sums and counts over a set of runs.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Accumulator {
+pub struct Counts<C: Count> {
     pub runs: u64,
     /// [month][metric]
     sum: Vec<f64>,
     sum_sq: Vec<f64>,
     /// [month][hist slot][bin]
-    hist: Vec<u32>,
+    hist: Vec<C>,
     /// [month][band metric][band: west, multi, russia]
-    bands: Vec<u32>,
+    bands: Vec<C>,
     /// [event][month]: runs whose first occurrence is that month.
-    first: Vec<u32>,
+    first: Vec<C>,
 }
 
-impl Accumulator {
-    pub fn new(l: &Layout) -> Accumulator {
+/// The ensemble's totals.
+pub type Accumulator = Counts<u32>;
+/// One chunk's counts (at most `u16::MAX` runs).
+pub type ChunkAccumulator = Counts<u16>;
+
+impl<C: Count> Counts<C> {
+    pub fn new(l: &Layout) -> Counts<C> {
         let nm = l.metrics.len();
-        Accumulator {
+        Counts {
             runs: 0,
             sum: vec![0.0; l.months * nm],
             sum_sq: vec![0.0; l.months * nm],
-            hist: vec![0; l.months * l.hist_count() * HIST_BINS],
-            bands: vec![0; l.months * l.band_metrics.len() * 3],
-            first: vec![0; l.events.len() * l.months],
+            hist: vec![C::default(); l.months * l.hist_count() * HIST_BINS],
+            bands: vec![C::default(); l.months * l.band_metrics.len() * 3],
+            first: vec![C::default(); l.events.len() * l.months],
         }
     }
 
@@ -146,14 +171,14 @@ impl Accumulator {
         let nh = l.hist_metric.len();
         let hist = &mut self.hist[m * nh * HIST_BINS..][..nh * HIST_BINS];
         for (slot, (k, b)) in l.hist_metric.iter().enumerate() {
-            hist[slot * HIST_BINS + b.bin(values[*k])] += 1;
+            hist[slot * HIST_BINS + b.bin(values[*k])].inc();
         }
         let nb = l.band_metrics.len();
         let bands = &mut self.bands[m * nb * 3..][..nb * 3];
         for (j, &k) in l.band_metrics.iter().enumerate() {
             let v = values[k];
             let band = usize::from(v > l.west_max) + usize::from(v >= l.russia_min);
-            bands[j * 3 + band] += 1;
+            bands[j * 3 + band].inc();
         }
     }
 
@@ -162,28 +187,32 @@ impl Accumulator {
         self.runs += 1;
         for (e, &f) in first.iter().enumerate() {
             if f != NEVER {
-                self.first[e * l.months + usize::from(f)] += 1;
+                self.first[e * l.months + usize::from(f)].inc();
             }
         }
     }
+}
 
+impl Accumulator {
     /// Adds `other` into `self`. Callers merge in a fixed order so that floating sums are reproducible.
-    pub fn merge(&mut self, other: &Accumulator) {
+    pub fn merge<C: Count>(&mut self, other: &Counts<C>) {
         self.runs += other.runs;
         add(&mut self.sum, &other.sum);
         add(&mut self.sum_sq, &other.sum_sq);
+        let widen =
+            |a: &mut u32, b: &C| *a += u32::try_from((*b).into()).expect("chunk counts fit u32");
         self.hist
             .iter_mut()
             .zip(&other.hist)
-            .for_each(|(a, b)| *a += b);
+            .for_each(|(a, b)| widen(a, b));
         self.bands
             .iter_mut()
             .zip(&other.bands)
-            .for_each(|(a, b)| *a += b);
+            .for_each(|(a, b)| widen(a, b));
         self.first
             .iter_mut()
             .zip(&other.first)
-            .for_each(|(a, b)| *a += b);
+            .for_each(|(a, b)| widen(a, b));
     }
 
     pub fn mean(&self, l: &Layout, m: usize, k: usize) -> Estimate {
