@@ -7,6 +7,7 @@ use crate::charts;
 use crate::output::{self, OutputError, manifest, report, tables};
 use crate::runner::{self, Ensemble, Plan};
 use crate::scenario::{Scenario, ScenarioError};
+use crate::sweep::{self, spec::Sweep};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -16,6 +17,8 @@ pub enum AppError {
     Output(#[from] OutputError),
     #[error(transparent)]
     Chart(#[from] crate::charts::ChartError),
+    #[error(transparent)]
+    Sweep(#[from] crate::sweep::run::SweepError),
     #[error("{0}")]
     Usage(String),
 }
@@ -26,6 +29,8 @@ impl AppError {
         match self {
             AppError::Scenario(_) | AppError::Usage(_) => 2,
             AppError::Output(_) | AppError::Chart(_) => 1,
+            AppError::Sweep(sweep::run::SweepError::Output(_)) => 1,
+            AppError::Sweep(_) => 2,
         }
     }
 }
@@ -405,5 +410,309 @@ pub fn compare_brief(c: &CompareOutcome) -> String {
         }
     }
     out.push_str(&format!("\nWrote {}\n", c.out_dir.display()));
+    out
+}
+
+/// Options of `realign sweep`.
+#[derive(Clone, Debug, Default)]
+pub struct SweepOptions {
+    pub threads: usize,
+    pub out: Option<PathBuf>,
+    pub resume: bool,
+    /// (part, parts): compute only this part.
+    pub shard: Option<(usize, usize)>,
+}
+
+pub struct SweepOutcome {
+    pub sweep: Sweep,
+    pub out_dir: PathBuf,
+    pub points: usize,
+    pub computed: usize,
+    pub analysis: Option<sweep::results::Analysis>,
+}
+
+/// Default output folder of a sweep.
+pub fn sweep_dir(s: &Sweep, out: Option<&Path>) -> PathBuf {
+    out.map_or_else(
+        || Path::new(OUTPUT_ROOT).join("sweeps").join(&s.name),
+        Path::to_path_buf,
+    )
+}
+
+/// Runs a sweep (or one shard of it). The whole sweep file, its base scenario and every bound are checked first.
+pub fn sweep(
+    path: &Path,
+    opts: &SweepOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    total: &dyn Fn(u64),
+) -> Result<SweepOutcome, AppError> {
+    let s = Sweep::load(path)?;
+    if let Some((i, n)) = opts.shard {
+        if n == 0 || i >= n {
+            return Err(AppError::Usage(format!(
+                "--shard {i}/{n}: the part must be 0 .. parts-1"
+            )));
+        }
+        if opts.out.is_none() {
+            return Err(AppError::Usage(
+                "--shard needs --out DIR: each part writes its own folder".into(),
+            ));
+        }
+    }
+    let pts = sweep::run::points(&s);
+    let wanted = sweep::run::shard_points(pts.values.len(), opts.shard);
+    let out_dir = sweep_dir(&s, opts.out.as_deref());
+    output::ensure_dir(&out_dir)?;
+    total(wanted.len() as u64);
+    let started = SystemTime::now();
+    let threads = runner::pool(opts.threads).current_num_threads();
+    let results = sweep::run::run_points(
+        &s,
+        &pts,
+        &wanted,
+        &out_dir,
+        opts.threads,
+        opts.resume,
+        progress,
+    )?;
+    if let Some((i, n)) = opts.shard {
+        let info = sweep::run::ShardInfo {
+            sweep: s.name.clone(),
+            sweep_file: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+            sweep_hash: sweep::run::sweep_hash(&s, &pts),
+            shard: i,
+            shards: n,
+            points: results.len(),
+        };
+        let mut bytes = serde_json::to_vec_pretty(&info).expect("shard info serialises");
+        bytes.push(b'\n');
+        // Written last: its presence says the part is complete.
+        output::write_atomic(&out_dir, sweep::run::SHARD_FILE, &bytes)?;
+        return Ok(SweepOutcome {
+            sweep: s,
+            out_dir,
+            points: pts.values.len(),
+            computed: results.len(),
+            analysis: None,
+        });
+    }
+    let info = SweepRunInfo {
+        threads,
+        started,
+        finished: SystemTime::now(),
+        shards: 1,
+    };
+    let analysis = finish_sweep(&s, &pts, &results, &out_dir, &info)?;
+    Ok(SweepOutcome {
+        sweep: s,
+        out_dir,
+        points: pts.values.len(),
+        computed: results.len(),
+        analysis: Some(analysis),
+    })
+}
+
+struct SweepRunInfo {
+    threads: usize,
+    started: SystemTime,
+    finished: SystemTime,
+    shards: usize,
+}
+
+/// Writes a sweep's results from all its points: the same points give the same bytes (manifest aside).
+fn finish_sweep(
+    s: &Sweep,
+    pts: &sweep::run::Points,
+    results: &[sweep::run::PointResult],
+    dir: &Path,
+    info: &SweepRunInfo,
+) -> Result<sweep::results::Analysis, AppError> {
+    use sweep::results;
+    output::write_atomic(dir, "sweep.csv", &results::sweep_csv(s, pts, results))?;
+    let analysis = results::analyse(s, pts, results);
+    output::write_atomic(dir, "analysis.json", &results::analysis_json(&analysis))?;
+    for fig in sweep_figures(s, pts, results, &analysis)? {
+        output::write_atomic(dir, &format!("{}.png", fig.stem), &fig.png)?;
+        output::write_atomic(dir, &format!("{}.svg", fig.stem), fig.svg.as_bytes())?;
+    }
+    let manifest = serde_json::json!({
+        "sweep": s.name,
+        "sweep_file": s.path.display().to_string(),
+        "sweep_hash": sweep::run::sweep_hash(s, pts),
+        "base_scenario": s.scenario.name,
+        "base_scenario_hash": manifest::scenario_hash(&s.scenario),
+        "design": s.design.name(),
+        "points": results.len(),
+        "replicates": s.replicates,
+        "seed": s.seed,
+        "streams": "replicate r of every point uses stream r of the base scenario's key (common random numbers)",
+        "threads": info.threads,
+        "shards": info.shards,
+        "realign_version": env!("CARGO_PKG_VERSION"),
+        "git_revision": env!("REALIGN_GIT_REV"),
+        "started": humantime::format_rfc3339_seconds(info.started).to_string(),
+        "finished": humantime::format_rfc3339_seconds(info.finished).to_string(),
+    });
+    let mut bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
+    bytes.push(b'\n');
+    output::write_atomic(dir, "manifest.json", &bytes)?;
+    Ok(analysis)
+}
+
+fn sweep_figures(
+    s: &Sweep,
+    pts: &sweep::run::Points,
+    results: &[sweep::run::PointResult],
+    analysis: &sweep::results::Analysis,
+) -> Result<Vec<charts::Rendered>, AppError> {
+    use charts::sweep::{Heatmap, IndexBars, Line};
+    use sweep::spec::DesignKind;
+    let table = sweep::results::table(s, results);
+    let mut figs = Vec::new();
+    for (o, outcome) in s.outcomes.iter().enumerate() {
+        let label = outcome.label();
+        match (&s.design, s.params.len()) {
+            (DesignKind::Grid, 1) => {
+                let points = results
+                    .iter()
+                    .zip(&table)
+                    .map(|(p, row)| (pts.values[p.index][0], row[o]))
+                    .collect();
+                figs.push(charts::render(&Line {
+                    sweep: &s.name,
+                    outcome: label,
+                    x_key: &s.params[0].key,
+                    points,
+                    replicates: s.replicates,
+                })?);
+            }
+            (DesignKind::Grid, 2) => {
+                let (xs, ys) = (s.params[0].values.clone(), s.params[1].values.clone());
+                let cells = results
+                    .iter()
+                    .zip(&table)
+                    .map(|(p, row)| (p.index / ys.len(), p.index % ys.len(), row[o]))
+                    .collect();
+                figs.push(charts::render(&Heatmap {
+                    sweep: &s.name,
+                    outcome: label,
+                    x_key: &s.params[0].key,
+                    y_key: &s.params[1].key,
+                    xs,
+                    ys,
+                    cells,
+                    replicates: s.replicates,
+                })?);
+            }
+            (DesignKind::Morris { .. }, _) => {
+                figs.push(charts::render(&IndexBars::morris(
+                    &s.name,
+                    &label,
+                    &analysis.outcomes[o].morris,
+                ))?);
+            }
+            (DesignKind::Sobol { .. }, _) => {
+                figs.push(charts::render(&IndexBars::sobol(
+                    &s.name,
+                    &label,
+                    &analysis.outcomes[o].sobol,
+                ))?);
+            }
+            _ => {}
+        }
+    }
+    Ok(figs)
+}
+
+/// Combines the parts of a sharded sweep into the results a one-machine run writes.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepOutcome, AppError> {
+    let (file, parts) = sweep::run::read_shards(dirs)?;
+    let s = Sweep::load(&file)?;
+    let pts = sweep::run::points(&s);
+    let hash = sweep::run::sweep_hash(&s, &pts);
+    if parts[0].0.sweep_hash != hash {
+        return Err(AppError::Usage(format!(
+            "the sweep file {} has changed since the parts were computed (hash {} now, {} in the parts)",
+            file.display(),
+            &hash[..12],
+            &parts[0].0.sweep_hash[..12]
+        )));
+    }
+    let mut all = Vec::new();
+    for (info, dir) in &parts {
+        let got = sweep::run::read_log(&dir.join(sweep::run::LOG_FILE), &hash, s.outcomes.len())
+            .map_err(AppError::Usage)?;
+        let want = sweep::run::shard_points(pts.values.len(), Some((info.shard, info.shards)));
+        let have: Vec<usize> = got.iter().map(|p| p.index).collect();
+        if want.iter().any(|i| !have.contains(i)) {
+            return Err(AppError::Usage(format!(
+                "{}: part {}/{} is missing points",
+                dir.display(),
+                info.shard,
+                info.shards
+            )));
+        }
+        all.extend(got.into_iter().filter(|p| want.contains(&p.index)));
+    }
+    all.sort_by_key(|p| p.index);
+    all.dedup_by_key(|p| p.index);
+    output::ensure_dir(out)?;
+    let now = SystemTime::now();
+    let info = SweepRunInfo {
+        threads: 0,
+        started: now,
+        finished: now,
+        shards: parts.len(),
+    };
+    let analysis = finish_sweep(&s, &pts, &all, out, &info)?;
+    Ok(SweepOutcome {
+        sweep: s,
+        out_dir: out.to_path_buf(),
+        points: pts.values.len(),
+        computed: 0,
+        analysis: Some(analysis),
+    })
+}
+
+/// A few lines for the terminal.
+pub fn sweep_brief(o: &SweepOutcome) -> String {
+    let mut out = format!(
+        "{}: {} design, {} points x {} replicates ({} computed now)\n",
+        o.sweep.name,
+        o.sweep.design.name(),
+        o.points,
+        o.sweep.replicates,
+        o.computed
+    );
+    if let Some(a) = &o.analysis {
+        for oa in &a.outcomes {
+            out.push_str(&format!("\n  {}: {}\n", oa.outcome, oa.verdict));
+            for m in oa.morris.iter().take(5) {
+                out.push_str(&format!(
+                    "    mu* {:>8.4} [{:.4}, {:.4}]  sigma {:>8.4}  {}\n",
+                    m.mu_star.value,
+                    m.mu_star.ci_low,
+                    m.mu_star.ci_high,
+                    m.sigma.value,
+                    m.parameter
+                ));
+            }
+            for x in oa.sobol.iter().take(8) {
+                out.push_str(&format!(
+                    "    S1 {:>7.3} [{:.3}, {:.3}]  ST {:>7.3} [{:.3}, {:.3}]  {}\n",
+                    x.first_order.value,
+                    x.first_order.ci_low,
+                    x.first_order.ci_high,
+                    x.total.value,
+                    x.total.ci_low,
+                    x.total.ci_high,
+                    x.parameter
+                ));
+            }
+        }
+    } else {
+        out.push_str("part finished; combine the parts with `realign merge`\n");
+    }
+    out.push_str(&format!("\nWrote {}\n", o.out_dir.display()));
     out
 }

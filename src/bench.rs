@@ -102,3 +102,83 @@ pub fn bench(cfg: &ModelConfig, name: &str, runs: u64, repeats: usize) -> BenchR
         peak_rss_mib: peak_rss_mib(),
     }
 }
+
+/// One row of the scaling benchmark.
+#[derive(Debug, Clone)]
+pub struct ScalingRow {
+    pub threads: usize,
+    pub sweep_seconds: f64,
+    pub sweep_runs_per_s: f64,
+    /// T(1) / (p T(p)) for the sweep.
+    pub sweep_efficiency: f64,
+    pub ceiling_seconds: f64,
+    /// The same for a pure compute loop: the most this machine allows.
+    pub ceiling_efficiency: f64,
+}
+
+/// Random draws and arithmetic only: no shared state, no allocation, no I/O. Splits `tasks` tasks of `draws`
+/// draws each over the pool; its parallel efficiency is the ceiling the hardware allows.
+fn compute_loop(pool: &rayon::ThreadPool, tasks: u64, draws: u64) -> f64 {
+    use rayon::prelude::*;
+    let key = runner::stream_key("realign/compute-loop", 0);
+    pool.install(|| {
+        (0..tasks)
+            .into_par_iter()
+            .map(|t| {
+                let mut rng = runner::run_rng(&key, t);
+                let mut acc = 0.0f64;
+                for _ in 0..draws {
+                    let x: f64 = rng.sample(StandardNormal);
+                    acc = acc.mul_add(0.999_999, x * x);
+                }
+                acc
+            })
+            .sum::<f64>()
+    })
+}
+
+/// Sweep throughput at each thread count beside the compute loop's, timed the same way (best of `repeats`).
+pub fn scaling(
+    sweep: &crate::sweep::spec::Sweep,
+    thread_counts: &[usize],
+    repeats: usize,
+    scratch: &std::path::Path,
+) -> Result<Vec<ScalingRow>, crate::sweep::run::SweepError> {
+    let pts = crate::sweep::run::points(sweep);
+    let wanted: Vec<usize> = (0..pts.values.len()).collect();
+    let runs = pts.values.len() as u64 * sweep.replicates;
+    // The compute loop does about as many draws as the sweep, in tasks about the size of the sweep's chunks.
+    let draws_per_task = runner::CHUNK_RUNS * sweep.scenario.config.draws_per_run() as u64;
+    let tasks = (runs * sweep.scenario.config.draws_per_run() as u64 / draws_per_task).max(1);
+    let mut rows: Vec<ScalingRow> = Vec::new();
+    for &p in thread_counts {
+        let pool = runner::pool(p);
+        let mut sweep_t = f64::INFINITY;
+        let mut loop_t = f64::INFINITY;
+        for _ in 0..repeats.max(1) {
+            let t = Instant::now();
+            crate::sweep::run::run_points(sweep, &pts, &wanted, scratch, p, false, &|_| {})?;
+            sweep_t = sweep_t.min(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            black_box(compute_loop(&pool, tasks, draws_per_task));
+            loop_t = loop_t.min(t.elapsed().as_secs_f64());
+        }
+        let (s1, c1) = rows
+            .first()
+            .map_or((sweep_t * p as f64, loop_t * p as f64), |r| {
+                (
+                    r.sweep_seconds * r.threads as f64,
+                    r.ceiling_seconds * r.threads as f64,
+                )
+            });
+        rows.push(ScalingRow {
+            threads: p,
+            sweep_seconds: sweep_t,
+            sweep_runs_per_s: runs as f64 / sweep_t,
+            sweep_efficiency: s1 / (p as f64 * sweep_t),
+            ceiling_seconds: loop_t,
+            ceiling_efficiency: c1 / (p as f64 * loop_t),
+        });
+    }
+    Ok(rows)
+}

@@ -58,6 +58,32 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run a parameter sweep (grid, Latin hypercube, Morris or Sobol design) across all cores.
+    Sweep {
+        sweep: PathBuf,
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Output folder (default: output/sweeps/<sweep name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Keep the points an interrupted run already finished; compute only the missing ones.
+        #[arg(long)]
+        resume: bool,
+        /// Compute only part I of N (0-based), for a cluster: `--shard 2/8 --out parts/2`.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Combine the parts of a sharded sweep into the results a one-machine run writes.
+    Merge {
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Parse and check scenario files; run nothing.
     Validate {
         #[arg(required = true)]
@@ -79,6 +105,12 @@ enum Command {
         /// Timings are the best of this many repeats.
         #[arg(long, default_value_t = 3)]
         repeats: usize,
+        /// Measure how this sweep scales from 1 thread to all cores, beside a pure compute loop.
+        #[arg(long, value_name = "SWEEP.toml")]
+        sweep: Option<PathBuf>,
+        /// Thread counts for --sweep (default: 1, 2, 4, ... up to the machine's cores).
+        #[arg(long, value_delimiter = ',')]
+        threads: Vec<usize>,
     },
 }
 
@@ -169,6 +201,44 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             }
             Ok(())
         }
+        Command::Sweep {
+            sweep,
+            threads,
+            out,
+            resume,
+            shard,
+            quiet,
+        } => {
+            let shard = shard.map(|t| parse_shard(&t)).transpose()?;
+            let opts = app::SweepOptions {
+                threads,
+                out,
+                resume,
+                shard,
+            };
+            let bar = progress_bar(quiet);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} points ({eta} left)",
+                )
+                .expect("valid template"),
+            );
+            let outcome = app::sweep(&sweep, &opts, &|n| bar.inc(n), &|total| {
+                bar.set_length(total)
+            })?;
+            bar.finish_and_clear();
+            if !quiet {
+                print!("{}", app::sweep_brief(&outcome));
+            }
+            Ok(())
+        }
+        Command::Merge { parts, out, quiet } => {
+            let outcome = app::merge(&parts, &out)?;
+            if !quiet {
+                print!("{}", app::sweep_brief(&outcome));
+            }
+            Ok(())
+        }
         Command::Validate { scenarios } => {
             let mut failed = Vec::new();
             for path in &scenarios {
@@ -206,9 +276,56 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             Ok(())
         }
         Command::Bench {
+            sweep: Some(sweep),
+            threads,
+            repeats,
+            ..
+        } => {
+            let s = crate::sweep::spec::Sweep::load(&sweep)?;
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let counts = if threads.is_empty() {
+                let mut c: Vec<usize> = std::iter::successors(Some(1usize), |t| Some(t * 2))
+                    .take_while(|t| *t < cores)
+                    .collect();
+                c.push(cores);
+                c
+            } else {
+                threads
+            };
+            let scratch =
+                std::env::temp_dir().join(format!("realign-bench-{}", std::process::id()));
+            crate::output::ensure_dir(&scratch)?;
+            let rows = crate::bench::scaling(&s, &counts, repeats, &scratch);
+            let _ = std::fs::remove_dir_all(&scratch);
+            let rows = rows?;
+            println!(
+                "sweep {} ({} points x {} replicates), best of {repeats}, {cores} cores",
+                s.name,
+                crate::sweep::run::points(&s).values.len(),
+                s.replicates
+            );
+            println!(
+                "{:>7} {:>10} {:>12} {:>11} {:>11} {:>11}",
+                "threads", "sweep s", "runs/s", "efficiency", "ceiling", "of ceiling"
+            );
+            for r in rows {
+                println!(
+                    "{:>7} {:>10.3} {:>12.0} {:>10.1}% {:>10.1}% {:>10.1}%",
+                    r.threads,
+                    r.sweep_seconds,
+                    r.sweep_runs_per_s,
+                    100.0 * r.sweep_efficiency,
+                    100.0 * r.ceiling_efficiency,
+                    100.0 * r.sweep_efficiency / r.ceiling_efficiency
+                );
+            }
+            Ok(())
+        }
+        Command::Bench {
             scenario,
             runs,
             repeats,
+            ..
         } => {
             let s = Scenario::load(&scenario)?;
             let r = crate::bench::bench(&s.config, &s.name, runs, repeats);
@@ -238,4 +355,22 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             Ok(())
         }
     }
+}
+
+/// `I/N` with 0 <= I < N.
+fn parse_shard(text: &str) -> Result<(usize, usize), AppError> {
+    let bad = || {
+        AppError::Usage(format!(
+            "--shard {text:?}: write it as I/N with 0 <= I < N, e.g. 0/4"
+        ))
+    };
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }

@@ -177,3 +177,58 @@ pub fn run_chunk(
     }
     (acc, paths)
 }
+
+/// What a sweep point records of each run: whether each event happened by the horizon, and actors' alignment at
+/// the horizon. Far lighter than the full per-month statistics of `realign run`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OutcomeProbe {
+    /// Bit of the event in the monthly event mask.
+    Event(usize),
+    /// Position of the actor in the configuration.
+    Alignment(usize),
+}
+
+/// Per outcome over a set of runs: the count (events) or the sum and sum of squares (alignments).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct OutcomeSums {
+    pub count: u64,
+    pub sum: f64,
+    pub sum_sq: f64,
+}
+
+/// Runs `runs` of `cfg` (streams are the run indices, as in `run_chunk`) and sums the outcomes. No allocation and
+/// no shared state per run.
+pub fn run_outcomes(
+    cfg: &ModelConfig,
+    key: &[u8; 32],
+    runs: std::ops::Range<u64>,
+    probes: &[OutcomeProbe],
+) -> Vec<OutcomeSums> {
+    let initial = World::initial(cfg);
+    let constants = Constants::from_config(cfg);
+    let mut world = initial.clone();
+    let mut sums = vec![OutcomeSums::default(); probes.len()];
+    let mut values = vec![0.0; observe::metric_defs(cfg).len()];
+    let months = cfg.horizon_months();
+    for run in runs {
+        world.clone_from(&initial);
+        let mut rng = run_rng(key, run);
+        let mut seen = observe::events(cfg, &world);
+        for _ in 0..months {
+            world.step(cfg, &constants, &mut rng);
+            seen |= observe::events(cfg, &world);
+        }
+        // Alignment of every actor at the horizon, in configuration order (the first metrics).
+        observe::observe(cfg, &world, &mut values);
+        for (s, p) in sums.iter_mut().zip(probes) {
+            match *p {
+                OutcomeProbe::Event(bit) => s.count += (seen >> bit) & 1,
+                OutcomeProbe::Alignment(a) => {
+                    s.sum += values[a];
+                    s.sum_sq += values[a] * values[a];
+                }
+            }
+        }
+    }
+    sums
+}

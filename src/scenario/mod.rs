@@ -304,10 +304,9 @@ impl<'a> Validator<'a> {
                 oil_shocks.push((month, factor));
             }
         }
-        let mut west_engagement = vec![params.west_engagement; horizon + 1];
         let mut west_changes = Vec::new();
         if let Some(e) = west_changes_raw {
-            let mut sched = self.schedule(
+            west_changes = self.schedule(
                 &e,
                 "drivers.west.changes",
                 "engagement",
@@ -315,13 +314,9 @@ impl<'a> Validator<'a> {
                 start,
                 horizon,
             );
-            sched.sort_by_key(|(m, _)| *m);
-            for &(month, level) in &sched {
-                let from = start.months_until(month) as usize;
-                west_engagement[from..].iter_mut().for_each(|w| *w = level);
-            }
-            west_changes = sched;
+            west_changes.sort_by_key(|(m, _)| *m);
         }
+        let west_engagement = west_schedule(params.west_engagement, &west_changes, start, horizon);
         let mut oil_replay = vec![None; horizon + 1];
         let mut rub_replay = vec![None; horizon + 1];
         let mut replays = Vec::new();
@@ -947,6 +942,21 @@ impl<'a> Validator<'a> {
             }
         }
     }
+}
+
+/// Western engagement per month index: `level` until the first scheduled change, then each change from its month.
+pub fn west_schedule(
+    level: f64,
+    changes: &[(Month, f64)],
+    start: Month,
+    horizon: usize,
+) -> Vec<f64> {
+    let mut out = vec![level; horizon + 1];
+    for &(month, l) in changes {
+        let from = start.months_until(month).clamp(0, horizon as i64 + 1) as usize;
+        out[from..].iter_mut().for_each(|w| *w = l);
+    }
+    out
 }
 
 /// A provenance text: claim ids (`A09`, `A09, F01`), `data: FILE ROWS`, or `assumption: REASON`.

@@ -1,0 +1,420 @@
+//! Sweep charts: a heatmap for two grid parameters, a line with its interval ribbon for one, and ranked bar charts
+//! of Morris (mu*, sigma) and Sobol (first-order, total) indices with bootstrap intervals.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{FONT_FAMILY, Figure, KeyedAxis, OKABE_ITO, OrText, slug};
+use crate::output::num;
+use crate::sweep::results::{Est, MorrisRow, SobolRow};
+
+/// Viridis (perceptually uniform, colour-blind safe) at 9 anchors, interpolated linearly.
+const VIRIDIS: [(u8, u8, u8); 9] = [
+    (68, 1, 84),
+    (71, 44, 122),
+    (59, 81, 139),
+    (44, 113, 142),
+    (33, 144, 141),
+    (39, 173, 129),
+    (92, 200, 99),
+    (170, 220, 50),
+    (253, 231, 37),
+];
+
+pub fn viridis(t: f64) -> RGBColor {
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let x = t * (VIRIDIS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(VIRIDIS.len() - 2);
+    let f = x - i as f64;
+    let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
+    let mix = |p: u8, q: u8| (p as f64 + f * (q as f64 - p as f64)).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// The colour scale of an outcome: probabilities on [0, 1], alignments on [-1, 1].
+fn scale_of(label: &str) -> (f64, f64) {
+    if label.starts_with("alignment:") {
+        (-1.0, 1.0)
+    } else {
+        (0.0, 1.0)
+    }
+}
+
+pub struct Heatmap<'a> {
+    pub sweep: &'a str,
+    pub outcome: String,
+    pub x_key: &'a str,
+    pub y_key: &'a str,
+    pub xs: Vec<f64>,
+    pub ys: Vec<f64>,
+    /// Estimate at (x index, y index).
+    pub cells: Vec<(usize, usize, Est)>,
+    pub replicates: u64,
+}
+
+impl Figure for Heatmap<'_> {
+    fn stem(&self) -> String {
+        format!("heatmap-{}", slug(&self.outcome))
+    }
+    fn size(&self) -> (u32, u32) {
+        (1100, 760)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        root.fill(&WHITE).txt()?;
+        let (main, bar) = root.split_horizontally(960);
+        let (nx, ny) = (self.xs.len(), self.ys.len());
+        let xs = &self.xs;
+        let ys = &self.ys;
+        let fx = move |v: &f64| idx_label(xs, *v);
+        let fy = move |v: &f64| idx_label(ys, *v);
+        let axis = |n: usize| KeyedAxis {
+            inner: (-0.5f64..n as f64 - 0.5).into(),
+            labels: (0..n).map(|i| i as f64).collect(),
+            grid: Vec::new(),
+        };
+        let mut chart = ChartBuilder::on(&main)
+            .caption(
+                format!(
+                    "{}: {} ({} replicates per cell)",
+                    self.sweep, self.outcome, self.replicates
+                ),
+                (FONT_FAMILY, 19),
+            )
+            .margin(14)
+            .x_label_area_size(52)
+            .y_label_area_size(80)
+            .build_cartesian_2d(axis(nx), axis(ny))
+            .txt()?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_label_formatter(&fx)
+            .y_label_formatter(&fy)
+            .x_desc(self.x_key)
+            .y_desc(self.y_key)
+            .label_style((FONT_FAMILY, 12))
+            .axis_desc_style((FONT_FAMILY, 14))
+            .draw()
+            .txt()?;
+        let (lo, hi) = scale_of(&self.outcome);
+        let annotate = nx <= 15 && ny <= 15;
+        for &(i, j, e) in &self.cells {
+            let t = (e.value - lo) / (hi - lo);
+            let (x, y) = (i as f64, j as f64);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                    viridis(t).filled(),
+                )))
+                .txt()?;
+            if annotate {
+                let text = if lo == 0.0 {
+                    format!("{:.0}%", 100.0 * e.value)
+                } else {
+                    format!("{:.2}", e.value)
+                };
+                let colour = if t > 0.6 { BLACK } else { WHITE };
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        text,
+                        (x - 0.18, y + 0.08),
+                        (FONT_FAMILY, 12).into_font().color(&colour),
+                    )))
+                    .txt()?;
+            }
+        }
+        // Colour bar.
+        let mut cb = ChartBuilder::on(&bar)
+            .margin_top(60)
+            .margin_bottom(66)
+            .margin_right(50)
+            .y_label_area_size(0)
+            .right_y_label_area_size(44)
+            .build_cartesian_2d(0f64..1f64, lo..hi)
+            .txt()?;
+        cb.configure_mesh()
+            .disable_mesh()
+            .disable_x_axis()
+            .y_label_style((FONT_FAMILY, 11))
+            .draw()
+            .txt()?;
+        let steps = 100;
+        cb.draw_series((0..steps).map(|k| {
+            let a = lo + (hi - lo) * k as f64 / steps as f64;
+            let b = lo + (hi - lo) * (k + 1) as f64 / steps as f64;
+            Rectangle::new(
+                [(0.0, a), (1.0, b)],
+                viridis(k as f64 / (steps - 1) as f64).filled(),
+            )
+        }))
+        .txt()?;
+        Ok(())
+    }
+}
+
+fn idx_label(values: &[f64], v: f64) -> String {
+    let i = v.round();
+    if (v - i).abs() < 1e-6 && i >= 0.0 {
+        values.get(i as usize).map(|x| num(*x)).unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+/// One parameter: the outcome with its 95% interval as a ribbon.
+pub struct Line<'a> {
+    pub sweep: &'a str,
+    pub outcome: String,
+    pub x_key: &'a str,
+    pub points: Vec<(f64, Est)>,
+    pub replicates: u64,
+}
+
+impl Figure for Line<'_> {
+    fn stem(&self) -> String {
+        format!("line-{}", slug(&self.outcome))
+    }
+    fn size(&self) -> (u32, u32) {
+        (1000, 560)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        root.fill(&WHITE).txt()?;
+        let x0 = self
+            .points
+            .iter()
+            .map(|p| p.0)
+            .fold(f64::INFINITY, f64::min);
+        let x1 = self
+            .points
+            .iter()
+            .map(|p| p.0)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let (lo, hi) = scale_of(&self.outcome);
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!(
+                    "{}: {} ({} replicates per point)",
+                    self.sweep, self.outcome, self.replicates
+                ),
+                (FONT_FAMILY, 19),
+            )
+            .margin(14)
+            .x_label_area_size(46)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x0..x1.max(x0 + 1e-9), lo..hi)
+            .txt()?;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_key)
+            .y_desc(if lo == 0.0 {
+                "probability by the horizon"
+            } else {
+                "mean alignment at the horizon"
+            })
+            .label_style((FONT_FAMILY, 12))
+            .axis_desc_style((FONT_FAMILY, 14))
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()
+            .txt()?;
+        let colour = OKABE_ITO[0];
+        let mut band: Vec<(f64, f64)> = self.points.iter().map(|(x, e)| (*x, e.ci_high)).collect();
+        band.extend(self.points.iter().rev().map(|(x, e)| (*x, e.ci_low)));
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                band,
+                colour.mix(0.25).filled(),
+            )))
+            .txt()?
+            .label("95% interval")
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 18, y + 6)], colour.mix(0.25).filled())
+            });
+        chart
+            .draw_series(LineSeries::new(
+                self.points.iter().map(|(x, e)| (*x, e.value)),
+                colour.stroke_width(3),
+            ))
+            .txt()?
+            .label("estimate")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+            });
+        chart
+            .draw_series(
+                self.points
+                    .iter()
+                    .map(|(x, e)| Circle::new((*x, e.value), 3, colour.filled())),
+            )
+            .txt()?;
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font((FONT_FAMILY, 12))
+            .draw()
+            .txt()?;
+        Ok(())
+    }
+}
+
+/// An index value with its 95% interval: (value, low, high).
+pub type Whisker = (f64, f64, f64);
+
+/// Ranked horizontal bars: one or two indices per parameter, each with a 95% whisker.
+pub struct IndexBars<'a> {
+    pub stem: String,
+    pub title: String,
+    pub x_desc: &'a str,
+    /// (parameter, [(value, lo, hi); series])
+    pub rows: Vec<(String, Vec<Whisker>)>,
+    pub series: [&'a str; 2],
+}
+
+impl IndexBars<'_> {
+    pub fn morris(sweep: &str, outcome: &str, rows: &[MorrisRow]) -> IndexBars<'static> {
+        IndexBars {
+            stem: format!("morris-{}", slug(outcome)),
+            title: format!("{sweep}: Morris screening of {outcome}"),
+            x_desc: "elementary effect per unit of the parameter's range",
+            rows: rows
+                .iter()
+                .take(25)
+                .map(|r| {
+                    (
+                        r.parameter.clone(),
+                        vec![
+                            (r.mu_star.value, r.mu_star.ci_low, r.mu_star.ci_high),
+                            (r.sigma.value, r.sigma.ci_low, r.sigma.ci_high),
+                        ],
+                    )
+                })
+                .collect(),
+            series: ["mu* (mean |effect|)", "sigma (interaction, non-linearity)"],
+        }
+    }
+
+    pub fn sobol(sweep: &str, outcome: &str, rows: &[SobolRow]) -> IndexBars<'static> {
+        IndexBars {
+            stem: format!("sobol-{}", slug(outcome)),
+            title: format!("{sweep}: Sobol indices of {outcome}"),
+            x_desc: "share of the outcome's variance",
+            rows: rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.parameter.clone(),
+                        vec![
+                            (
+                                r.first_order.value,
+                                r.first_order.ci_low,
+                                r.first_order.ci_high,
+                            ),
+                            (r.total.value, r.total.ci_low, r.total.ci_high),
+                        ],
+                    )
+                })
+                .collect(),
+            series: ["first order", "total"],
+        }
+    }
+}
+
+impl Figure for IndexBars<'_> {
+    fn stem(&self) -> String {
+        self.stem.clone()
+    }
+    fn size(&self) -> (u32, u32) {
+        (1200, 130 + 40 * self.rows.len().max(1) as u32)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        root.fill(&WHITE).txt()?;
+        let n = self.rows.len().max(1);
+        let top = self
+            .rows
+            .iter()
+            .flat_map(|(_, v)| v.iter().map(|x| x.2.max(x.0)))
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, f64::max)
+            .max(1e-6)
+            * 1.08;
+        let bottom = self
+            .rows
+            .iter()
+            .flat_map(|(_, v)| v.iter().map(|x| x.1.min(x.0)))
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, f64::min);
+        let names: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
+        let fmt = move |y: &f64| {
+            let i = y.round();
+            let row = n as f64 - 1.0 - i;
+            if (y - i).abs() < 1e-6 && row >= 0.0 {
+                names.get(row as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, (FONT_FAMILY, 19))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(360)
+            .build_cartesian_2d(
+                bottom..top,
+                KeyedAxis {
+                    inner: (-0.6f64..n as f64 - 0.4).into(),
+                    labels: (0..n).map(|i| i as f64).collect(),
+                    grid: Vec::new(),
+                },
+            )
+            .txt()?;
+        chart
+            .configure_mesh()
+            .y_label_formatter(&fmt)
+            .x_desc(self.x_desc)
+            .label_style((FONT_FAMILY, 12))
+            .axis_desc_style((FONT_FAMILY, 13))
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()
+            .txt()?;
+        let colours = [OKABE_ITO[0], OKABE_ITO[3]];
+        for (k, name) in self.series.iter().enumerate() {
+            let colour = colours[k];
+            let offset = if k == 0 { 0.17 } else { -0.17 };
+            let mut bars = Vec::new();
+            for (row, (_, v)) in self.rows.iter().enumerate() {
+                let y = (n - 1 - row) as f64 + offset;
+                let (val, lo, hi) = v[k];
+                bars.push(Rectangle::new(
+                    [(0.0, y - 0.15), (val, y + 0.15)],
+                    colour.mix(0.85).filled(),
+                ));
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(lo, y), (hi, y)],
+                        BLACK.stroke_width(1),
+                    )))
+                    .txt()?;
+            }
+            chart
+                .draw_series(bars)
+                .txt()?
+                .label(*name)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 18, y + 6)], colour.mix(0.85).filled())
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font((FONT_FAMILY, 12))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .txt()?;
+        Ok(())
+    }
+}

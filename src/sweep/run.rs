@@ -1,0 +1,378 @@
+//! Running a sweep: design points, each an ensemble of replicates, across all cores; each finished point appended
+//! to a log at once, so an interrupted sweep resumes where it stopped; shards for clusters; merging of shards.
+//!
+//! Every point's replicate r uses stream r of the key (sweep's base scenario name, seed): all points see the same
+//! random numbers (common random numbers), and adding a point moves no other point's streams.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::design::{self, Factor};
+use super::spec::{DesignKind, Outcome, Sweep};
+use crate::output::{self, OutputError};
+use crate::runner::{self, CHUNK_RUNS, OutcomeProbe, OutcomeSums};
+
+/// The design's points, in index order, as parameter values.
+#[derive(Clone, Debug)]
+pub struct Points {
+    pub values: Vec<Vec<f64>>,
+    pub morris: Option<design::MorrisDesign>,
+    pub saltelli: Option<design::SaltelliDesign>,
+}
+
+pub fn points(s: &Sweep) -> Points {
+    let factors: Vec<Factor> = s
+        .params
+        .iter()
+        .map(|p| Factor {
+            lower: p.lower,
+            upper: p.upper,
+        })
+        .collect();
+    let k = s.params.len();
+    match s.design {
+        DesignKind::Grid => {
+            // Cartesian product, the first parameter varying slowest.
+            let mut out: Vec<Vec<f64>> = vec![Vec::new()];
+            for p in &s.params {
+                out = out
+                    .into_iter()
+                    .flat_map(|prefix| {
+                        p.values
+                            .iter()
+                            .map(move |v| [prefix.clone(), vec![*v]].concat())
+                    })
+                    .collect();
+            }
+            Points {
+                values: out,
+                morris: None,
+                saltelli: None,
+            }
+        }
+        DesignKind::LatinHypercube { points } => Points {
+            values: design::latin_hypercube(points, k, s.design_seed)
+                .iter()
+                .map(|u| design::scale(u, &factors))
+                .collect(),
+            morris: None,
+            saltelli: None,
+        },
+        DesignKind::Morris {
+            trajectories,
+            levels,
+        } => {
+            let d = design::morris(trajectories, k, levels, s.design_seed);
+            let values = d
+                .points
+                .iter()
+                .map(|u| design::scale(u, &factors))
+                .collect();
+            Points {
+                values,
+                morris: Some(d),
+                saltelli: None,
+            }
+        }
+        DesignKind::Sobol { base_samples } => {
+            let d = design::saltelli(base_samples, k, s.design_seed as u32);
+            let values = d
+                .points
+                .iter()
+                .map(|u| design::scale(u, &factors))
+                .collect();
+            Points {
+                values,
+                morris: None,
+                saltelli: Some(d),
+            }
+        }
+    }
+}
+
+/// Identifies a sweep's results: its definition, its points, its base scenario, replicates and seed. Shards and
+/// resumed logs must carry the same hash.
+pub fn sweep_hash(s: &Sweep, pts: &Points) -> String {
+    let mut h = Sha256::new();
+    h.update(b"realign/sweep/v1\0");
+    h.update(s.name.as_bytes());
+    h.update(crate::output::manifest::scenario_hash(&s.scenario).as_bytes());
+    h.update(s.replicates.to_le_bytes());
+    h.update(s.seed.to_le_bytes());
+    h.update(s.design.name().as_bytes());
+    for p in &s.params {
+        h.update(p.key.as_bytes());
+        h.update([0]);
+    }
+    for o in &s.outcomes {
+        h.update(o.label().as_bytes());
+        h.update([0]);
+    }
+    for v in pts.values.iter().flatten() {
+        h.update(v.to_le_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One finished point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointResult {
+    pub index: usize,
+    pub runs: u64,
+    pub sums: Vec<OutcomeSums>,
+}
+
+fn probes(s: &Sweep) -> Vec<OutcomeProbe> {
+    s.outcomes
+        .iter()
+        .map(|o| match o {
+            Outcome::Event { index, .. } => OutcomeProbe::Event(*index),
+            Outcome::Alignment { index, .. } => OutcomeProbe::Alignment(*index),
+        })
+        .collect()
+}
+
+/// Which points shard `i` of `n` computes: every n-th point from i, so each shard gets a spread of the design.
+pub fn shard_points(total: usize, shard: Option<(usize, usize)>) -> Vec<usize> {
+    match shard {
+        None => (0..total).collect(),
+        Some((i, n)) => (i..total).step_by(n).collect(),
+    }
+}
+
+/// The log line of a point: raw counts and sums at full precision, so results rebuilt from the log are identical.
+fn log_line(p: &PointResult) -> String {
+    let mut line = format!("{},{}", p.index, p.runs);
+    for s in &p.sums {
+        line.push_str(&format!(",{},{:?},{:?}", s.count, s.sum, s.sum_sq));
+    }
+    line.push('\n');
+    line
+}
+
+fn parse_log_line(line: &str, outcomes: usize) -> Option<PointResult> {
+    let f: Vec<&str> = line.split(',').collect();
+    if f.len() != 2 + 3 * outcomes {
+        return None;
+    }
+    let sums = (0..outcomes)
+        .map(|o| {
+            Some(OutcomeSums {
+                count: f[2 + 3 * o].parse().ok()?,
+                sum: f[3 + 3 * o].parse().ok()?,
+                sum_sq: f[4 + 3 * o].parse().ok()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(PointResult {
+        index: f[0].parse().ok()?,
+        runs: f[1].parse().ok()?,
+        sums,
+    })
+}
+
+pub const LOG_FILE: &str = "points.log";
+
+/// Reads a points log written for `hash`; a torn last line (no newline) is ignored, so it is recomputed.
+pub fn read_log(path: &Path, hash: &str, outcomes: usize) -> Result<Vec<PointResult>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let mut lines = text.split_inclusive('\n');
+    let header = lines.next().unwrap_or("");
+    let expected = format!("# realign sweep {hash}\n");
+    if header != expected {
+        return Err(format!(
+            "{} belongs to another sweep (or another version of this one); remove it or choose another --out",
+            path.display()
+        ));
+    }
+    Ok(lines
+        .filter(|l| l.ends_with('\n'))
+        .filter_map(|l| parse_log_line(l.trim_end(), outcomes))
+        .collect())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error("{0}")]
+    Resume(String),
+    #[error("{0}")]
+    Merge(String),
+}
+
+/// Computes the given points (skipping those already in the log when `resume`), appending each finished point to
+/// `dir/points.log` at once. Returns every point of `wanted` in index order.
+pub fn run_points(
+    s: &Sweep,
+    pts: &Points,
+    wanted: &[usize],
+    dir: &Path,
+    threads: usize,
+    resume: bool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<PointResult>, SweepError> {
+    let hash = sweep_hash(s, pts);
+    let log_path = dir.join(LOG_FILE);
+    let mut done: BTreeMap<usize, PointResult> = BTreeMap::new();
+    if resume {
+        for p in read_log(&log_path, &hash, s.outcomes.len()).map_err(SweepError::Resume)? {
+            if wanted.contains(&p.index) {
+                done.insert(p.index, p);
+            }
+        }
+        progress(done.len() as u64);
+    }
+    // Start the log afresh (or rewrite it with only whole lines kept), then append as points finish.
+    let mut text = format!("# realign sweep {hash}\n");
+    for p in done.values() {
+        text.push_str(&log_line(p));
+    }
+    output::write_atomic(dir, LOG_FILE, text.as_bytes())?;
+    let mut log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log_path)
+        .map_err(|source| OutputError::Write {
+            path: log_path.clone(),
+            source,
+        })?;
+    let todo: Vec<usize> = wanted
+        .iter()
+        .copied()
+        .filter(|i| !done.contains_key(i))
+        .collect();
+    let key = runner::stream_key(&s.scenario.name, s.seed);
+    let probes = probes(s);
+    let pool = runner::pool(threads);
+    let chunks_per_point = s.replicates.div_ceil(CHUNK_RUNS) as usize;
+    // A wave holds enough chunks to keep every thread busy with little idle at its end, and few enough points to
+    // bound memory (each point's configuration and sums are small).
+    let wave_chunks = pool.current_num_threads() * 32;
+    let wave_points = (wave_chunks / chunks_per_point).max(1);
+    for wave in todo.chunks(wave_points) {
+        let configs: Vec<_> = wave.iter().map(|&i| s.config_at(&pts.values[i])).collect();
+        let tasks: Vec<(usize, u64)> = (0..wave.len())
+            .flat_map(|w| (0..chunks_per_point as u64).map(move |c| (w, c)))
+            .collect();
+        let results: Vec<Vec<OutcomeSums>> = pool.install(|| {
+            tasks
+                .par_iter()
+                .map(|&(w, c)| {
+                    let from = c * CHUNK_RUNS;
+                    let to = (from + CHUNK_RUNS).min(s.replicates);
+                    runner::run_outcomes(&configs[w], &key, from..to, &probes)
+                })
+                .collect()
+        });
+        // Merge each point's chunks in chunk order: floating sums then never depend on the thread count.
+        for (w, &index) in wave.iter().enumerate() {
+            let mut sums = vec![OutcomeSums::default(); probes.len()];
+            for r in &results[w * chunks_per_point..(w + 1) * chunks_per_point] {
+                for (t, x) in sums.iter_mut().zip(r) {
+                    t.count += x.count;
+                    t.sum += x.sum;
+                    t.sum_sq += x.sum_sq;
+                }
+            }
+            let p = PointResult {
+                index,
+                runs: s.replicates,
+                sums,
+            };
+            log.write_all(log_line(&p).as_bytes())
+                .and_then(|_| log.flush())
+                .map_err(|source| OutputError::Write {
+                    path: log_path.clone(),
+                    source,
+                })?;
+            done.insert(index, p);
+            progress(1);
+        }
+    }
+    Ok(wanted.iter().map(|i| done[i].clone()).collect())
+}
+
+/// The marker a finished shard leaves beside its log.
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct ShardInfo {
+    pub sweep: String,
+    pub sweep_file: PathBuf,
+    pub sweep_hash: String,
+    pub shard: usize,
+    pub shards: usize,
+    pub points: usize,
+}
+
+pub const SHARD_FILE: &str = "shard.json";
+
+/// Reads shard folders, checks they are parts of one sweep with every part present, and returns all points.
+pub fn read_shards(dirs: &[PathBuf]) -> Result<(PathBuf, Vec<(ShardInfo, PathBuf)>), SweepError> {
+    let mut infos = Vec::new();
+    for d in dirs {
+        let path = d.join(SHARD_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            SweepError::Merge(format!("{}: not a finished shard ({e})", path.display()))
+        })?;
+        let info: ShardInfo = serde_json::from_str(&text).map_err(|e| {
+            SweepError::Merge(format!("{}: unreadable shard marker ({e})", path.display()))
+        })?;
+        infos.push((info, d.clone()));
+    }
+    let first = &infos
+        .first()
+        .ok_or_else(|| SweepError::Merge("no shard folders given".into()))?
+        .0;
+    let (hash, n, file) = (
+        first.sweep_hash.clone(),
+        first.shards,
+        first.sweep_file.clone(),
+    );
+    for (info, d) in &infos {
+        if info.sweep_hash != hash {
+            return Err(SweepError::Merge(format!(
+                "{} is a part of another sweep ({} {}), not of {} {}",
+                d.display(),
+                info.sweep,
+                &info.sweep_hash[..12],
+                first.sweep,
+                &hash[..12]
+            )));
+        }
+        if info.shards != n {
+            return Err(SweepError::Merge(format!(
+                "{} was split {} ways, others {n}",
+                d.display(),
+                info.shards
+            )));
+        }
+    }
+    let mut seen = vec![Vec::new(); n];
+    for (info, d) in &infos {
+        seen[info.shard].push(d.display().to_string());
+    }
+    let missing: Vec<String> = (0..n)
+        .filter(|i| seen[*i].is_empty())
+        .map(|i| format!("{i}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(SweepError::Merge(format!(
+            "missing parts: {}",
+            missing.join(", ")
+        )));
+    }
+    if let Some(i) = (0..n).find(|i| seen[*i].len() > 1) {
+        return Err(SweepError::Merge(format!(
+            "part {i}/{n} given twice: {}",
+            seen[i].join(", ")
+        )));
+    }
+    Ok((file, infos))
+}

@@ -1,0 +1,779 @@
+//! Sweep files: a base scenario, parameters by key path, a design and replicates per point. Parsed with the same
+//! spanned tree as scenarios, so errors carry file, line:column, key path and what is allowed.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::params::{ACTOR_ATTRS, PARAM_SPECS, fmt_num, param_index};
+use crate::model::{ModelConfig, Role};
+use crate::scenario::tree::{self, Entry, Loc, Node, Sources, Value};
+use crate::scenario::{Located, Scenario, ScenarioError, valid_scenario_name};
+
+/// Parameters that change the shape of a run (its length, its bands) cannot be swept.
+const NOT_SWEEPABLE: &[&str] = &["horizon_months"];
+/// Replicates per point at most.
+pub const MAX_REPLICATES: u64 = 10_000_000;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DesignKind {
+    /// Every combination of each parameter's values.
+    Grid,
+    LatinHypercube {
+        points: usize,
+    },
+    Morris {
+        trajectories: usize,
+        levels: usize,
+    },
+    Sobol {
+        base_samples: usize,
+    },
+}
+
+impl DesignKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            DesignKind::Grid => "grid",
+            DesignKind::LatinHypercube { .. } => "latin-hypercube",
+            DesignKind::Morris { .. } => "morris",
+            DesignKind::Sobol { .. } => "sobol",
+        }
+    }
+}
+
+/// Where a swept value goes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    Param(usize),
+    /// (actor index in the config, attribute index)
+    Attr(usize, usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweptParam {
+    pub key: String,
+    pub target: Target,
+    /// Grid values (grid designs only).
+    pub values: Vec<f64>,
+    /// Bounds (continuous designs).
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// An outcome each point reports.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Probability that the event has happened by the horizon (index into the run's event list).
+    Event {
+        id: String,
+        actor: String,
+        index: usize,
+    },
+    /// Mean alignment of an actor at the horizon.
+    Alignment { actor: String, index: usize },
+}
+
+impl Outcome {
+    /// Column name, e.g. `leaves_orbit:Belarus`, `ceasefire`, `alignment:Kazakhstan`.
+    pub fn label(&self) -> String {
+        match self {
+            Outcome::Event { id, actor, .. } if actor.is_empty() => id.clone(),
+            Outcome::Event { id, actor, .. } => format!("{id}:{actor}"),
+            Outcome::Alignment { actor, .. } => format!("alignment:{actor}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    pub name: String,
+    pub description: String,
+    pub path: PathBuf,
+    pub scenario: Scenario,
+    pub replicates: u64,
+    pub seed: u64,
+    pub design: DesignKind,
+    pub design_seed: u64,
+    pub params: Vec<SweptParam>,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl Sweep {
+    pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.into(),
+            source,
+        })?;
+        let mut sources = Sources::default();
+        sources.files.push(tree::SourceFile {
+            path: path.to_path_buf(),
+            text,
+        });
+        let table = tree::parse(&sources, 0)?;
+        let mut v = Checker {
+            sources: &sources,
+            errors: Vec::new(),
+        };
+        let sweep = v.sweep(path, table);
+        match sweep {
+            Some(s) if v.errors.is_empty() => Ok(s),
+            _ => Err(ScenarioError::Invalid(v.errors)),
+        }
+    }
+
+    /// A model configuration with point `values` (one per swept parameter) applied.
+    pub fn config_at(&self, values: &[f64]) -> ModelConfig {
+        let mut cfg = self.scenario.config.clone();
+        for (p, &v) in self.params.iter().zip(values) {
+            match p.target {
+                Target::Param(i) => *cfg.params.slot_mut(i) = v,
+                Target::Attr(a, i) => cfg.actors[a].attrs[i] = v,
+            }
+        }
+        // Western engagement is stored per month: re-derive it from the level and the scenario's schedule.
+        cfg.west_engagement = crate::scenario::west_schedule(
+            cfg.params.west_engagement,
+            &self.scenario.west_changes,
+            self.scenario.start,
+            cfg.horizon_months(),
+        );
+        cfg
+    }
+}
+
+struct Checker<'a> {
+    sources: &'a Sources,
+    errors: Vec<Located>,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "base",
+    "replicates",
+    "seed",
+    "outcomes",
+    "design",
+    "parameters",
+    "all_parameters",
+];
+
+impl Checker<'_> {
+    fn err(&mut self, loc: &Loc, key: &str, msg: impl Into<String>) {
+        self.errors.push(self.sources.error(loc, key, msg));
+    }
+
+    fn str(&mut self, n: &Node, key: &str) -> Option<String> {
+        match &n.value {
+            Value::Str(s) => Some(s.clone()),
+            other => {
+                self.err(
+                    &n.loc,
+                    key,
+                    format!("must be a string, found {}", other.type_name()),
+                );
+                None
+            }
+        }
+    }
+
+    fn num(&mut self, n: &Node, key: &str) -> Option<f64> {
+        match n.value {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) if f.is_finite() => Some(f),
+            ref other => {
+                self.err(
+                    &n.loc,
+                    key,
+                    format!("must be a finite number, found {}", other.type_name()),
+                );
+                None
+            }
+        }
+    }
+
+    fn int(&mut self, n: &Node, key: &str, min: u64, max: u64) -> Option<u64> {
+        match n.value {
+            Value::Int(i) if i >= 0 && (i as u64) >= min && (i as u64) <= max => Some(i as u64),
+            _ => {
+                self.err(
+                    &n.loc,
+                    key,
+                    format!("must be a whole number in [{min}, {max}]"),
+                );
+                None
+            }
+        }
+    }
+
+    fn unknown(&mut self, e: &Entry, key: &str, allowed: &[&str]) {
+        self.err(
+            &e.key_loc,
+            key,
+            format!("unknown key; allowed here: {}", allowed.join(", ")),
+        );
+    }
+
+    fn sweep(&mut self, path: &Path, table: tree::Table) -> Option<Sweep> {
+        let whole = Loc {
+            file: 0,
+            span: 0..0,
+        };
+        let get = |k: &str| tree::get(&table, k);
+        for e in &table {
+            if !TOP_KEYS.contains(&e.key.as_str()) {
+                self.unknown(e, &e.key.clone(), TOP_KEYS);
+            }
+        }
+        let name = match get("name") {
+            Some(e) => {
+                let n = self.str(&e.node, "name").unwrap_or_default();
+                if !valid_scenario_name(&n) {
+                    self.err(&e.node.loc, "name", "a sweep name is 1 to 64 letters, digits, '-' or '_' (it names the output folder)");
+                }
+                n
+            }
+            None => {
+                self.err(&whole, "name", "missing: every sweep names itself");
+                String::new()
+            }
+        };
+        let description = get("description")
+            .and_then(|e| self.str(&e.node, "description"))
+            .unwrap_or_default();
+        let base_entry = get("base");
+        let Some(base_entry) = base_entry else {
+            self.err(
+                &whole,
+                "base",
+                "missing: the scenario the sweep varies (a path relative to this file)",
+            );
+            return None;
+        };
+        let rel = self.str(&base_entry.node, "base")?;
+        let base_path = path.parent().unwrap_or(Path::new(".")).join(&rel);
+        let scenario = match Scenario::load(&base_path) {
+            Ok(s) => s,
+            Err(ScenarioError::Read { .. }) => {
+                self.err(
+                    &base_entry.node.loc,
+                    "base",
+                    format!("base scenario {} cannot be read", base_path.display()),
+                );
+                return None;
+            }
+            Err(ScenarioError::Invalid(v)) => {
+                self.errors.extend(v);
+                return None;
+            }
+        };
+        let replicates = match get("replicates") {
+            Some(e) => self
+                .int(&e.node, "replicates", 1, MAX_REPLICATES)
+                .unwrap_or(1),
+            None => {
+                self.err(&whole, "replicates", "missing: runs per design point");
+                1
+            }
+        };
+        let seed = get("seed")
+            .and_then(|e| self.int(&e.node, "seed", 0, u64::MAX))
+            .unwrap_or(scenario.seed);
+        let (design, design_seed) = self.design(get("design"));
+        let mut params = Vec::new();
+        if let Some(e) = get("parameters") {
+            self.parameters(e, &scenario, &design, &mut params);
+        }
+        if let Some(e) = get("all_parameters") {
+            self.all_parameters(e, &scenario, &design, &mut params);
+        }
+        if params.is_empty() {
+            self.err(&whole, "parameters", "no parameters: add [[parameters]] tables (key and values or bounds) or [all_parameters]");
+        }
+        for (i, p) in params.iter().enumerate() {
+            if params[..i].iter().any(|q| q.key == p.key) {
+                self.err(&whole, "parameters", format!("{} is swept twice", p.key));
+            }
+        }
+        let min_points = match design {
+            DesignKind::LatinHypercube { points } if points < 2 => {
+                Some("latin-hypercube needs at least 2 points")
+            }
+            DesignKind::Sobol { base_samples } if base_samples < 16 => {
+                Some("sobol needs base_samples of at least 16")
+            }
+            DesignKind::Morris { trajectories, .. } if trajectories < 4 => {
+                Some("morris needs at least 4 trajectories")
+            }
+            _ => None,
+        };
+        if let (Some(msg), Some(e)) = (min_points, get("design")) {
+            self.err(
+                &e.node.loc,
+                "design",
+                format!("too few points for the design: {msg}"),
+            );
+        }
+        let outcomes = self.outcomes(get("outcomes"), &scenario);
+        Some(Sweep {
+            name,
+            description,
+            path: path.to_path_buf(),
+            scenario,
+            replicates,
+            seed,
+            design,
+            design_seed,
+            params,
+            outcomes,
+        })
+    }
+
+    fn design(&mut self, e: Option<&Entry>) -> (DesignKind, u64) {
+        let Some(e) = e else {
+            return (DesignKind::Grid, 1);
+        };
+        let Value::Table(t) = &e.node.value else {
+            self.err(&e.node.loc, "design", "must be a table: [design] kind = \"grid\" | \"latin-hypercube\" | \"morris\" | \"sobol\"");
+            return (DesignKind::Grid, 1);
+        };
+        let kind = tree::get(t, "kind")
+            .and_then(|k| self.str(&k.node, "design.kind"))
+            .unwrap_or_else(|| "grid".into());
+        let int = |c: &mut Self, key: &str, default: u64, min: u64, max: u64| {
+            tree::get(t, key)
+                .and_then(|k| c.int(&k.node, &format!("design.{key}"), min, max))
+                .unwrap_or(default) as usize
+        };
+        let allowed: &[&str] = match kind.as_str() {
+            "grid" => &["kind", "seed"],
+            "latin-hypercube" => &["kind", "seed", "points"],
+            "morris" => &["kind", "seed", "trajectories", "levels"],
+            "sobol" => &["kind", "seed", "base_samples"],
+            _ => {
+                let loc = tree::get(t, "kind")
+                    .map(|k| k.node.loc.clone())
+                    .unwrap_or(e.node.loc.clone());
+                self.err(
+                    &loc,
+                    "design.kind",
+                    format!(
+                        "unknown design {kind:?}; designs: grid, latin-hypercube, morris, sobol"
+                    ),
+                );
+                return (DesignKind::Grid, 1);
+            }
+        };
+        for entry in t {
+            if !allowed.contains(&entry.key.as_str()) {
+                self.unknown(entry, &format!("design.{}", entry.key), allowed);
+            }
+        }
+        let seed = int(self, "seed", 1, 0, u64::from(u32::MAX)) as u64;
+        let design = match kind.as_str() {
+            "latin-hypercube" => DesignKind::LatinHypercube {
+                points: int(self, "points", 64, 0, 1_000_000),
+            },
+            "morris" => {
+                let levels = int(self, "levels", 4, 2, 64);
+                if levels % 2 != 0 {
+                    if let Some(l) = tree::get(t, "levels") {
+                        self.err(
+                            &l.node.loc,
+                            "design.levels",
+                            "must be even (Morris's step p / (2 (p - 1)) needs it)",
+                        );
+                    }
+                }
+                DesignKind::Morris {
+                    trajectories: int(self, "trajectories", 20, 0, 10_000),
+                    levels,
+                }
+            }
+            "sobol" => DesignKind::Sobol {
+                base_samples: int(self, "base_samples", 256, 0, 65_536),
+            },
+            _ => DesignKind::Grid,
+        };
+        (design, seed)
+    }
+
+    /// Resolves a key path to a parameter or an actor attribute, with its allowed range.
+    fn target(&mut self, key: &str, loc: &Loc, s: &Scenario) -> Option<(Target, f64, f64, f64)> {
+        if NOT_SWEEPABLE.contains(&key) {
+            self.err(
+                loc,
+                key,
+                "cannot be swept: it changes the shape of every run",
+            );
+            return None;
+        }
+        if let Some(i) = param_index(key) {
+            let spec = &PARAM_SPECS[i];
+            return Some((
+                Target::Param(i),
+                spec.min,
+                spec.max,
+                s.config.params.values()[i],
+            ));
+        }
+        if let Some(rest) = key.strip_prefix("actors.") {
+            if let Some((actor, attr)) = rest.rsplit_once('.') {
+                let a = s.config.actors.iter().position(|a| a.name == actor);
+                let i = ACTOR_ATTRS.iter().position(|x| x.key == attr && !x.boolean);
+                if let (Some(a), Some(i)) = (a, i) {
+                    if ACTOR_ATTRS[i].applies_to(s.config.actors[a].role) {
+                        let spec = &ACTOR_ATTRS[i];
+                        return Some((
+                            Target::Attr(a, i),
+                            spec.min,
+                            spec.max,
+                            s.config.actors[a].attrs[i],
+                        ));
+                    }
+                }
+            }
+        }
+        self.err(loc, key, "unknown key path: use a parameter key (see `realign explain`) or actors.NAME.ATTRIBUTE of the base scenario");
+        None
+    }
+
+    fn parameters(
+        &mut self,
+        e: &Entry,
+        s: &Scenario,
+        design: &DesignKind,
+        out: &mut Vec<SweptParam>,
+    ) {
+        let Value::Array(items) = &e.node.value else {
+            self.err(
+                &e.node.loc,
+                "parameters",
+                "must be an array of tables: [[parameters]] key = ..., values = [...]",
+            );
+            return;
+        };
+        for (n, item) in items.iter().enumerate() {
+            let pkey = format!("parameters[{n}]");
+            let Value::Table(t) = &item.value else {
+                self.err(&item.loc, &pkey, "must be a table");
+                continue;
+            };
+            let allowed = ["key", "values", "from", "to", "step", "lower", "upper"];
+            for entry in t {
+                if !allowed.contains(&entry.key.as_str()) {
+                    self.unknown(entry, &format!("{pkey}.{}", entry.key), &allowed);
+                }
+            }
+            let Some(k) = tree::get(t, "key") else {
+                self.err(&item.loc, &pkey, "missing `key`: the key path to sweep, e.g. \"drivers.oil.long_run_usd_per_bbl\"");
+                continue;
+            };
+            let Some(key) = self.str(&k.node, &format!("{pkey}.key")) else {
+                continue;
+            };
+            let Some((target, min, max, _)) = self.target(&key, &k.node.loc, s) else {
+                continue;
+            };
+            let range = format!("[{}, {}]", fmt_num(min), fmt_num(max));
+            let check = |c: &mut Self, v: f64, loc: &Loc, what: &str| {
+                if v < min || v > max {
+                    c.err(
+                        loc,
+                        &format!("{key}.{what}"),
+                        format!("{} is out of range: must be in {range}", fmt_num(v)),
+                    );
+                }
+            };
+            let mut p = SweptParam {
+                key: key.clone(),
+                target,
+                values: Vec::new(),
+                lower: f64::NAN,
+                upper: f64::NAN,
+            };
+            if *design == DesignKind::Grid {
+                if let Some(v) = tree::get(t, "values") {
+                    match &v.node.value {
+                        Value::Array(xs) if !xs.is_empty() => {
+                            for x in xs {
+                                if let Some(f) = self.num(x, &format!("{key}.values")) {
+                                    check(self, f, &x.loc, "values");
+                                    p.values.push(f);
+                                }
+                            }
+                        }
+                        _ => self.err(
+                            &v.node.loc,
+                            &format!("{key}.values"),
+                            "must be a non-empty array of numbers",
+                        ),
+                    }
+                } else {
+                    let from = tree::get(t, "from");
+                    let to = tree::get(t, "to");
+                    let step = tree::get(t, "step");
+                    match (from, to, step) {
+                        (Some(f), Some(tt), Some(st)) => {
+                            let (a, b, d) = (
+                                self.num(&f.node, &key),
+                                self.num(&tt.node, &key),
+                                self.num(&st.node, &key),
+                            );
+                            if let (Some(a), Some(b), Some(d)) = (a, b, d) {
+                                check(self, a, &f.node.loc, "from");
+                                check(self, b, &tt.node.loc, "to");
+                                if b < a {
+                                    self.err(
+                                        &tt.node.loc,
+                                        &format!("{key}.to"),
+                                        format!(
+                                            "bounds reversed: to ({}) is below from ({})",
+                                            fmt_num(b),
+                                            fmt_num(a)
+                                        ),
+                                    );
+                                } else if d <= 0.0 {
+                                    self.err(
+                                        &st.node.loc,
+                                        &format!("{key}.step"),
+                                        "must be positive",
+                                    );
+                                } else {
+                                    let count = ((b - a) / d + 1e-9).floor() as usize + 1;
+                                    if count > 10_000 {
+                                        self.err(
+                                            &st.node.loc,
+                                            &format!("{key}.step"),
+                                            "more than 10,000 values",
+                                        );
+                                    } else {
+                                        p.values = (0..count).map(|i| a + i as f64 * d).collect();
+                                    }
+                                }
+                            }
+                        }
+                        _ => self.err(
+                            &item.loc,
+                            &pkey,
+                            "a grid parameter needs `values = [...]` or `from`, `to` and `step`",
+                        ),
+                    }
+                }
+            } else {
+                match (tree::get(t, "lower"), tree::get(t, "upper")) {
+                    (Some(l), Some(u)) => {
+                        if let (Some(a), Some(b)) =
+                            (self.num(&l.node, &key), self.num(&u.node, &key))
+                        {
+                            check(self, a, &l.node.loc, "lower");
+                            check(self, b, &u.node.loc, "upper");
+                            if b <= a {
+                                self.err(&u.node.loc, &format!("{key}.upper"), format!("bounds reversed or empty: upper ({}) must be above lower ({})", fmt_num(b), fmt_num(a)));
+                            }
+                            p.lower = a;
+                            p.upper = b;
+                        }
+                    }
+                    _ => self.err(
+                        &item.loc,
+                        &pkey,
+                        format!(
+                            "a {} design needs `lower` and `upper` for each parameter",
+                            design.name()
+                        ),
+                    ),
+                }
+            }
+            out.push(p);
+        }
+    }
+
+    /// `[all_parameters] relative = 0.25, exclude = [...]`: every table parameter (and every numeric attribute of
+    /// every partner and the patron) within +-relative of the base value, clipped to its allowed range.
+    fn all_parameters(
+        &mut self,
+        e: &Entry,
+        s: &Scenario,
+        design: &DesignKind,
+        out: &mut Vec<SweptParam>,
+    ) {
+        let Value::Table(t) = &e.node.value else {
+            self.err(
+                &e.node.loc,
+                "all_parameters",
+                "must be a table: relative = 0.25, exclude = [...]",
+            );
+            return;
+        };
+        if *design == DesignKind::Grid {
+            self.err(
+                &e.node.loc,
+                "all_parameters",
+                "needs a continuous design (morris, sobol or latin-hypercube), not a grid",
+            );
+            return;
+        }
+        for entry in t {
+            if !["relative", "exclude", "include_actors"].contains(&entry.key.as_str()) {
+                self.unknown(
+                    entry,
+                    &format!("all_parameters.{}", entry.key),
+                    &["relative", "exclude", "include_actors"],
+                );
+            }
+        }
+        let relative = tree::get(t, "relative")
+            .and_then(|r| self.num(&r.node, "all_parameters.relative"))
+            .unwrap_or(0.25);
+        let mut exclude: Vec<String> = vec![
+            "horizon_months".into(),
+            "bands.west_max".into(),
+            "bands.russia_min".into(),
+        ];
+        if let Some(x) = tree::get(t, "exclude") {
+            if let Value::Array(items) = &x.node.value {
+                for it in items {
+                    if let Some(k) = self.str(it, "all_parameters.exclude") {
+                        exclude.push(k);
+                    }
+                }
+            }
+        }
+        let include_actors = tree::get(t, "include_actors")
+            .is_none_or(|x| matches!(x.node.value, Value::Bool(true)));
+        let values = s.config.params.values();
+        let mut push = |key: String, target: Target, v: f64, min: f64, max: f64| {
+            if exclude.contains(&key) {
+                return;
+            }
+            let span = if v == 0.0 {
+                relative * (max - min) / 2.0
+            } else {
+                relative * v.abs()
+            };
+            let (lower, upper) = ((v - span).max(min), (v + span).min(max));
+            if upper > lower {
+                out.push(SweptParam {
+                    key,
+                    target,
+                    values: Vec::new(),
+                    lower,
+                    upper,
+                });
+            }
+        };
+        for (i, spec) in PARAM_SPECS.iter().enumerate() {
+            push(
+                spec.key.to_string(),
+                Target::Param(i),
+                values[i],
+                spec.min,
+                spec.max,
+            );
+        }
+        if include_actors {
+            for (a, actor) in s
+                .config
+                .actors
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.role != Role::Contested)
+            {
+                for (i, spec) in ACTOR_ATTRS.iter().enumerate() {
+                    if spec.boolean
+                        || !spec.applies_to(actor.role)
+                        || spec.key == "alignment" && actor.role == Role::Patron
+                    {
+                        continue;
+                    }
+                    push(
+                        format!("actors.{}.{}", actor.name, spec.key),
+                        Target::Attr(a, i),
+                        actor.attrs[i],
+                        spec.min,
+                        spec.max,
+                    );
+                }
+            }
+        }
+    }
+
+    fn outcomes(&mut self, e: Option<&Entry>, s: &Scenario) -> Vec<Outcome> {
+        let events = crate::model::observe::event_defs(&s.config);
+        let all_events = || {
+            events
+                .iter()
+                .enumerate()
+                .map(|(index, d)| Outcome::Event {
+                    id: d.id.to_string(),
+                    actor: d.actor.clone(),
+                    index,
+                })
+                .collect::<Vec<_>>()
+        };
+        let Some(e) = e else {
+            return all_events();
+        };
+        let Value::Array(items) = &e.node.value else {
+            self.err(&e.node.loc, "outcomes", "must be an array of outcome names, e.g. [\"leaves_orbit:Belarus\", \"union_fracture\"]");
+            return Vec::new();
+        };
+        let known: Vec<String> = events
+            .iter()
+            .map(|d| {
+                if d.actor.is_empty() {
+                    d.id.to_string()
+                } else {
+                    format!("{}:{}", d.id, d.actor)
+                }
+            })
+            .chain(
+                s.config
+                    .actors
+                    .iter()
+                    .map(|a| format!("alignment:{}", a.name)),
+            )
+            .collect();
+        let mut out = Vec::new();
+        for it in items {
+            let Some(name) = self.str(it, "outcomes") else {
+                continue;
+            };
+            if let Some(index) = events.iter().position(|d| {
+                if d.actor.is_empty() {
+                    d.id == name
+                } else {
+                    format!("{}:{}", d.id, d.actor) == name
+                }
+            }) {
+                out.push(Outcome::Event {
+                    id: events[index].id.to_string(),
+                    actor: events[index].actor.clone(),
+                    index,
+                });
+            } else if let Some(actor) = name.strip_prefix("alignment:") {
+                match s.config.actors.iter().position(|a| a.name == actor) {
+                    Some(index) => out.push(Outcome::Alignment {
+                        actor: actor.to_string(),
+                        index,
+                    }),
+                    None => self.err(
+                        &it.loc,
+                        "outcomes",
+                        format!("no actor {actor:?} in the base scenario"),
+                    ),
+                }
+            } else {
+                self.err(
+                    &it.loc,
+                    "outcomes",
+                    format!("unknown outcome {name:?}; outcomes: {}", known.join(", ")),
+                );
+            }
+        }
+        if out.is_empty() && self.errors.is_empty() {
+            self.err(&e.node.loc, "outcomes", "empty: name at least one outcome");
+        }
+        out
+    }
+}
