@@ -466,7 +466,7 @@ pub fn sweep(
     total(wanted.len() as u64);
     let started = SystemTime::now();
     let threads = runner::pool(opts.threads).current_num_threads();
-    let results = sweep::run::run_points(
+    let (results, computed) = sweep::run::run_points(
         &s,
         &pts,
         &wanted,
@@ -492,7 +492,7 @@ pub fn sweep(
             sweep: s,
             out_dir,
             points: pts.values.len(),
-            computed: results.len(),
+            computed,
             analysis: None,
         });
     }
@@ -507,7 +507,7 @@ pub fn sweep(
         sweep: s,
         out_dir,
         points: pts.values.len(),
-        computed: results.len(),
+        computed,
         analysis: Some(analysis),
     })
 }

@@ -210,7 +210,7 @@ pub enum SweepError {
 }
 
 /// Computes the given points (skipping those already in the log when `resume`), appending each finished point to
-/// `dir/points.log` at once. Returns every point of `wanted` in index order.
+/// `dir/points.log` at once. Returns every point of `wanted` in index order, and how many were computed now.
 pub fn run_points(
     s: &Sweep,
     pts: &Points,
@@ -219,7 +219,7 @@ pub fn run_points(
     threads: usize,
     resume: bool,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<PointResult>, SweepError> {
+) -> Result<(Vec<PointResult>, usize), SweepError> {
     let hash = sweep_hash(s, pts);
     let log_path = dir.join(LOG_FILE);
     let mut done: BTreeMap<usize, PointResult> = BTreeMap::new();
@@ -297,7 +297,7 @@ pub fn run_points(
             progress(1);
         }
     }
-    Ok(wanted.iter().map(|i| done[i].clone()).collect())
+    Ok((wanted.iter().map(|i| done[i].clone()).collect(), todo.len()))
 }
 
 /// The marker a finished shard leaves beside its log.
@@ -358,6 +358,12 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(PathBuf, Vec<(ShardInfo, PathBuf
     for (info, d) in &infos {
         seen[info.shard].push(d.display().to_string());
     }
+    if let Some(i) = (0..n).find(|i| seen[*i].len() > 1) {
+        return Err(SweepError::Merge(format!(
+            "part {i}/{n} given twice: {}",
+            seen[i].join(", ")
+        )));
+    }
     let missing: Vec<String> = (0..n)
         .filter(|i| seen[*i].is_empty())
         .map(|i| format!("{i}/{n}"))
@@ -366,12 +372,6 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(PathBuf, Vec<(ShardInfo, PathBuf
         return Err(SweepError::Merge(format!(
             "missing parts: {}",
             missing.join(", ")
-        )));
-    }
-    if let Some(i) = (0..n).find(|i| seen[*i].len() > 1) {
-        return Err(SweepError::Merge(format!(
-            "part {i}/{n} given twice: {}",
-            seen[i].join(", ")
         )));
     }
     Ok((file, infos))
