@@ -159,10 +159,15 @@ pub fn markdown_table() -> String {
     }
     out.push_str("\nPer-actor attributes (`[actors.NAME]`):\n\n| key | roles | unit | range | generic default |\n|---|---|---|---|---|\n");
     for a in ACTOR_ATTRS {
-        let default = if a.boolean {
-            (a.default != 0.0).to_string()
-        } else {
-            fmt_num(a.default)
+        let default = match a.role_defaults {
+            _ if a.boolean => (a.default != 0.0).to_string(),
+            Some([p, q, c]) => format!(
+                "patron {}, partner {}, contested {}",
+                fmt_num(p),
+                fmt_num(q),
+                fmt_num(c)
+            ),
+            None => fmt_num(a.default),
         };
         let _ = writeln!(
             out,

@@ -395,7 +395,7 @@ impl Figure for EventsChart<'_> {
         let titles = [
             (
                 Event::LeavesOrbit,
-                "Partner leaves Russia's orbit (West-leaning band)",
+                "Partner leaves the patron's orbit (West-leaning band)",
             ),
             (Event::HostsMediation, "Partner hosts a mediation round"),
             (Event::Sanctioned, "Patron sanctions the partner"),

@@ -2,7 +2,7 @@
 //! ceasefire; the contested state's position moves West with the fighting.
 //!
 //!   K' = clamp(K + lambda_K (stance - K), 0, 1), then K' (1 - cut) if a round succeeded
-//!   a_c' = a_c + lambda_c (-(b0 + b_K K') - a_c)
+//!   a_c' = a_c + lambda_c (clamp(-(b0 + b_K K'), -1, 1) - a_c)
 
 use super::{Params, World, align, unit};
 

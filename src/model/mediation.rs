@@ -5,7 +5,7 @@
 //!
 //!   accept_patron    = clamp(a0 + a_pain pain, 0, 1) (1 - r_I I)
 //!   accept_contested = O
-//!   success          = s0 + s_soft (1 - stance)
+//!   success          = clamp(s0 + s_soft (1 - stance), 0, 1)
 //!   O' = O + lambda_O ((1 - |a|)(1 - penalty recognised) - O)
 //!   standing' = clamp((1 - delta) standing + g_dist W (1 - a)/2 + g_host hosted + g_success success, 0, 1)
 //! A refused offer irritates the patron (g_refused).
@@ -42,7 +42,7 @@ pub fn step<R: Rng + ?Sized>(p: &Params, w: &mut World, rng: &mut R) -> bool {
         let u_patron: f64 = rng.random();
         let u_contested: f64 = rng.random();
         let u_success: f64 = rng.random();
-        if x.choice == Choice::Mediate {
+        if x.choice == Some(Choice::Mediate) {
             let patron_accepts = u_patron < base * (1.0 - p.irritation_refusal * x.irritation);
             let contested_accepts = u_contested < x.openness;
             x.hosted = patron_accepts && contested_accepts;

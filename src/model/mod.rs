@@ -3,7 +3,8 @@
 //! The model never does I/O, never reads a clock or the environment, and never creates a random generator: every
 //! draw comes from the generator the runner hands to [`World::step`]. The number and order of draws per month is
 //! fixed (they are drawn whether or not they are used), so two runs with the same stream see the same numbers
-//! whatever their parameters: common random numbers across scenarios and design points.
+//! whatever their parameters: common random numbers across the design points of a sweep and the arms of a
+//! paired experiment (same scenario name and seed). Adding or removing a partner shifts later partners' draws.
 
 pub mod conflict;
 pub mod drivers;
@@ -151,7 +152,8 @@ pub struct Partner {
     pub recognises_crimea: bool,
     pub union_member: bool,
     // What happened this month (reset at the start of each step).
-    pub choice: Choice,
+    /// The option picked this month; `None` before the first month (no inertia bonus in month 1).
+    pub choice: Option<Choice>,
     pub hosted: bool,
     pub ceasefire: bool,
     pub sanctioned: bool,
@@ -256,7 +258,7 @@ impl World {
                     openness: a.attr("openness"),
                     recognises_crimea: a.attr("recognises_crimea") != 0.0,
                     union_member: a.attr("union_member") != 0.0,
-                    choice: Choice::Hedge,
+                    choice: None,
                     hosted: false,
                     ceasefire: false,
                     sanctioned: false,
@@ -303,7 +305,8 @@ impl World {
         drivers::step(&patron.drivers, cfg, self, rng);
         // 2. Patron budget.
         patron_capacity::step(p, self);
-        // 3. Partner choices: simultaneous, each on last month's state (no partner reads another's).
+        // 3. Partner choices: simultaneous (no partner reads another's state), on this month's drivers and budget
+        //    and each partner's own state from last month.
         for partner in &mut self.partners {
             loyalty_auction::step(p, self.west_engagement, partner);
         }
@@ -381,7 +384,7 @@ pub(crate) mod tests_support {
             openness: 0.7,
             recognises_crimea: false,
             union_member: true,
-            choice: Choice::Hedge,
+            choice: None,
             hosted: false,
             ceasefire: false,
             sanctioned: false,

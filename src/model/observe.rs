@@ -51,7 +51,7 @@ pub fn metric_defs(cfg: &ModelConfig) -> Vec<MetricDef> {
         .map(|a| MetricDef {
             metric: "alignment",
             actor: a.name.clone(),
-            unit: "alignment (-1 West .. +1 Russia)",
+            unit: "alignment (-1 West .. +1 patron)",
             scale: Scale::Linear { lo: -1.0, hi: 1.0 },
         })
         .collect();
@@ -157,13 +157,18 @@ pub fn observe(cfg: &ModelConfig, w: &World, out: &mut [f64]) {
 
 /// Events in the order [`events`] writes them: per partner the four partner events, then the global ones.
 pub fn event_defs(cfg: &ModelConfig) -> Vec<EventDef> {
+    let patron = cfg
+        .actors
+        .iter()
+        .find(|a| a.role == Role::Patron)
+        .map_or("the patron", |a| a.name.as_str());
     let mut out = Vec::new();
     for i in cfg.partner_indices() {
         let name = &cfg.actors[i].name;
         for e in Event::PER_PARTNER {
             let description = match e {
                 Event::LeavesOrbit => {
-                    format!("{name} leaves Russia's orbit (enters the West-leaning band)")
+                    format!("{name} leaves {patron}'s orbit (enters the West-leaning band)")
                 }
                 Event::HostsMediation => format!("{name} hosts a mediation round"),
                 Event::Sanctioned => format!("the patron sanctions {name}"),

@@ -304,7 +304,7 @@ param_table! {
         Assumption("threat perception fades over a few years"),
         "Share of threat perception that fades each month.";
     barrier_from_sanction: "pressure.barrier_from_sanction", "barrier", [0.0, 1.0], 0.2, false,
-        Assumption("one trade ban closes about a fifth of the remaining open trade"),
+        Assumption("one trade ban closes about a fifth of all trade with the patron"),
         "Trade barrier added by a sanction.";
     barrier_decay_per_month: "pressure.barrier_decay_per_month", "1/month", [0.0, 1.0], 0.05, false,
         Assumption("bans are lifted piecemeal over about a year"),
@@ -374,11 +374,24 @@ pub struct AttrSpec {
     /// Written as `true`/`false` in TOML; stored as 1/0.
     pub boolean: bool,
     pub roles: RoleSet,
+    /// Defaults that differ by role (patron, partner, contested), where the generic one would mislead.
+    pub role_defaults: Option<[f64; 3]>,
     pub provenance: Provenance,
     pub doc: &'static str,
 }
 
 impl AttrSpec {
+    /// The value an actor of `role` gets when the scenario does not set it.
+    pub fn default_for(&self, role: crate::model::Role) -> f64 {
+        use crate::model::Role;
+        match (self.role_defaults, role) {
+            (Some(d), Role::Patron) => d[0],
+            (Some(d), Role::Partner) => d[1],
+            (Some(d), Role::Contested) => d[2],
+            (None, _) => self.default,
+        }
+    }
+
     pub fn applies_to(&self, role: crate::model::Role) -> bool {
         use crate::model::Role;
         matches!(
@@ -411,6 +424,7 @@ macro_rules! attr {
             default: $default,
             boolean: false,
             roles: RoleSet::$roles,
+            role_defaults: None,
             provenance: GENERIC,
             doc: $doc,
         }
@@ -424,6 +438,7 @@ macro_rules! attr {
             default: $default,
             boolean: true,
             roles: RoleSet::$roles,
+            role_defaults: None,
             provenance: GENERIC,
             doc: $doc,
         }
@@ -432,14 +447,21 @@ macro_rules! attr {
 
 /// Per-actor attributes. Index positions are used by the model builder through [`attr_index`].
 pub static ACTOR_ATTRS: &[AttrSpec] = &[
-    attr!(
-        "alignment",
-        "alignment",
-        [-1.0, 1.0],
-        0.3,
-        All,
-        "Starting position: -1 aligned with the West, 0 multi-vector, +1 aligned with Russia."
-    ),
+    AttrSpec {
+        key: "alignment",
+        unit: "alignment",
+        min: -1.0,
+        max: 1.0,
+        default: 0.3,
+        boolean: false,
+        roles: RoleSet::All,
+        // The patron sits at its own end of the scale; the contested state starts West-leaning (F05).
+        role_defaults: Some([1.0, 0.3, -0.6]),
+        provenance: Assumption(
+            "patron 1 (its own end of the scale); contested -0.6 (F05: West-leaning, at war with the patron); partner 0.3 generic",
+        ),
+        doc: "Starting position: -1 aligned with the West, 0 multi-vector, +1 aligned with the patron.",
+    },
     attr!(
         "dependence",
         "share",

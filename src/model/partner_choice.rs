@@ -1,5 +1,6 @@
 //! ODD 7.3 Partner choice (claims A06, A07, A11, A12, A15, A16): each month each partner values four options from
-//! last month's state and picks one by a logit rule, then moves part of the way toward that option's position.
+//! this month's drivers and budget and its own state from last month, picks one by a logit rule, then moves part
+//! of the way toward that option's position. No option carries the inertia bonus in the first month.
 //!
 //!   S = D B (1 - b)                      subsidy actually received (dependence, financed share, open trade)
 //!   U_bandwagon = w_s S - w_g shortfall         + w_i [last choice was bandwagon]
@@ -27,7 +28,13 @@ pub fn utilities(
 ) -> [f64; 4] {
     let subsidy = x.dependence * budget_share * (1.0 - x.trade_barrier);
     let reward = western_reward(west, x.west_standing);
-    let stay = |c: Choice| if x.choice == c { p.w_inertia } else { 0.0 };
+    let stay = |c: Choice| {
+        if x.choice == Some(c) {
+            p.w_inertia
+        } else {
+            0.0
+        }
+    };
     [
         p.w_subsidy * subsidy - p.w_shortfall * shortfall(x.loyalty_price, budget_share)
             + stay(Choice::Bandwagon),
@@ -93,8 +100,9 @@ pub fn step<R: Rng + ?Sized>(
     let uniform: f64 = rng.random();
     let eps: f64 = rng.sample(StandardNormal);
     let u = utilities(p, budget_share, west, patron_acceptance, x);
-    x.choice = pick(&probabilities(p.rationality, &u), uniform);
-    let move_to = target(p, x.choice);
+    let chosen = pick(&probabilities(p.rationality, &u), uniform);
+    x.choice = Some(chosen);
+    let move_to = target(p, chosen);
     x.alignment = align(
         x.alignment
             + p.position_adjust_per_month * (move_to - x.alignment)
@@ -111,7 +119,7 @@ mod tests {
     fn utilities_match_hand_computation() {
         let p = Params::default();
         let mut x = partner();
-        x.choice = Choice::Balance;
+        x.choice = Some(Choice::Balance);
         // partner(): D 0.5, T 0.5, standing 0.2, price 0.8, barrier 0.3, irritation 0.9, openness 0.7;
         // last month it balanced, so balancing carries the inertia bonus 0.5.
         let u = utilities(&p, 0.7, 0.5, 0.3, &x);

@@ -785,15 +785,9 @@ impl<'a> Validator<'a> {
                     continue;
                 }
             };
-            let mut attrs: Vec<f64> = ACTOR_ATTRS.iter().map(|s| s.default).collect();
+            let mut attrs: Vec<f64> = ACTOR_ATTRS.iter().map(|s| s.default_for(role)).collect();
             let mut attr_origin: Vec<(Origin, Option<String>)> =
                 vec![(Origin::Default, None); ACTOR_ATTRS.len()];
-            if role == Role::Patron {
-                attrs[0] = 1.0; // the patron sits at the Russia end of the scale unless told otherwise
-            }
-            if role == Role::Contested {
-                attrs[0] = -0.6;
-            }
             let allowed: Vec<&str> = ["role", "sources"]
                 .into_iter()
                 .chain(
