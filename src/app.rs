@@ -21,6 +21,8 @@ pub enum AppError {
     Sweep(#[from] crate::sweep::run::SweepError),
     #[error("{0}")]
     Usage(String),
+    #[error("{0} claim(s) contradicted")]
+    Contradicted(usize),
 }
 
 impl AppError {
@@ -31,6 +33,7 @@ impl AppError {
             AppError::Output(_) | AppError::Chart(_) => 1,
             AppError::Sweep(sweep::run::SweepError::Output(_)) => 1,
             AppError::Sweep(_) => 2,
+            AppError::Contradicted(_) => 3,
         }
     }
 }
@@ -44,6 +47,30 @@ pub struct RunOptions {
     /// The run's own folder; default `output/<scenario name>`.
     pub out: Option<PathBuf>,
     pub trajectories: usize,
+    /// Add runs until every reported probability's 95% half-width is at most this (with at most `max_runs`).
+    pub precision: Option<f64>,
+    pub max_runs: u64,
+}
+
+/// Precision mode grows an ensemble by this many runs at a time (a whole number of chunks).
+pub const PRECISION_BATCH: u64 = 8 * runner::CHUNK_RUNS;
+
+/// The widest 95% half-width among the probabilities a run reports: every band of every actor and every event,
+/// in every month.
+pub fn max_half_width(ens: &Ensemble) -> f64 {
+    let l = &ens.layout;
+    let mut worst: f64 = 0.0;
+    for m in 0..l.months {
+        for j in 0..l.band_metrics.len() {
+            for b in 0..3 {
+                worst = worst.max(ens.acc.band(l, m, j, b).half_width());
+            }
+        }
+        for e in 0..l.events.len() {
+            worst = worst.max(ens.acc.event_by(l, e, m).half_width());
+        }
+    }
+    worst
 }
 
 pub struct RunOutcome {
@@ -84,17 +111,51 @@ pub fn run(
     let out_dir = out_dir_for(&scenario, opts.out.as_deref());
     // Fail on an unwritable folder before spending time on runs.
     output::ensure_dir(&out_dir)?;
-    total(scenario.runs);
+    total(if opts.precision.is_some() {
+        opts.max_runs
+    } else {
+        scenario.runs
+    });
     let started = SystemTime::now();
-    let plan = Plan {
-        runs: scenario.runs,
-        seed: scenario.seed,
-        threads: opts.threads,
-        trajectories: opts.trajectories,
+    let ensemble = match opts.precision {
+        None => {
+            let plan = Plan {
+                runs: scenario.runs,
+                seed: scenario.seed,
+                threads: opts.threads,
+                trajectories: opts.trajectories,
+            };
+            runner::run_ensemble(&scenario.config, &scenario.name, &plan, progress)
+        }
+        Some(target) => {
+            let plan = Plan {
+                runs: opts.max_runs,
+                seed: scenario.seed,
+                threads: opts.threads,
+                trajectories: opts.trajectories,
+            };
+            let mut ens = runner::empty_ensemble(&scenario.config, opts.threads);
+            while ens.acc.runs < opts.max_runs {
+                let until = (ens.acc.runs + PRECISION_BATCH).min(opts.max_runs);
+                runner::extend_ensemble(
+                    &mut ens,
+                    &scenario.config,
+                    &scenario.name,
+                    &plan,
+                    until,
+                    progress,
+                );
+                if max_half_width(&ens) <= target {
+                    break;
+                }
+            }
+            scenario.runs = ens.acc.runs;
+            ens
+        }
     };
-    let ensemble = runner::run_ensemble(&scenario.config, &scenario.name, &plan, progress);
     let info = manifest::RunInfo {
         runs: scenario.runs,
+        precision_target: opts.precision,
         threads: ensemble.threads,
         started,
         finished: SystemTime::now(),
@@ -209,6 +270,11 @@ pub fn brief(outcome: &RunOutcome) -> String {
             q(0.95)
         ));
     }
+    let worst = max_half_width(ens);
+    out.push_str(&format!(
+        "\nWidest 95% interval of any reported probability: +-{:.4} ({} runs)\n",
+        worst, ens.acc.runs
+    ));
     out.push_str(&format!("\nWrote {}\n", outcome.out_dir.display()));
     out
 }
@@ -421,6 +487,8 @@ pub struct SweepOptions {
     pub resume: bool,
     /// (part, parts): compute only this part.
     pub shard: Option<(usize, usize)>,
+    /// Target 95% half-width of every outcome at every point, and the most replicates per point.
+    pub precision: Option<(f64, u64)>,
 }
 
 pub struct SweepOutcome {
@@ -446,7 +514,8 @@ pub fn sweep(
     progress: &(dyn Fn(u64) + Sync),
     total: &dyn Fn(u64),
 ) -> Result<SweepOutcome, AppError> {
-    let s = Sweep::load(path)?;
+    let mut s = Sweep::load(path)?;
+    s.precision = opts.precision;
     if let Some((i, n)) = opts.shard {
         if n == 0 || i >= n {
             return Err(AppError::Usage(format!(
@@ -483,6 +552,7 @@ pub fn sweep(
             shard: i,
             shards: n,
             points: results.len(),
+            precision: s.precision,
         };
         let mut bytes = serde_json::to_vec_pretty(&info).expect("shard info serialises");
         bytes.push(b'\n');
@@ -627,7 +697,8 @@ fn sweep_figures(
 /// Combines the parts of a sharded sweep into the results a one-machine run writes.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepOutcome, AppError> {
     let (file, parts) = sweep::run::read_shards(dirs)?;
-    let s = Sweep::load(&file)?;
+    let mut s = Sweep::load(&file)?;
+    s.precision = parts[0].0.precision;
     let pts = sweep::run::points(&s);
     let hash = sweep::run::sweep_hash(&s, &pts);
     if parts[0].0.sweep_hash != hash {
@@ -714,5 +785,176 @@ pub fn sweep_brief(o: &SweepOutcome) -> String {
         out.push_str("part finished; combine the parts with `realign merge`\n");
     }
     out.push_str(&format!("\nWrote {}\n", o.out_dir.display()));
+    out
+}
+
+/// Options of `realign claims`.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimsOptions {
+    pub scenario: Option<PathBuf>,
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+    pub threads: usize,
+    pub out: Option<PathBuf>,
+    /// Target 95% half-width of each effect, and the most runs per arm.
+    pub precision: Option<(f64, u64)>,
+}
+
+pub struct ClaimsOutcome {
+    pub scenario: String,
+    pub results: Vec<crate::claims::ClaimResult>,
+    pub out_dir: PathBuf,
+}
+
+impl ClaimsOutcome {
+    pub fn contradicted(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|r| r.verdict == crate::claims::Verdict::Contradicted)
+            .count()
+    }
+}
+
+/// The default claims file: the article's claims.
+pub const DEFAULT_CLAIMS: &str = "seeds/experiments.toml";
+
+pub fn claims(
+    path: &Path,
+    opts: &ClaimsOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    total: &dyn Fn(u64),
+) -> Result<ClaimsOutcome, AppError> {
+    use crate::claims::{Budget, ClaimsFile, run_experiment};
+    let file = ClaimsFile::load(path, opts.scenario.as_deref())?;
+    let s = &file.scenario;
+    let seed = opts.seed.unwrap_or(s.seed);
+    let budget = match opts.precision {
+        Some((h, max)) => Budget::Precision {
+            half_width: h,
+            max_runs: max,
+        },
+        None => Budget::Fixed(opts.runs.unwrap_or(crate::claims::DEFAULT_RUNS)),
+    };
+    let stem = path
+        .file_stem()
+        .and_then(|x| x.to_str())
+        .filter(|x| crate::scenario::valid_scenario_name(x))
+        .unwrap_or("claims");
+    let out_dir = opts.out.clone().unwrap_or_else(|| {
+        Path::new(OUTPUT_ROOT)
+            .join("claims")
+            .join(format!("{stem}-{}", s.name))
+    });
+    output::ensure_dir(&out_dir)?;
+    total(file.experiments.len() as u64);
+    let results: Vec<_> = file
+        .experiments
+        .iter()
+        .map(|x| {
+            let r = run_experiment(s, x, seed, budget, opts.threads);
+            progress(1);
+            r
+        })
+        .collect();
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record([
+        "id",
+        "claim",
+        "outcome",
+        "expect",
+        "runs",
+        "from_arm",
+        "to_arm",
+        "effect",
+        "effect_ci_low",
+        "effect_ci_high",
+        "verdict",
+        "independent_ci_low",
+        "independent_ci_high",
+        "width_ratio",
+    ])
+    .expect("in-memory csv");
+    for r in &results {
+        w.write_record([
+            r.id.clone(),
+            r.claim.clone(),
+            r.outcome.clone(),
+            format!("{:?}", r.expect).to_lowercase(),
+            r.runs.to_string(),
+            output::num(r.from_arm.value),
+            output::num(r.to_arm.value),
+            output::num(r.effect.value),
+            output::num(r.effect.ci_low),
+            output::num(r.effect.ci_high),
+            format!("{:?}", r.verdict).to_lowercase(),
+            output::num(r.effect_independent.ci_low),
+            output::num(r.effect_independent.ci_high),
+            output::num(r.width_ratio),
+        ])
+        .expect("in-memory csv");
+    }
+    output::write_atomic(
+        &out_dir,
+        "claims.csv",
+        &w.into_inner().expect("in-memory csv"),
+    )?;
+    let json = serde_json::json!({
+        "claims_file": path.display().to_string(),
+        "scenario": s.name,
+        "seed": seed,
+        "design": "paired: both arms use stream r of the key (scenario, seed) for run r; independent: the to-arm uses seed + 1",
+        "interval": "95% normal interval of the mean per-run difference",
+        "results": results,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&json).expect("claims serialise");
+    bytes.push(b'\n');
+    output::write_atomic(&out_dir, "claims.json", &bytes)?;
+    let fig = charts::render(&charts::forest::Forest {
+        title: format!(
+            "The article's claims on {}: effect with 95% interval",
+            s.name
+        ),
+        results: &results,
+    })?;
+    output::write_atomic(&out_dir, "forest.png", &fig.png)?;
+    output::write_atomic(&out_dir, "forest.svg", fig.svg.as_bytes())?;
+    Ok(ClaimsOutcome {
+        scenario: s.name.clone(),
+        results,
+        out_dir,
+    })
+}
+
+pub fn claims_brief(c: &ClaimsOutcome) -> String {
+    let mut out = format!(
+        "Claims tested on {} (paired arms, common random numbers; 95% intervals)\n",
+        c.scenario
+    );
+    for r in &c.results {
+        out.push_str(&format!(
+            "\n  {:<30} {:<13} {} {:+.4} [{:+.4}, {:+.4}]  runs {}  (independent streams: +-{:.4}, {:.1}x wider)\n    {} \u{201c}{}\u{201d}\n    {} (expected to {})\n",
+            r.id,
+            format!("{:?}", r.verdict).to_uppercase(),
+            r.outcome,
+            r.effect.value,
+            r.effect.ci_low,
+            r.effect.ci_high,
+            r.runs,
+            r.effect_independent.half_width(),
+            r.width_ratio,
+            r.claim,
+            r.quote,
+            r.statement,
+            format!("{:?}", r.expect).to_lowercase(),
+        ));
+    }
+    out.push_str(&format!(
+        "\n{} of {} contradicted. Wrote {}\n",
+        c.contradicted(),
+        c.results.len(),
+        c.out_dir.display()
+    ));
     out
 }

@@ -37,6 +37,12 @@ enum Command {
         /// Also write the full paths of the first K runs (trajectories.csv).
         #[arg(long, default_value_t = 0, value_name = "K")]
         trajectories: usize,
+        /// Add runs in batches of 4096 until every reported probability's 95% half-width is at most this.
+        #[arg(long)]
+        precision: Option<f64>,
+        /// The most runs in precision mode.
+        #[arg(long, default_value_t = 1_000_000)]
+        max_runs: u64,
         /// No progress bar and no summary on the terminal.
         #[arg(long, short)]
         quiet: bool,
@@ -72,6 +78,12 @@ enum Command {
         /// Compute only part I of N (0-based), for a cluster: `--shard 2/8 --out parts/2`.
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
+        /// Add replicates to each point, 2048 at a time, until every outcome's 95% half-width is at most this.
+        #[arg(long)]
+        precision: Option<f64>,
+        /// The most replicates per point in precision mode.
+        #[arg(long, default_value_t = 100_000)]
+        max_runs: u64,
         #[arg(long, short)]
         quiet: bool,
     },
@@ -81,6 +93,31 @@ enum Command {
         parts: Vec<PathBuf>,
         #[arg(long)]
         out: PathBuf,
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Test causal claims as paired experiments (default: the article's claims in seeds/experiments.toml).
+    /// Exits with status 3 when a claim is contradicted.
+    Claims {
+        claims: Option<PathBuf>,
+        /// Test on this scenario instead of the file's own.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Runs per arm (default 4096).
+        #[arg(long)]
+        runs: Option<u64>,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Add runs until each effect's 95% half-width is at most this.
+        #[arg(long)]
+        precision: Option<f64>,
+        /// The most runs per arm in precision mode.
+        #[arg(long, default_value_t = 1_000_000)]
+        max_runs: u64,
         #[arg(long, short)]
         quiet: bool,
     },
@@ -155,14 +192,27 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             threads,
             out,
             trajectories,
+            precision,
+            max_runs,
             quiet,
         } => {
+            if precision.is_some_and(|p| !(p > 0.0 && p < 1.0)) {
+                return Err(AppError::Usage("--precision must be in (0, 1)".into()));
+            }
+            if max_runs == 0 || max_runs > crate::scenario::MAX_RUNS {
+                return Err(AppError::Usage(format!(
+                    "--max-runs must be in [1, {}]",
+                    crate::scenario::MAX_RUNS
+                )));
+            }
             let opts = RunOptions {
                 runs,
                 seed,
                 threads,
                 out,
                 trajectories,
+                precision,
+                max_runs,
             };
             let bar = progress_bar(quiet);
             let outcome = app::run(&scenario, &opts, &|n| bar.inc(n), &|total| {
@@ -207,14 +257,23 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             out,
             resume,
             shard,
+            precision,
+            max_runs,
             quiet,
         } => {
             let shard = shard.map(|t| parse_shard(&t)).transpose()?;
+            if precision.is_some_and(|p| !(p > 0.0 && p < 1.0)) || max_runs == 0 {
+                return Err(AppError::Usage(
+                    "--precision must be in (0, 1) and --max-runs at least 1".into(),
+                ));
+            }
+            let precision = precision.map(|p| (p, max_runs));
             let opts = app::SweepOptions {
                 threads,
                 out,
                 resume,
                 shard,
+                precision,
             };
             let bar = progress_bar(quiet);
             bar.set_style(
@@ -236,6 +295,47 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             let outcome = app::merge(&parts, &out)?;
             if !quiet {
                 print!("{}", app::sweep_brief(&outcome));
+            }
+            Ok(())
+        }
+        Command::Claims {
+            claims,
+            scenario,
+            runs,
+            seed,
+            threads,
+            out,
+            precision,
+            max_runs,
+            quiet,
+        } => {
+            if let Some(p) = precision {
+                if !(p > 0.0 && p < 1.0) {
+                    return Err(AppError::Usage("--precision must be in (0, 1)".into()));
+                }
+            }
+            if runs == Some(0) || max_runs == 0 {
+                return Err(AppError::Usage(
+                    "--runs and --max-runs must be at least 1".into(),
+                ));
+            }
+            let path = claims.unwrap_or_else(|| PathBuf::from(app::DEFAULT_CLAIMS));
+            let opts = app::ClaimsOptions {
+                scenario,
+                runs,
+                seed,
+                threads,
+                out,
+                precision: precision.map(|p| (p, max_runs)),
+            };
+            let bar = progress_bar(quiet);
+            let outcome = app::claims(&path, &opts, &|n| bar.inc(n), &|t| bar.set_length(t))?;
+            bar.finish_and_clear();
+            if !quiet {
+                print!("{}", app::claims_brief(&outcome));
+            }
+            if outcome.contradicted() > 0 {
+                return Err(AppError::Contradicted(outcome.contradicted()));
             }
             Ok(())
         }

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod bench;
 pub mod charts;
+pub mod claims;
 pub mod cli;
 pub mod evidence;
 pub mod explain;

@@ -84,22 +84,52 @@ pub fn pool(threads: usize) -> rayon::ThreadPool {
         .expect("thread pool")
 }
 
-/// Runs runs `first..first + count` of the ensemble and returns their statistics.
+/// Runs the ensemble's runs 0..plan.runs and returns their statistics.
 pub fn run_ensemble(
     cfg: &ModelConfig,
     scenario_name: &str,
     plan: &Plan,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Ensemble {
+    let mut ens = empty_ensemble(cfg, plan.threads);
+    extend_ensemble(&mut ens, cfg, scenario_name, plan, plan.runs, progress);
+    ens
+}
+
+/// An ensemble of no runs yet.
+pub fn empty_ensemble(cfg: &ModelConfig, threads: usize) -> Ensemble {
     let layout = layout(cfg);
+    let acc = Accumulator::new(&layout);
+    Ensemble {
+        layout,
+        acc,
+        trajectories: Vec::new(),
+        threads: pool(threads).current_num_threads(),
+    }
+}
+
+/// Adds runs `ens.acc.runs .. until` to the ensemble. Runs already in it must end on a chunk boundary, so that
+/// an ensemble grown in batches is identical to one run at once.
+pub fn extend_ensemble(
+    ens: &mut Ensemble,
+    cfg: &ModelConfig,
+    scenario_name: &str,
+    plan: &Plan,
+    until: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) {
+    let start = ens.acc.runs;
+    assert!(
+        start % CHUNK_RUNS == 0 || start >= until,
+        "ensembles grow from chunk boundaries"
+    );
     let key = stream_key(scenario_name, plan.seed);
     let pool = pool(plan.threads);
-    let threads = pool.current_num_threads();
-    let mut total = Accumulator::new(&layout);
-    let mut trajectories = Vec::new();
-    let chunks = plan.runs.div_ceil(CHUNK_RUNS);
-    let wave = (threads * CHUNKS_PER_THREAD_PER_WAVE) as u64;
-    let mut next = 0;
+    let layout = &ens.layout;
+    let first_chunk = start / CHUNK_RUNS;
+    let chunks = until.div_ceil(CHUNK_RUNS);
+    let wave = (pool.current_num_threads() * CHUNKS_PER_THREAD_PER_WAVE) as u64;
+    let mut next = first_chunk;
     while next < chunks {
         let end = (next + wave).min(chunks);
         let done: Vec<(ChunkAccumulator, Vec<Trajectory>)> = pool.install(|| {
@@ -107,24 +137,18 @@ pub fn run_ensemble(
                 .into_par_iter()
                 .map(|c| {
                     let from = c * CHUNK_RUNS;
-                    let to = (from + CHUNK_RUNS).min(plan.runs);
-                    let out = run_chunk(cfg, &layout, &key, from..to, plan.trajectories as u64);
+                    let to = (from + CHUNK_RUNS).min(until);
+                    let out = run_chunk(cfg, layout, &key, from..to, plan.trajectories as u64);
                     progress(to - from);
                     out
                 })
                 .collect()
         });
         for (acc, traj) in done {
-            total.merge(&acc);
-            trajectories.extend(traj);
+            ens.acc.merge(&acc);
+            ens.trajectories.extend(traj);
         }
         next = end;
-    }
-    Ensemble {
-        layout,
-        acc: total,
-        trajectories,
-        threads,
     }
 }
 
@@ -231,4 +255,124 @@ pub fn run_outcomes(
         }
     }
     sums
+}
+
+/// Sums of a paired experiment over a set of runs: arm A and arm B see the same stream for the same run
+/// (common random numbers) when `key_b == key_a`, independent streams otherwise.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PairedSums {
+    pub runs: u64,
+    pub sum_a: f64,
+    pub sum_a_sq: f64,
+    pub sum_b: f64,
+    pub sum_b_sq: f64,
+    /// Sum and sum of squares of the per-run difference B - A.
+    pub sum_d: f64,
+    pub sum_d_sq: f64,
+}
+
+impl PairedSums {
+    pub fn merge(&mut self, o: &PairedSums) {
+        self.runs += o.runs;
+        self.sum_a += o.sum_a;
+        self.sum_a_sq += o.sum_a_sq;
+        self.sum_b += o.sum_b;
+        self.sum_b_sq += o.sum_b_sq;
+        self.sum_d += o.sum_d;
+        self.sum_d_sq += o.sum_d_sq;
+    }
+}
+
+/// One arm of a paired experiment: its configuration and a reusable world.
+struct Arm<'c> {
+    cfg: &'c ModelConfig,
+    constants: Constants,
+    initial: World,
+    world: World,
+}
+
+impl<'c> Arm<'c> {
+    fn new(cfg: &'c ModelConfig) -> Arm<'c> {
+        let initial = World::initial(cfg);
+        Arm {
+            cfg,
+            constants: Constants::from_config(cfg),
+            world: initial.clone(),
+            initial,
+        }
+    }
+
+    /// One run's value of one outcome.
+    fn run(&mut self, key: &[u8; 32], run: u64, probe: OutcomeProbe, values: &mut [f64]) -> f64 {
+        self.world.clone_from(&self.initial);
+        let mut rng = run_rng(key, run);
+        let mut seen = observe::events(self.cfg, &self.world);
+        for _ in 0..self.cfg.horizon_months() {
+            self.world.step(self.cfg, &self.constants, &mut rng);
+            seen |= observe::events(self.cfg, &self.world);
+        }
+        match probe {
+            OutcomeProbe::Event(bit) => ((seen >> bit) & 1) as f64,
+            OutcomeProbe::Alignment(a) => {
+                observe::observe(self.cfg, &self.world, values);
+                values[a]
+            }
+        }
+    }
+}
+
+/// Runs both arms of a paired experiment for `runs` and sums the outcome and the per-run differences.
+pub fn run_paired(
+    arms: (&ModelConfig, &ModelConfig),
+    keys: (&[u8; 32], &[u8; 32]),
+    runs: std::ops::Range<u64>,
+    probe: OutcomeProbe,
+) -> PairedSums {
+    let (mut a_arm, mut b_arm) = (Arm::new(arms.0), Arm::new(arms.1));
+    let mut values = vec![
+        0.0;
+        observe::metric_defs(arms.0)
+            .len()
+            .max(observe::metric_defs(arms.1).len())
+    ];
+    let mut s = PairedSums::default();
+    for run in runs {
+        let a = a_arm.run(keys.0, run, probe, &mut values);
+        let b = b_arm.run(keys.1, run, probe, &mut values);
+        let d = b - a;
+        s.runs += 1;
+        s.sum_a += a;
+        s.sum_a_sq += a * a;
+        s.sum_b += b;
+        s.sum_b_sq += b * b;
+        s.sum_d += d;
+        s.sum_d_sq += d * d;
+    }
+    s
+}
+
+/// Runs `runs` (a range, chunked and merged in order, so any thread count gives the same sums) of a paired
+/// experiment on `pool`.
+pub fn run_paired_parallel(
+    pool: &rayon::ThreadPool,
+    arms: (&ModelConfig, &ModelConfig),
+    keys: (&[u8; 32], &[u8; 32]),
+    runs: std::ops::Range<u64>,
+    probe: OutcomeProbe,
+) -> PairedSums {
+    let chunks: Vec<std::ops::Range<u64>> = (runs.start..runs.end)
+        .step_by(CHUNK_RUNS as usize)
+        .map(|a| a..(a + CHUNK_RUNS).min(runs.end))
+        .collect();
+    let parts: Vec<PairedSums> = pool.install(|| {
+        chunks
+            .into_par_iter()
+            .map(|r| run_paired(arms, keys, r, probe))
+            .collect()
+    });
+    let mut total = PairedSums::default();
+    for p in &parts {
+        total.merge(p);
+    }
+    total
 }

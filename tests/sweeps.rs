@@ -379,3 +379,37 @@ fn shipped_sweeps_are_valid() {
         assert!(!s.params.is_empty() && !s.outcomes.is_empty(), "{f}");
     }
 }
+
+#[test]
+fn sweep_precision_mode_reaches_its_target_per_point_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_sweep(dir.path());
+    sweep(
+        &file,
+        &dir.path().join("p1"),
+        &["--precision", "0.03", "--threads", "1"],
+    );
+    sweep(
+        &file,
+        &dir.path().join("p2"),
+        &["--precision", "0.03", "--threads", "2"],
+    );
+    let a = std::fs::read_to_string(dir.path().join("p1/sweep.csv")).unwrap();
+    assert_eq!(
+        a,
+        std::fs::read_to_string(dir.path().join("p2/sweep.csv")).unwrap()
+    );
+    for line in a.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        assert_eq!(
+            f[3] as u64 % 2048,
+            0,
+            "replicates come in whole batches: {line}"
+        );
+        // Outcomes start at column 4, three columns each.
+        for o in 0..3 {
+            let half = (f[4 + 3 * o + 2] - f[4 + 3 * o + 1]) / 2.0;
+            assert!(half <= 0.03 + 1e-9, "{line}");
+        }
+    }
+}

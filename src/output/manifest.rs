@@ -87,6 +87,8 @@ pub struct Manifest {
     pub seed: u64,
     pub runs: u64,
     pub threads: usize,
+    /// Precision mode: the target 95% half-width the runs were added for.
+    pub precision_target: Option<f64>,
     pub realign_version: &'static str,
     pub git_revision: &'static str,
     pub started: String,
@@ -99,6 +101,7 @@ pub struct Manifest {
 
 pub struct RunInfo {
     pub runs: u64,
+    pub precision_target: Option<f64>,
     pub threads: usize,
     pub started: std::time::SystemTime,
     pub finished: std::time::SystemTime,
@@ -112,6 +115,7 @@ pub fn manifest_json(s: &Scenario, info: &RunInfo) -> Vec<u8> {
         seed: s.seed,
         runs: info.runs,
         threads: info.threads,
+        precision_target: info.precision_target,
         realign_version: env!("CARGO_PKG_VERSION"),
         git_revision: env!("REALIGN_GIT_REV"),
         started: humantime::format_rfc3339_seconds(info.started).to_string(),

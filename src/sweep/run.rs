@@ -104,6 +104,11 @@ pub fn sweep_hash(s: &Sweep, pts: &Points) -> String {
     h.update(s.replicates.to_le_bytes());
     h.update(s.seed.to_le_bytes());
     h.update(s.design.name().as_bytes());
+    if let Some((half, max)) = s.precision {
+        h.update(b"precision");
+        h.update(half.to_le_bytes());
+        h.update(max.to_le_bytes());
+    }
     for p in &s.params {
         h.update(p.key.as_bytes());
         h.update([0]);
@@ -176,6 +181,8 @@ fn parse_log_line(line: &str, outcomes: usize) -> Option<PointResult> {
 }
 
 pub const LOG_FILE: &str = "points.log";
+/// Precision mode adds runs to a point this many at a time (whole chunks).
+pub const PRECISION_BATCH: u64 = 4 * CHUNK_RUNS;
 
 /// Reads a points log written for `hash`; a torn last line (no newline) is ignored, so it is recomputed.
 pub fn read_log(path: &Path, hash: &str, outcomes: usize) -> Result<Vec<PointResult>, String> {
@@ -259,33 +266,63 @@ pub fn run_points(
     let wave_points = (wave_chunks / chunks_per_point).max(1);
     for wave in todo.chunks(wave_points) {
         let configs: Vec<_> = wave.iter().map(|&i| s.config_at(&pts.values[i])).collect();
-        let tasks: Vec<(usize, u64)> = (0..wave.len())
-            .flat_map(|w| (0..chunks_per_point as u64).map(move |c| (w, c)))
-            .collect();
-        let results: Vec<Vec<OutcomeSums>> = pool.install(|| {
-            tasks
-                .par_iter()
-                .map(|&(w, c)| {
-                    let from = c * CHUNK_RUNS;
-                    let to = (from + CHUNK_RUNS).min(s.replicates);
-                    runner::run_outcomes(&configs[w], &key, from..to, &probes)
+        let mut sums = vec![vec![OutcomeSums::default(); probes.len()]; wave.len()];
+        let mut runs = vec![0u64; wave.len()];
+        let mut active: Vec<usize> = (0..wave.len()).collect();
+        // Fixed replicates: one round. Precision mode: rounds of PRECISION_BATCH runs per point still short of
+        // its target, each point deciding on its own sums only, so the thread count cannot change a decision.
+        while !active.is_empty() {
+            let step = match s.precision {
+                None => s.replicates,
+                Some(_) => PRECISION_BATCH,
+            };
+            let tasks: Vec<(usize, std::ops::Range<u64>)> = active
+                .iter()
+                .flat_map(|&w| {
+                    let (from, to) = (runs[w], runs[w] + step);
+                    (from..to)
+                        .step_by(CHUNK_RUNS as usize)
+                        .map(move |a| (w, a..(a + CHUNK_RUNS).min(to)))
                 })
-                .collect()
-        });
-        // Merge each point's chunks in chunk order: floating sums then never depend on the thread count.
-        for (w, &index) in wave.iter().enumerate() {
-            let mut sums = vec![OutcomeSums::default(); probes.len()];
-            for r in &results[w * chunks_per_point..(w + 1) * chunks_per_point] {
-                for (t, x) in sums.iter_mut().zip(r) {
+                .collect();
+            let results: Vec<Vec<OutcomeSums>> = pool.install(|| {
+                tasks
+                    .par_iter()
+                    .map(|(w, r)| runner::run_outcomes(&configs[*w], &key, r.clone(), &probes))
+                    .collect()
+            });
+            // Merge each point's chunks in chunk order: floating sums then never depend on the thread count.
+            for ((w, _), r) in tasks.iter().zip(&results) {
+                for (t, x) in sums[*w].iter_mut().zip(r) {
                     t.count += x.count;
                     t.sum += x.sum;
                     t.sum_sq += x.sum_sq;
                 }
             }
+            for &w in &active {
+                runs[w] += step;
+            }
+            active.retain(|&w| match s.precision {
+                None => false,
+                Some((half_width, max_runs)) => {
+                    let worst = s
+                        .outcomes
+                        .iter()
+                        .zip(&sums[w])
+                        .map(|(o, x)| {
+                            let e = super::results::estimate(o, x, runs[w]);
+                            (e.ci_high - e.ci_low) / 2.0
+                        })
+                        .fold(0.0, f64::max);
+                    worst > half_width && runs[w] < max_runs
+                }
+            });
+        }
+        for (w, &index) in wave.iter().enumerate() {
             let p = PointResult {
                 index,
-                runs: s.replicates,
-                sums,
+                runs: runs[w],
+                sums: std::mem::take(&mut sums[w]),
             };
             log.write_all(log_line(&p).as_bytes())
                 .and_then(|_| log.flush())
@@ -309,6 +346,9 @@ pub struct ShardInfo {
     pub shard: usize,
     pub shards: usize,
     pub points: usize,
+    /// Precision mode of the run (target half-width, most replicates), which the merge must repeat.
+    #[serde(default)]
+    pub precision: Option<(f64, u64)>,
 }
 
 pub const SHARD_FILE: &str = "shard.json";

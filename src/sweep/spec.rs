@@ -95,6 +95,9 @@ pub struct Sweep {
     pub design_seed: u64,
     pub params: Vec<SweptParam>,
     pub outcomes: Vec<Outcome>,
+    /// Precision mode (from the command line): the target 95% half-width of every outcome at every point, and the
+    /// most replicates a point may take. `replicates` is then ignored.
+    pub precision: Option<(f64, u64)>,
 }
 
 impl Sweep {
@@ -122,22 +125,104 @@ impl Sweep {
 
     /// A model configuration with point `values` (one per swept parameter) applied.
     pub fn config_at(&self, values: &[f64]) -> ModelConfig {
-        let mut cfg = self.scenario.config.clone();
-        for (p, &v) in self.params.iter().zip(values) {
-            match p.target {
-                Target::Param(i) => *cfg.params.slot_mut(i) = v,
-                Target::Attr(a, i) => cfg.actors[a].attrs[i] = v,
+        let changes: Vec<(Target, f64)> = self
+            .params
+            .iter()
+            .map(|p| p.target.clone())
+            .zip(values.iter().copied())
+            .collect();
+        configure(&self.scenario, &changes)
+    }
+}
+
+/// The scenario's configuration with `changes` applied (and what derives from them re-derived).
+pub fn configure(scenario: &Scenario, changes: &[(Target, f64)]) -> ModelConfig {
+    let mut cfg = scenario.config.clone();
+    for (t, v) in changes {
+        match *t {
+            Target::Param(i) => *cfg.params.slot_mut(i) = *v,
+            Target::Attr(a, i) => cfg.actors[a].attrs[i] = *v,
+        }
+    }
+    // Western engagement is stored per month: re-derive it from the level and the scenario's schedule.
+    cfg.west_engagement = crate::scenario::west_schedule(
+        cfg.params.west_engagement,
+        &scenario.west_changes,
+        scenario.start,
+        cfg.horizon_months(),
+    );
+    cfg
+}
+
+/// A key path as a parameter or a numeric actor attribute of `s`, with its allowed range and current value.
+pub fn resolve_key(key: &str, s: &Scenario) -> Result<(Target, f64, f64, f64), String> {
+    if let Some(i) = param_index(key) {
+        let spec = &PARAM_SPECS[i];
+        return Ok((
+            Target::Param(i),
+            spec.min,
+            spec.max,
+            s.config.params.values()[i],
+        ));
+    }
+    if let Some((actor, attr)) = key.strip_prefix("actors.").and_then(|r| r.rsplit_once('.')) {
+        let a = s.config.actors.iter().position(|a| a.name == actor);
+        let i = ACTOR_ATTRS.iter().position(|x| x.key == attr && !x.boolean);
+        if let (Some(a), Some(i)) = (a, i) {
+            if ACTOR_ATTRS[i].applies_to(s.config.actors[a].role) {
+                let spec = &ACTOR_ATTRS[i];
+                return Ok((
+                    Target::Attr(a, i),
+                    spec.min,
+                    spec.max,
+                    s.config.actors[a].attrs[i],
+                ));
             }
         }
-        // Western engagement is stored per month: re-derive it from the level and the scenario's schedule.
-        cfg.west_engagement = crate::scenario::west_schedule(
-            cfg.params.west_engagement,
-            &self.scenario.west_changes,
-            self.scenario.start,
-            cfg.horizon_months(),
-        );
-        cfg
     }
+    Err("unknown key path: use a parameter key (see `realign explain`) or actors.NAME.ATTRIBUTE of the base scenario".into())
+}
+
+/// An outcome name (`union_fracture`, `leaves_orbit:Belarus`, `alignment:Kazakhstan`) of scenario `s`.
+pub fn resolve_outcome(name: &str, s: &Scenario) -> Result<Outcome, String> {
+    let events = crate::model::observe::event_defs(&s.config);
+    let label = |d: &crate::model::observe::EventDef| {
+        if d.actor.is_empty() {
+            d.id.to_string()
+        } else {
+            format!("{}:{}", d.id, d.actor)
+        }
+    };
+    if let Some(index) = events.iter().position(|d| label(d) == name) {
+        return Ok(Outcome::Event {
+            id: events[index].id.to_string(),
+            actor: events[index].actor.clone(),
+            index,
+        });
+    }
+    if let Some(actor) = name.strip_prefix("alignment:") {
+        return match s.config.actors.iter().position(|a| a.name == actor) {
+            Some(index) => Ok(Outcome::Alignment {
+                actor: actor.to_string(),
+                index,
+            }),
+            None => Err(format!("no actor {actor:?} in the base scenario")),
+        };
+    }
+    let known: Vec<String> = events
+        .iter()
+        .map(label)
+        .chain(
+            s.config
+                .actors
+                .iter()
+                .map(|a| format!("alignment:{}", a.name)),
+        )
+        .collect();
+    Err(format!(
+        "unknown outcome {name:?}; outcomes: {}",
+        known.join(", ")
+    ))
 }
 
 struct Checker<'a> {
@@ -325,6 +410,7 @@ impl Checker<'_> {
             design_seed,
             params,
             outcomes,
+            precision: None,
         })
     }
 
@@ -407,34 +493,13 @@ impl Checker<'_> {
             );
             return None;
         }
-        if let Some(i) = param_index(key) {
-            let spec = &PARAM_SPECS[i];
-            return Some((
-                Target::Param(i),
-                spec.min,
-                spec.max,
-                s.config.params.values()[i],
-            ));
-        }
-        if let Some(rest) = key.strip_prefix("actors.") {
-            if let Some((actor, attr)) = rest.rsplit_once('.') {
-                let a = s.config.actors.iter().position(|a| a.name == actor);
-                let i = ACTOR_ATTRS.iter().position(|x| x.key == attr && !x.boolean);
-                if let (Some(a), Some(i)) = (a, i) {
-                    if ACTOR_ATTRS[i].applies_to(s.config.actors[a].role) {
-                        let spec = &ACTOR_ATTRS[i];
-                        return Some((
-                            Target::Attr(a, i),
-                            spec.min,
-                            spec.max,
-                            s.config.actors[a].attrs[i],
-                        ));
-                    }
-                }
+        match resolve_key(key, s) {
+            Ok(t) => Some(t),
+            Err(msg) => {
+                self.err(loc, key, msg);
+                None
             }
         }
-        self.err(loc, key, "unknown key path: use a parameter key (see `realign explain`) or actors.NAME.ATTRIBUTE of the base scenario");
-        None
     }
 
     fn parameters(
@@ -718,57 +783,14 @@ impl Checker<'_> {
             self.err(&e.node.loc, "outcomes", "must be an array of outcome names, e.g. [\"leaves_orbit:Belarus\", \"union_fracture\"]");
             return Vec::new();
         };
-        let known: Vec<String> = events
-            .iter()
-            .map(|d| {
-                if d.actor.is_empty() {
-                    d.id.to_string()
-                } else {
-                    format!("{}:{}", d.id, d.actor)
-                }
-            })
-            .chain(
-                s.config
-                    .actors
-                    .iter()
-                    .map(|a| format!("alignment:{}", a.name)),
-            )
-            .collect();
         let mut out = Vec::new();
         for it in items {
             let Some(name) = self.str(it, "outcomes") else {
                 continue;
             };
-            if let Some(index) = events.iter().position(|d| {
-                if d.actor.is_empty() {
-                    d.id == name
-                } else {
-                    format!("{}:{}", d.id, d.actor) == name
-                }
-            }) {
-                out.push(Outcome::Event {
-                    id: events[index].id.to_string(),
-                    actor: events[index].actor.clone(),
-                    index,
-                });
-            } else if let Some(actor) = name.strip_prefix("alignment:") {
-                match s.config.actors.iter().position(|a| a.name == actor) {
-                    Some(index) => out.push(Outcome::Alignment {
-                        actor: actor.to_string(),
-                        index,
-                    }),
-                    None => self.err(
-                        &it.loc,
-                        "outcomes",
-                        format!("no actor {actor:?} in the base scenario"),
-                    ),
-                }
-            } else {
-                self.err(
-                    &it.loc,
-                    "outcomes",
-                    format!("unknown outcome {name:?}; outcomes: {}", known.join(", ")),
-                );
+            match resolve_outcome(&name, s) {
+                Ok(o) => out.push(o),
+                Err(msg) => self.err(&it.loc, "outcomes", msg),
             }
         }
         if out.is_empty() && self.errors.is_empty() {

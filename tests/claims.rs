@@ -1,0 +1,214 @@
+//! The article's claims as paired experiments, and precision on demand.
+
+mod common;
+
+use std::path::Path;
+
+fn claims(args: &[&str]) -> std::process::Output {
+    let mut all = vec!["claims"];
+    all.extend_from_slice(args);
+    common::realign(&all)
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn every_claim_of_the_article_holds_on_the_baseline_with_a_narrower_paired_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c");
+    let o = claims(&["--out", out.to_str().unwrap()]);
+    assert!(
+        o.status.success(),
+        "{}{}",
+        common::stdout(&o),
+        common::stderr(&o)
+    );
+    let j = json(&out.join("claims.json"));
+    let results = j["results"].as_array().unwrap();
+    assert!(results.len() >= 8);
+    for r in results {
+        assert_eq!(r["verdict"], "holds", "{r}");
+        // Common random numbers never widen the interval of these effects.
+        assert!(r["width_ratio"].as_f64().unwrap() > 1.0, "{r}");
+        assert!(!r["quote"].as_str().unwrap().is_empty());
+    }
+    let ids: Vec<&str> = results
+        .iter()
+        .map(|r| r["claim"].as_str().unwrap())
+        .collect();
+    for id in [
+        "A07", "A08", "A10", "A12", "A15", "A16", "A18", "A21", "A22",
+    ] {
+        assert!(ids.contains(&id), "claim {id} not tested");
+    }
+    assert!(
+        out.join("forest.png").exists()
+            && out.join("forest.svg").exists()
+            && out.join("claims.csv").exists()
+    );
+    assert!(common::stdout(&o).contains("0 of 9 contradicted"));
+}
+
+#[test]
+fn a_claim_written_with_the_wrong_direction_is_contradicted_and_the_exit_status_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::root().join("seeds/experiments.toml"))
+        .unwrap()
+        .replace(
+            "scenario = \"../scenarios/baseline.toml\"",
+            &format!(
+                "scenario = \"{}\"",
+                common::scenario("baseline.toml").display()
+            ),
+        );
+    // Flip the union claim: oil's collapse should now *lower* the chance of fracture.
+    let flipped = text.replacen(
+        "outcome = \"union_fracture\"\nexpect = \"increase\"",
+        "outcome = \"union_fracture\"\nexpect = \"decrease\"",
+        1,
+    );
+    assert_ne!(flipped, text);
+    let file = common::write(dir.path(), "mine.toml", &flipped);
+    let o = claims(&[
+        file.to_str().unwrap(),
+        "--runs",
+        "2048",
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", common::stderr(&o));
+    let out = common::stdout(&o);
+    assert!(
+        out.contains("union-reels-with-oil           CONTRADICTED"),
+        "{out}"
+    );
+    assert!(common::stderr(&o).contains("1 claim(s) contradicted"));
+}
+
+#[test]
+fn claims_file_errors_name_the_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = common::write(
+        dir.path(),
+        "bad.toml",
+        &format!(
+            "scenario = \"{}\"\n[[experiment]]\nid = \"x\"\nclaim = \"Z99\"\nstatement = \"s\"\noutcome = \"union_fracture\"\nexpect = \"up\"\n[[experiment.change]]\nkey = \"drivers.oil.long_run_usd_per_bbl\"\nfrom = 1.0\nto = 50.0\n",
+            common::scenario("baseline.toml").display()
+        ),
+    );
+    let o = claims(&[file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = common::stderr(&o);
+    assert!(
+        e.contains("bad.toml:4:9: experiment[0].claim: \"Z99\" is not a claim id"),
+        "{e}"
+    );
+    assert!(e.contains("bad.toml:7:10: experiment[0].expect"), "{e}");
+    assert!(
+        e.contains("bad.toml:10:8: drivers.oil.long_run_usd_per_bbl.from: 1 is out of range"),
+        "{e}"
+    );
+}
+
+#[test]
+fn claims_precision_mode_reaches_its_target_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str, sub: &str| {
+        let out = dir.path().join(sub);
+        let o = claims(&[
+            "--precision",
+            "0.01",
+            "--max-runs",
+            "200000",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        std::fs::read(out.join("claims.json")).unwrap()
+    };
+    let one = run("1", "t1");
+    let two = run("2", "t2");
+    assert!(one == two, "precision mode depends on the thread count");
+    let j: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    for r in j["results"].as_array().unwrap() {
+        let half = (r["effect"]["ci_high"].as_f64().unwrap()
+            - r["effect"]["ci_low"].as_f64().unwrap())
+            / 2.0;
+        assert!(half <= 0.01 + 1e-12, "{r}");
+        assert_eq!(
+            r["runs"].as_u64().unwrap() % 2048,
+            0,
+            "runs come in whole batches"
+        );
+    }
+}
+
+/// The widest 95% interval half-width among the probabilities a run's tables report.
+fn widest(dir: &Path) -> f64 {
+    let mut worst: f64 = 0.0;
+    let ev = std::fs::read_to_string(dir.join("events.csv")).unwrap();
+    for l in ev.lines().skip(1) {
+        let f: Vec<f64> = l
+            .split(',')
+            .skip(4)
+            .take(3)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        worst = worst.max((f[2] - f[1]) / 2.0);
+    }
+    let ts = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap();
+    for l in ts.lines().skip(1).filter(|l| l.contains(",probability,")) {
+        let f: Vec<f64> = l.split(',').skip(5).map(|x| x.parse().unwrap()).collect();
+        worst = worst.max((f[2] - f[1]) / 2.0);
+    }
+    worst
+}
+
+#[test]
+fn run_precision_mode_reaches_its_target_and_equals_a_fixed_run_of_as_many_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = common::scenario("baseline.toml");
+    let run = |extra: &[&str], sub: &str| {
+        let out = dir.path().join(sub);
+        let mut args = vec![
+            "run",
+            base.to_str().unwrap(),
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = common::realign(&args);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        out
+    };
+    let a = run(&["--precision", "0.02", "--threads", "1"], "a");
+    let b = run(&["--precision", "0.02", "--threads", "2"], "b");
+    for f in ["summary.json", "timeseries.csv", "events.csv"] {
+        assert!(
+            std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+            "{f} depends on threads"
+        );
+    }
+    let manifest = json(&a.join("manifest.json"));
+    let runs = manifest["runs"].as_u64().unwrap();
+    assert_eq!(manifest["precision_target"], 0.02);
+    // 1.96 * 0.5 / sqrt(n) <= 0.02 needs n >= 2401; batches of 4096 stop at the first that reaches it.
+    assert_eq!(runs, 4096);
+    assert!(widest(&a) <= 0.02, "widest {}", widest(&a));
+    let fixed = run(&["--runs", &runs.to_string()], "fixed");
+    for f in ["summary.json", "timeseries.csv", "events.csv"] {
+        assert!(
+            std::fs::read(a.join(f)).unwrap() == std::fs::read(fixed.join(f)).unwrap(),
+            "{f}: batches changed the result"
+        );
+    }
+    // A target the runs cannot reach stops at the maximum, and says so.
+    let c = run(&["--precision", "0.001", "--max-runs", "5000"], "c");
+    assert_eq!(json(&c.join("manifest.json"))["runs"], 5000);
+}
