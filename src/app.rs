@@ -230,6 +230,15 @@ fn render_charts(s: &Scenario, ens: &Ensemble) -> Result<Vec<charts::Rendered>, 
     )?)
 }
 
+/// A percentage for the terminal: one decimal, two below 1% (a Wilson bound of 0.04% must not read as 0.0).
+fn pct(p: f64) -> String {
+    if p > 0.0 && p < 0.01 {
+        format!("{:.2}", 100.0 * p)
+    } else {
+        format!("{:.1}", 100.0 * p)
+    }
+}
+
 /// A few lines for the terminal: the events at the horizon with their intervals.
 pub fn brief(outcome: &RunOutcome) -> String {
     let s = &outcome.scenario;
@@ -248,11 +257,11 @@ pub fn brief(outcome: &RunOutcome) -> String {
     for (e, def) in l.events.iter().enumerate() {
         let p = ens.acc.event_by(l, e, h);
         out.push_str(&format!(
-            "  {:<62} {:>5.1}%  [{:>5.1}, {:>5.1}]\n",
+            "  {:<64} {:>6}%  [{:>6}, {:>6}]\n",
             def.description,
-            100.0 * p.probability,
-            100.0 * p.ci_low,
-            100.0 * p.ci_high
+            pct(p.probability),
+            pct(p.ci_low),
+            pct(p.ci_high)
         ));
     }
     out.push_str(&format!(

@@ -17,3 +17,30 @@ pub fn step(p: &Params, w: &mut World, ceasefire: bool) {
     let target = align(-(p.contested_west_base + p.contested_west_per_intensity * k));
     w.contested_alignment += p.contested_adjust_per_month * (target - w.contested_alignment);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests_support::world;
+
+    #[test]
+    fn intensity_follows_stance_and_a_ceasefire_cuts_it() {
+        let p = Params::default();
+        let mut w = world();
+        w.stance = 0.9;
+        w.conflict_intensity = 0.5;
+        w.contested_alignment = -0.6;
+        step(&p, &mut w, false);
+        // K' = 0.5 + 0.1 (0.9 - 0.5) = 0.54; target = -(0.5 + 0.4 * 0.54) = -0.716;
+        // a' = -0.6 + 0.05 (-0.716 + 0.6) = -0.6058
+        assert!((w.conflict_intensity - 0.54).abs() < 1e-12);
+        assert!(
+            (w.contested_alignment + 0.6058).abs() < 1e-12,
+            "{}",
+            w.contested_alignment
+        );
+        step(&p, &mut w, true);
+        // K' = 0.54 + 0.1 (0.9 - 0.54) = 0.576, halved by the ceasefire: 0.288
+        assert!((w.conflict_intensity - 0.288).abs() < 1e-12);
+    }
+}

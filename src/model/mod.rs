@@ -368,6 +368,28 @@ pub(crate) fn align(x: f64) -> f64 {
 pub(crate) mod tests_support {
     use super::*;
 
+    /// A world with one Belarus-like partner, for submodel tests.
+    pub fn world() -> World {
+        World {
+            month: 0,
+            oil_usd_per_bbl: 62.34,
+            log_oil: 62.34f64.ln(),
+            rub_deviation_log: 0.0,
+            rub_per_usd: 56.26,
+            west_engagement: 0.5,
+            capacity_index: 0.6,
+            budget_share: 0.7,
+            pain: 0.4,
+            patron_alignment: 1.0,
+            stance: 0.9,
+            conflict_intensity: 0.8,
+            contested_alignment: -0.6,
+            cohesion: 0.6,
+            partners: vec![partner()],
+            union_fractured: false,
+        }
+    }
+
     /// A Belarus-like partner for hand-computed submodel tests.
     pub fn partner() -> Partner {
         Partner {
