@@ -9,8 +9,9 @@ use serde::Serialize;
 use crate::evidence;
 use crate::model::ModelConfig;
 use crate::runner::{self, OutcomeProbe, PairedSums};
-use crate::scenario::tree::{self, Entry, Loc, Node, Sources, Value};
-use crate::scenario::{Located, Scenario, ScenarioError, valid_scenario_name};
+use crate::scenario::check::{self, Checker};
+use crate::scenario::tree::{self, Loc, Node, Value};
+use crate::scenario::{Scenario, ScenarioError, valid_scenario_name};
 use crate::stats::Z95;
 use crate::sweep::spec::{Outcome, Target, configure, resolve_key, resolve_outcome};
 
@@ -55,75 +56,14 @@ pub struct ClaimsFile {
 impl ClaimsFile {
     /// Reads and checks a claims file; `scenario` overrides the file's own `scenario` key.
     pub fn load(path: &Path, scenario: Option<&Path>) -> Result<ClaimsFile, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            path: path.into(),
-            source,
-        })?;
-        let mut sources = Sources::default();
-        sources.files.push(tree::SourceFile {
-            path: path.to_path_buf(),
-            text,
-        });
-        let table = tree::parse(&sources, 0)?;
-        let mut c = Checker {
-            sources: &sources,
-            errors: Vec::new(),
-        };
+        let (sources, table) = check::read(path)?;
+        let mut c = Checker::new(&sources);
         let out = c.file(path, &table, scenario);
-        match out {
-            Some(f) if c.errors.is_empty() => Ok(f),
-            _ => Err(ScenarioError::Invalid(c.errors)),
-        }
+        c.finish(out)
     }
-}
-
-struct Checker<'a> {
-    sources: &'a Sources,
-    errors: Vec<Located>,
 }
 
 impl Checker<'_> {
-    fn err(&mut self, loc: &Loc, key: &str, msg: impl Into<String>) {
-        self.errors.push(self.sources.error(loc, key, msg));
-    }
-
-    fn str(&mut self, n: &Node, key: &str) -> Option<String> {
-        match &n.value {
-            Value::Str(s) => Some(s.clone()),
-            other => {
-                self.err(
-                    &n.loc,
-                    key,
-                    format!("must be a string, found {}", other.type_name()),
-                );
-                None
-            }
-        }
-    }
-
-    fn num(&mut self, n: &Node, key: &str) -> Option<f64> {
-        match n.value {
-            Value::Int(i) => Some(i as f64),
-            Value::Float(f) if f.is_finite() => Some(f),
-            ref other => {
-                self.err(
-                    &n.loc,
-                    key,
-                    format!("must be a number, found {}", other.type_name()),
-                );
-                None
-            }
-        }
-    }
-
-    fn unknown(&mut self, e: &Entry, key: &str, allowed: &[&str]) {
-        self.err(
-            &e.key_loc,
-            key,
-            format!("unknown key; allowed here: {}", allowed.join(", ")),
-        );
-    }
-
     fn file(
         &mut self,
         path: &Path,

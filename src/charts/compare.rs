@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::data::ChartData;
-use super::{FONT_FAMILY, Figure, KeyedAxis, OKABE_ITO, OrText};
+use super::{FONT_FAMILY, Figure, KeyedAxis, OKABE_ITO, OrText, legend};
 use crate::model::Role;
 use crate::scenario::Month;
 
@@ -229,14 +229,7 @@ impl Figure for EventsCompare<'_> {
                 .label(d.scenario.clone())
                 .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((FONT_FAMILY, 13))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .txt()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, 13)?;
         Ok(())
     }
 }
@@ -315,14 +308,7 @@ impl Figure for AlignmentCompare<'_> {
                         PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
                     });
             }
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.9))
-                .border_style(RGBColor(180, 180, 180))
-                .label_font((FONT_FAMILY, 11))
-                .position(SeriesLabelPosition::LowerLeft)
-                .draw()
-                .txt()?;
+            legend(&mut chart, SeriesLabelPosition::LowerLeft, 11)?;
         }
         Ok(())
     }

@@ -4,7 +4,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::data::{ChartData, EventSeries, Series};
-use super::{BAND_COLOURS, FONT_FAMILY, Figure, GREY, KeyedAxis, OKABE_ITO, OrText, actor_colour};
+use super::{
+    BAND_COLOURS, FONT_FAMILY, Figure, GREY, KeyedAxis, OKABE_ITO, OrText, actor_colour, legend,
+};
 use crate::model::{Event, Role};
 
 const WIDE: (u32, u32) = (1000, 560);
@@ -176,14 +178,7 @@ fn draw_fan<DB: DrawingBackend>(
                 .txt()?;
         }
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(180, 180, 180))
-        .label_font((FONT_FAMILY, 12))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .txt()?;
+    legend(&mut chart, SeriesLabelPosition::UpperRight, 12)?;
     Ok(())
 }
 
@@ -301,14 +296,7 @@ impl Figure for BandsChart<'_> {
                     });
                 lower = upper;
             }
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(180, 180, 180))
-                .label_font((FONT_FAMILY, 11))
-                .position(SeriesLabelPosition::LowerLeft)
-                .draw()
-                .txt()?;
+            legend(&mut chart, SeriesLabelPosition::LowerLeft, 11)?;
         }
         Ok(())
     }
@@ -360,14 +348,7 @@ fn event_panel<DB: DrawingBackend>(
                 PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
             });
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(180, 180, 180))
-        .label_font((FONT_FAMILY, 11))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .txt()?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft, 11)?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{FONT_FAMILY, Figure, GREY, KeyedAxis, OKABE_ITO, OrText};
+use super::{FONT_FAMILY, Figure, GREY, KeyedAxis, OKABE_ITO, OrText, legend};
 use crate::claims::{ClaimResult, Verdict};
 
 pub struct Forest<'a> {
@@ -127,14 +127,7 @@ impl Figure for Forest<'_> {
             .txt()?
             .label("independent streams, same runs")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GREY.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((FONT_FAMILY, 12))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .txt()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, 12)?;
         Ok(())
     }
 }

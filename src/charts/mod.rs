@@ -205,6 +205,26 @@ pub fn unique_slugs(names: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Draws a chart's legend in the house style.
+pub(crate) fn legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    font_px: u32,
+) -> Result<(), String>
+where
+    DB: DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font((FONT_FAMILY, font_px))
+        .position(position)
+        .draw()
+        .txt()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{FONT_FAMILY, Figure, KeyedAxis, OKABE_ITO, OrText, slug};
+use super::{FONT_FAMILY, Figure, KeyedAxis, OKABE_ITO, OrText, legend, slug};
 use crate::output::num;
 use crate::sweep::results::{Est, MorrisRow, SobolRow};
 
@@ -250,13 +250,7 @@ impl Figure for Line<'_> {
                     .map(|(x, e)| Circle::new((*x, e.value), 3, colour.filled())),
             )
             .txt()?;
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((FONT_FAMILY, 12))
-            .draw()
-            .txt()?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, 12)?;
         Ok(())
     }
 }
@@ -407,14 +401,7 @@ impl Figure for IndexBars<'_> {
                     Rectangle::new([(x, y - 6), (x + 18, y + 6)], colour.mix(0.85).filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((FONT_FAMILY, 12))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .txt()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, 12)?;
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! A variant names its `base` (a path relative to itself) and states only what it changes: tables merge key by key,
 //! everything else replaces. All checks run on the merged tree before anything is simulated.
 
+pub mod check;
 pub mod error;
 pub mod month;
 pub mod tree;

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use crate::model::params::{ACTOR_ATTRS, PARAM_SPECS, fmt_num, param_index};
 use crate::model::{ModelConfig, Role};
-use crate::scenario::tree::{self, Entry, Loc, Node, Sources, Value};
-use crate::scenario::{Located, Scenario, ScenarioError, valid_scenario_name};
+use crate::scenario::check::{self, Checker};
+use crate::scenario::tree::{self, Entry, Loc, Value};
+use crate::scenario::{Scenario, ScenarioError, valid_scenario_name};
 
 /// Parameters that change the shape of a run (its length, its bands) cannot be swept.
 const NOT_SWEEPABLE: &[&str] = &["horizon_months"];
@@ -102,25 +103,10 @@ pub struct Sweep {
 
 impl Sweep {
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            path: path.into(),
-            source,
-        })?;
-        let mut sources = Sources::default();
-        sources.files.push(tree::SourceFile {
-            path: path.to_path_buf(),
-            text,
-        });
-        let table = tree::parse(&sources, 0)?;
-        let mut v = Checker {
-            sources: &sources,
-            errors: Vec::new(),
-        };
+        let (sources, table) = check::read(path)?;
+        let mut v = Checker::new(&sources);
         let sweep = v.sweep(path, table);
-        match sweep {
-            Some(s) if v.errors.is_empty() => Ok(s),
-            _ => Err(ScenarioError::Invalid(v.errors)),
-        }
+        v.finish(sweep)
     }
 
     /// A model configuration with point `values` (one per swept parameter) applied.
@@ -225,11 +211,6 @@ pub fn resolve_outcome(name: &str, s: &Scenario) -> Result<Outcome, String> {
     ))
 }
 
-struct Checker<'a> {
-    sources: &'a Sources,
-    errors: Vec<Located>,
-}
-
 const TOP_KEYS: &[&str] = &[
     "name",
     "description",
@@ -243,61 +224,6 @@ const TOP_KEYS: &[&str] = &[
 ];
 
 impl Checker<'_> {
-    fn err(&mut self, loc: &Loc, key: &str, msg: impl Into<String>) {
-        self.errors.push(self.sources.error(loc, key, msg));
-    }
-
-    fn str(&mut self, n: &Node, key: &str) -> Option<String> {
-        match &n.value {
-            Value::Str(s) => Some(s.clone()),
-            other => {
-                self.err(
-                    &n.loc,
-                    key,
-                    format!("must be a string, found {}", other.type_name()),
-                );
-                None
-            }
-        }
-    }
-
-    fn num(&mut self, n: &Node, key: &str) -> Option<f64> {
-        match n.value {
-            Value::Int(i) => Some(i as f64),
-            Value::Float(f) if f.is_finite() => Some(f),
-            ref other => {
-                self.err(
-                    &n.loc,
-                    key,
-                    format!("must be a finite number, found {}", other.type_name()),
-                );
-                None
-            }
-        }
-    }
-
-    fn int(&mut self, n: &Node, key: &str, min: u64, max: u64) -> Option<u64> {
-        match n.value {
-            Value::Int(i) if i >= 0 && (i as u64) >= min && (i as u64) <= max => Some(i as u64),
-            _ => {
-                self.err(
-                    &n.loc,
-                    key,
-                    format!("must be a whole number in [{min}, {max}]"),
-                );
-                None
-            }
-        }
-    }
-
-    fn unknown(&mut self, e: &Entry, key: &str, allowed: &[&str]) {
-        self.err(
-            &e.key_loc,
-            key,
-            format!("unknown key; allowed here: {}", allowed.join(", ")),
-        );
-    }
-
     fn sweep(&mut self, path: &Path, table: tree::Table) -> Option<Sweep> {
         let whole = Loc {
             file: 0,
