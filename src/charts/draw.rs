@@ -245,8 +245,8 @@ impl Figure for BandsChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let d = self.data;
         root.fill(&WHITE).txt()?;
-        let (title_area, body) = root.split_vertically(40);
-        title_area
+        let (title_area, body) = root.split_vertically(70);
+        let title_area = title_area
             .titled(
                 &format!(
                     "Where each actor stands: probability of each band ({} runs)",
@@ -255,12 +255,36 @@ impl Figure for BandsChart<'_> {
                 (FONT_FAMILY, 20),
             )
             .txt()?;
-        let n = d.bands.len();
+        // One legend for all panels, under the title, where it hides no data.
+        let names = ["West-leaning", "multi-vector", "Russia-aligned"];
+        let (w, _) = title_area.dim_in_pixel();
+        let mut x = w as i32 / 2 - 230;
+        for (b, name) in names.iter().enumerate() {
+            title_area
+                .draw(&Rectangle::new(
+                    [(x, 6), (x + 22, 20)],
+                    BAND_COLOURS[b].mix(0.85).filled(),
+                ))
+                .txt()?;
+            title_area
+                .draw(&Text::new(*name, (x + 28, 6), (FONT_FAMILY, 14)))
+                .txt()?;
+            x += 160;
+        }
+        // The patron's own alignment is fixed by construction: its panel would be one flat band.
+        let shown: Vec<_> = d
+            .bands
+            .iter()
+            .zip(&d.actors)
+            .filter(|(_, a)| a.role != Role::Patron)
+            .map(|(b, _)| b)
+            .collect();
+        let n = shown.len().max(1);
         let cols = if n <= 2 { n } else { 2 };
         let rows = n.div_ceil(cols);
         let panels = body.split_evenly((rows, cols));
         let fmt = month_axis(d);
-        for (band, panel) in d.bands.iter().zip(panels.iter()) {
+        for (band, panel) in shown.into_iter().zip(panels.iter()) {
             let mut chart = ChartBuilder::on(panel)
                 .caption(&band.actor, (FONT_FAMILY, 16))
                 .margin(10)
@@ -278,25 +302,16 @@ impl Figure for BandsChart<'_> {
                 .draw()
                 .txt()?;
             let mut lower = vec![0.0; d.months];
-            for (b, name) in ["West-leaning", "multi-vector", "Russia-aligned"]
-                .iter()
-                .enumerate()
-            {
-                let upper: Vec<f64> = lower.iter().zip(&band.p[b]).map(|(l, p)| l + p).collect();
-                let colour = BAND_COLOURS[b];
+            for (b, p) in band.p.iter().enumerate() {
+                let upper: Vec<f64> = lower.iter().zip(p).map(|(l, p)| l + p).collect();
                 chart
                     .draw_series(std::iter::once(Polygon::new(
                         ribbon(&lower, &upper),
-                        colour.mix(0.85).filled(),
+                        BAND_COLOURS[b].mix(0.85).filled(),
                     )))
-                    .txt()?
-                    .label(*name)
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 6), (x + 16, y + 6)], colour.mix(0.85).filled())
-                    });
+                    .txt()?;
                 lower = upper;
             }
-            legend(&mut chart, SeriesLabelPosition::LowerLeft, 11)?;
         }
         Ok(())
     }
