@@ -179,6 +179,8 @@ const RUN_KEYS: &[&str] = &["runs", "seed"];
 struct Validator<'a> {
     sources: &'a Sources,
     errors: Vec<Located>,
+    /// Where each parameter of the table was set, for checks across parameters.
+    param_locs: Vec<Option<Loc>>,
 }
 
 /// A number read from the tree, with where it was written.
@@ -192,6 +194,7 @@ impl<'a> Validator<'a> {
         Validator {
             sources,
             errors: Vec::new(),
+            param_locs: vec![None; PARAM_SPECS.len()],
         }
     }
 
@@ -211,7 +214,7 @@ impl<'a> Validator<'a> {
         let name = match tree::take(&mut top, "name") {
             Some(e) => {
                 let name = self.string(&e.node, "name").unwrap_or_default();
-                if !valid_scenario_name(&name) {
+                if matches!(e.node.value, Value::Str(_)) && !valid_scenario_name(&name) {
                     self.err(&e.node.loc, "name", format!("{name:?} is not allowed: a scenario name is 1 to 64 letters, digits, '-' or '_' (it names the output folder)"));
                 }
                 name
@@ -244,7 +247,9 @@ impl<'a> Validator<'a> {
                             runs = self.integer(&entry.node, &key, 1, MAX_RUNS).unwrap_or(runs)
                         }
                         "seed" => {
-                            seed = self.integer(&entry.node, &key, 0, u64::MAX).unwrap_or(seed)
+                            seed = self
+                                .integer(&entry.node, &key, 0, i64::MAX as u64)
+                                .unwrap_or(seed)
                         }
                         _ => self.unknown(entry, &key, RUN_KEYS),
                     }
@@ -282,8 +287,16 @@ impl<'a> Validator<'a> {
             );
         }
         if params.band_west_max >= params.band_russia_min {
+            let loc = [
+                param_index("bands.west_max"),
+                param_index("bands.russia_min"),
+            ]
+            .into_iter()
+            .flatten()
+            .find_map(|i| self.param_locs[i].clone())
+            .unwrap_or_else(|| whole.clone());
             self.err(
-                &whole,
+                &loc,
                 "bands",
                 "bands.west_max must be below bands.russia_min",
             );
@@ -382,6 +395,7 @@ impl<'a> Validator<'a> {
                 if let Some(n) = self.number(&entry.node, &key) {
                     if spec.admits(n.value) {
                         *params.slot_mut(i) = n.value;
+                        self.param_locs[i] = Some(n.loc.clone());
                         origin[i] = Origin::File(n.loc.file);
                         if n.loc.file == 0 {
                             changes.push((key, fmt_num(n.value)));
@@ -694,6 +708,10 @@ impl<'a> Validator<'a> {
             );
             return (Vec::new(), Vec::new());
         };
+        let remove_loc = remove
+            .as_ref()
+            .filter(|r| r.key_loc.file == 0)
+            .map(|r| r.key_loc.clone());
         if let Some(r) = remove {
             if let Value::Array(items) = &r.node.value {
                 for item in items {
@@ -730,6 +748,17 @@ impl<'a> Validator<'a> {
                 );
             }
         }
+        // Where a wrong actor set is reported: this file's own actor or `remove_actors` line, not its base's.
+        let here = if entry.key_loc.file == 0 {
+            entry.key_loc.clone()
+        } else {
+            table
+                .iter()
+                .find(|a| a.key_loc.file == 0)
+                .map(|a| a.key_loc.clone())
+                .or(remove_loc)
+                .unwrap_or_else(|| whole.clone())
+        };
         // One order whatever the files: by name (the TOML reader sorts a file's keys; merged bases append).
         table.sort_by(|a, b| a.key.cmp(&b.key));
         let mut actors = Vec::new();
@@ -893,7 +922,7 @@ impl<'a> Validator<'a> {
             count(Role::Patron) == 1 && count(Role::Contested) == 1 && count(Role::Partner) > 0;
         // An actor already refused above would only make this count misleading.
         if !shape_ok && self.errors.is_empty() {
-            self.err(&entry.key_loc, "actors", format!("needs exactly one patron, exactly one contested state and at least one partner; found {summary}"));
+            self.err(&here, "actors", format!("needs exactly one patron, exactly one contested state and at least one partner; found {summary}"));
         }
         (actors, origins)
     }

@@ -110,7 +110,7 @@ pub fn parse(sources: &Sources, file: usize) -> Result<Table, ScenarioError> {
         )])
     })?;
     let mut errors = Vec::new();
-    let table = convert_table(sources, file, doc.into_inner(), &mut errors);
+    let table = convert_table(sources, file, doc.into_inner(), &mut errors, "");
     if errors.is_empty() {
         Ok(table)
     } else {
@@ -118,11 +118,13 @@ pub fn parse(sources: &Sources, file: usize) -> Result<Table, ScenarioError> {
     }
 }
 
+/// `prefix` is the key path of the table (empty at the top), so errors name the full path.
 fn convert_table(
     sources: &Sources,
     file: usize,
     t: DeTable<'_>,
     errors: &mut Vec<Located>,
+    prefix: &str,
 ) -> Table {
     t.into_iter()
         .map(|(k, v)| {
@@ -131,7 +133,12 @@ fn convert_table(
                 span: k.span(),
             };
             let key = k.into_inner().into_owned();
-            let node = convert(sources, file, v, errors, &key);
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            let node = convert(sources, file, v, errors, &path);
             Entry { key, key_loc, node }
         })
         .collect()
@@ -177,10 +184,11 @@ fn convert(
         }
         DeValue::Array(a) => Value::Array(
             a.into_iter()
-                .map(|e| convert(sources, file, e, errors, key))
+                .enumerate()
+                .map(|(i, e)| convert(sources, file, e, errors, &format!("{key}[{i}]")))
                 .collect(),
         ),
-        DeValue::Table(t) => Value::Table(convert_table(sources, file, t, errors)),
+        DeValue::Table(t) => Value::Table(convert_table(sources, file, t, errors, key)),
     };
     Node { value, loc }
 }

@@ -287,7 +287,7 @@ impl Checker<'_> {
             }
         };
         let seed = get("seed")
-            .and_then(|e| self.int(&e.node, "seed", 0, u64::MAX))
+            .and_then(|e| self.int(&e.node, "seed", 0, i64::MAX as u64))
             .unwrap_or(scenario.seed);
         let (design, design_seed) = self.design(get("design"));
         let mut params = Vec::new();
