@@ -344,6 +344,30 @@ pub fn compare(
     if !problems.is_empty() {
         return Err(ScenarioError::Invalid(problems).into());
     }
+    // Checked before anything runs: names label the rows, and the months must overlap.
+    for (i, a) in scenarios.iter().enumerate() {
+        if scenarios[..i].iter().any(|b| b.name == a.name) {
+            return Err(AppError::Usage(format!(
+                "two scenarios are named {:?}: compare needs distinct names",
+                a.name
+            )));
+        }
+    }
+    let first = scenarios
+        .iter()
+        .map(|s| s.start)
+        .max()
+        .expect("two or more");
+    let last = scenarios
+        .iter()
+        .map(|s| s.start.plus(s.horizon_months()))
+        .min()
+        .expect("two or more");
+    if first > last {
+        return Err(AppError::Usage(format!(
+            "the scenarios share no month ({first} is after {last}): nothing to compare"
+        )));
+    }
     for s in &mut scenarios {
         s.runs = opts.runs.unwrap_or(s.runs);
         s.seed = opts.seed.unwrap_or(s.seed);

@@ -266,11 +266,11 @@ impl Checker<'_> {
                 return None;
             }
         };
-        if name == "horizon_months" {
+        if crate::sweep::spec::NOT_SWEEPABLE.contains(&name.as_str()) {
             self.err(
                 &k.node.loc,
                 &name,
-                "cannot be changed in an experiment: both arms must run the same months",
+                "cannot be changed in an experiment: both arms must run the same months and bands",
             );
             return None;
         }
@@ -305,6 +305,16 @@ pub struct Interval {
 }
 
 impl Interval {
+    /// Rounded to 6 decimals for the files (the verdict is decided before rounding).
+    fn rounded(self) -> Interval {
+        use crate::output::round6;
+        Interval {
+            value: round6(self.value),
+            ci_low: round6(self.ci_low),
+            ci_high: round6(self.ci_high),
+        }
+    }
+
     fn from_mean_var(mean: f64, var_of_mean: f64) -> Interval {
         let half = Z95 * var_of_mean.max(0.0).sqrt();
         Interval {
@@ -415,20 +425,22 @@ pub fn run_experiment(
             Budget::Fixed(n) => n - done,
             Budget::Precision { max_runs, .. } => BATCH_RUNS.min(max_runs - done),
         };
-        paired.merge(&runner::run_paired_parallel(
+        runner::run_paired_parallel(
             &pool,
             (&a, &b),
             (&key, &key),
             done..done + step,
             p,
-        ));
-        independent.merge(&runner::run_paired_parallel(
+            &mut paired,
+        );
+        runner::run_paired_parallel(
             &pool,
             (&a, &b),
             (&key, &other),
             done..done + step,
             p,
-        ));
+            &mut independent,
+        );
         done += step;
         let n = done as f64;
         let effect = Interval::from_mean_var(
@@ -462,19 +474,21 @@ pub fn run_experiment(
                 from_arm: Interval::from_mean_var(
                     paired.sum_a / n,
                     var_of_mean(paired.sum_a, paired.sum_a_sq, n),
-                ),
+                )
+                .rounded(),
                 to_arm: Interval::from_mean_var(
                     paired.sum_b / n,
                     var_of_mean(paired.sum_b, paired.sum_b_sq, n),
-                ),
+                )
+                .rounded(),
                 verdict: verdict(x.expect, &effect),
                 width_ratio: if effect.half_width() > 0.0 {
-                    ind_effect.half_width() / effect.half_width()
+                    crate::output::round6(ind_effect.half_width() / effect.half_width())
                 } else {
                     f64::INFINITY
                 },
-                effect,
-                effect_independent: ind_effect,
+                effect: effect.rounded(),
+                effect_independent: ind_effect.rounded(),
             };
         }
     }

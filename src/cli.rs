@@ -205,6 +205,11 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                     crate::scenario::MAX_RUNS
                 )));
             }
+            if precision.is_some() && runs.is_some() {
+                return Err(AppError::Usage(
+                    "--precision decides the runs: give --max-runs instead of --runs".into(),
+                ));
+            }
             let opts = RunOptions {
                 runs,
                 seed,
@@ -232,8 +237,11 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             out,
             quiet,
         } => {
-            if runs == Some(0) {
-                return Err(AppError::Usage("--runs must be at least 1".into()));
+            if runs.is_some_and(|r| r == 0 || r > crate::scenario::MAX_RUNS) {
+                return Err(AppError::Usage(format!(
+                    "--runs must be in [1, {}]",
+                    crate::scenario::MAX_RUNS
+                )));
             }
             let opts = app::CompareOptions {
                 runs,
@@ -262,10 +270,11 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             quiet,
         } => {
             let shard = shard.map(|t| parse_shard(&t)).transpose()?;
-            if precision.is_some_and(|p| !(p > 0.0 && p < 1.0)) || max_runs == 0 {
-                return Err(AppError::Usage(
-                    "--precision must be in (0, 1) and --max-runs at least 1".into(),
-                ));
+            let max = crate::sweep::spec::MAX_REPLICATES;
+            if precision.is_some_and(|p| !(p > 0.0 && p < 1.0)) || max_runs == 0 || max_runs > max {
+                return Err(AppError::Usage(format!(
+                    "--precision must be in (0, 1) and --max-runs in [1, {max}]"
+                )));
             }
             let precision = precision.map(|p| (p, max_runs));
             let opts = app::SweepOptions {
@@ -314,10 +323,11 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                     return Err(AppError::Usage("--precision must be in (0, 1)".into()));
                 }
             }
-            if runs == Some(0) || max_runs == 0 {
-                return Err(AppError::Usage(
-                    "--runs and --max-runs must be at least 1".into(),
-                ));
+            let max = crate::scenario::MAX_RUNS;
+            if runs.is_some_and(|r| r == 0 || r > max) || max_runs == 0 || max_runs > max {
+                return Err(AppError::Usage(format!(
+                    "--runs and --max-runs must be in [1, {max}]"
+                )));
             }
             let path = claims.unwrap_or_else(|| PathBuf::from(app::DEFAULT_CLAIMS));
             let opts = app::ClaimsOptions {
@@ -427,6 +437,12 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             repeats,
             ..
         } => {
+            if runs == 0 || runs > crate::scenario::MAX_RUNS {
+                return Err(AppError::Usage(format!(
+                    "--runs must be in [1, {}]",
+                    crate::scenario::MAX_RUNS
+                )));
+            }
             let s = Scenario::load(&scenario)?;
             let r = crate::bench::bench(&s.config, &s.name, runs, repeats);
             println!(

@@ -351,15 +351,16 @@ pub fn run_paired(
     s
 }
 
-/// Runs `runs` (a range, chunked and merged in order, so any thread count gives the same sums) of a paired
-/// experiment on `pool`.
+/// Runs `runs` of a paired experiment on `pool` and adds them into `total` chunk by chunk, in chunk order: any
+/// thread count, and any split of the runs into batches on chunk boundaries, gives the same sums.
 pub fn run_paired_parallel(
     pool: &rayon::ThreadPool,
     arms: (&ModelConfig, &ModelConfig),
     keys: (&[u8; 32], &[u8; 32]),
     runs: std::ops::Range<u64>,
     probe: OutcomeProbe,
-) -> PairedSums {
+    total: &mut PairedSums,
+) {
     let chunks: Vec<std::ops::Range<u64>> = (runs.start..runs.end)
         .step_by(CHUNK_RUNS as usize)
         .map(|a| a..(a + CHUNK_RUNS).min(runs.end))
@@ -370,9 +371,7 @@ pub fn run_paired_parallel(
             .map(|r| run_paired(arms, keys, r, probe))
             .collect()
     });
-    let mut total = PairedSums::default();
     for p in &parts {
         total.merge(p);
     }
-    total
 }

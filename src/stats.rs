@@ -235,21 +235,26 @@ impl Accumulator {
     }
 
     /// Quantile `q` of metric `k` in month `m` with a 95% distribution-free interval (order statistics at ranks
-    /// n q -/+ z sqrt(n q (1 - q))); `None` for a metric without a histogram.
+    /// n q -/+ z sqrt(n q (1 - q)), widened to the edges of their histogram bins); `None` for a metric without a
+    /// histogram. The estimate interpolates uniformly within its bin.
     pub fn quantile(&self, l: &Layout, m: usize, k: usize, q: f64) -> Option<Estimate> {
         let s = l.hist_slot[k]?;
         let h = &self.hist[(m * l.hist_metric.len() + s) * HIST_BINS..][..HIST_BINS];
         let n = self.runs as f64;
         let spread = Z95 * (n * q * (1.0 - q)).sqrt();
-        let at = |rank: f64| {
-            l.hist_metric[s]
-                .1
-                .value(rank_position(h, rank.clamp(0.0, n)))
-        };
+        let bins = &l.hist_metric[s].1;
+        let pos = |rank: f64| rank_position(h, rank.clamp(0.0, n));
+        // Within a bin the values are unknown: the interval runs to the outer edges of the bins its ranks fall
+        // in, so it holds the true quantile even when the bin is wider than the order-statistic interval.
         Some(Estimate {
-            value: at(n * q),
-            ci_low: at(n * q - spread),
-            ci_high: at(n * q + spread),
+            value: bins.value(pos(n * q)),
+            ci_low: bins.value(pos(n * q - spread).floor()),
+            ci_high: bins.value(
+                pos(n * q + spread)
+                    .ceil()
+                    .max(pos(n * q - spread).floor() + 1.0)
+                    .min(HIST_BINS as f64),
+            ),
             sd: f64::NAN,
         })
     }

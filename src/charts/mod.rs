@@ -190,19 +190,20 @@ pub fn slug(name: &str) -> String {
     if s.is_empty() { "actor".into() } else { s }
 }
 
-/// Slugs for a list of names, made unique by suffixing the position where two collide.
+/// Slugs for a list of names, made unique: a slug already taken gets the smallest free suffix `-2`, `-3`, ...
 pub fn unique_slugs(names: &[String]) -> Vec<String> {
-    let base: Vec<String> = names.iter().map(|n| slug(n)).collect();
-    base.iter()
-        .enumerate()
-        .map(|(i, s)| {
-            if base.iter().filter(|t| *t == s).count() > 1 {
-                format!("{s}-{}", i + 1)
-            } else {
-                s.clone()
-            }
-        })
-        .collect()
+    let mut taken: Vec<String> = Vec::new();
+    for n in names {
+        let base = slug(n);
+        let mut candidate = base.clone();
+        let mut k = 2;
+        while taken.contains(&candidate) {
+            candidate = format!("{base}-{k}");
+            k += 1;
+        }
+        taken.push(candidate);
+    }
+    taken
 }
 
 /// Draws a chart's legend in the house style.
@@ -233,7 +234,7 @@ mod tests {
     fn slugs_are_safe_and_unique() {
         assert_eq!(slug("Kyrgyz Republic"), "kyrgyz-republic");
         assert_eq!(slug("Беларусь"), "actor");
-        let s = unique_slugs(&["A b".into(), "a-b".into(), "C".into()]);
-        assert_eq!(s, ["a-b-1", "a-b-2", "c"]);
+        let s = unique_slugs(&["A b".into(), "a-b".into(), "C".into(), "A b 2".into()]);
+        assert_eq!(s, ["a-b", "a-b-2", "c", "a-b-2-2"]);
     }
 }

@@ -27,6 +27,8 @@ pub const DEFAULT_RUNS: u64 = 10_000;
 pub const DEFAULT_SEED: u64 = 20_141_226;
 /// Bases may nest this deep (a guard against runaway chains; cycles are caught separately).
 const MAX_BASE_DEPTH: usize = 16;
+/// Partners a scenario may declare: 4 events each plus 4 global events fit a 64-bit mask.
+pub const MAX_PARTNERS: usize = 15;
 /// Upper bound on runs one scenario may ask for.
 pub const MAX_RUNS: u64 = 100_000_000;
 
@@ -111,6 +113,14 @@ fn load_chain(
     chain.push(canonical);
     let mut table = tree::parse(sources, file)?;
     let Some(base) = tree::take(&mut table, "base") else {
+        if let Some(r) = tree::get(&table, "remove_actors") {
+            return Err(invalid(
+                sources,
+                &r.key_loc,
+                "remove_actors",
+                "removes actors a base declares: this file has no base",
+            ));
+        }
         return Ok(table);
     };
     let Value::Str(rel) = &base.node.value else {
@@ -153,11 +163,67 @@ fn load_chain(
         ));
     }
     let mut merged = load_chain(&base_path, sources, chain)?;
+    // Each file removes from what its bases built, before its own actors are merged in; the list stays in the
+    // tree only as a record of what this file removed.
+    if let Some(r) = tree::get(&table, "remove_actors") {
+        remove_actors(sources, &mut merged, r)?;
+    }
     // name and description belong to each file; the base's never carry over.
     tree::take(&mut merged, "name");
     tree::take(&mut merged, "description");
     tree::merge(&mut merged, table);
     Ok(merged)
+}
+
+/// Removes the actors `r` names from the merged `actors` table; every name must be there.
+fn remove_actors(sources: &Sources, merged: &mut Table, r: &Entry) -> Result<(), ScenarioError> {
+    let Value::Array(items) = &r.node.value else {
+        return Err(invalid(
+            sources,
+            &r.node.loc,
+            "remove_actors",
+            "must be an array of actor names",
+        ));
+    };
+    let actors = merged
+        .iter_mut()
+        .find(|e| e.key == "actors")
+        .map(|e| &mut e.node.value);
+    let Some(Value::Table(actors)) = actors else {
+        return Err(invalid(
+            sources,
+            &r.key_loc,
+            "remove_actors",
+            "the base declares no actors",
+        ));
+    };
+    let mut problems = Vec::new();
+    for item in items {
+        match &item.value {
+            Value::Str(name) if tree::take(actors, name).is_some() => {}
+            Value::Str(name) => {
+                let names: Vec<&str> = actors.iter().map(|e| e.key.as_str()).collect();
+                problems.push(sources.error(
+                    &item.loc,
+                    "remove_actors",
+                    format!("no actor named {name:?}; actors: {}", names.join(", ")),
+                ));
+            }
+            other => problems.push(sources.error(
+                &item.loc,
+                "remove_actors",
+                format!(
+                    "must list actor names as strings, found {}",
+                    other.type_name()
+                ),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ScenarioError::Invalid(problems))
+    }
 }
 
 fn invalid(sources: &Sources, loc: &Loc, key: &str, msg: impl Into<String>) -> ScenarioError {
@@ -657,7 +723,15 @@ impl<'a> Validator<'a> {
             .parent()
             .unwrap_or(Path::new("."))
             .join(&rel);
-        match read_series(&path, column.as_deref()) {
+        // Replayed values obey the same range as the driver's starting value.
+        let range = param_index(if driver == "oil" {
+            "drivers.oil.start_usd_per_bbl"
+        } else {
+            "drivers.rouble.start_rub_per_usd"
+        })
+        .map(|i| (PARAM_SPECS[i].min, PARAM_SPECS[i].max))
+        .expect("driver start parameters are in the table");
+        match read_series(&path, column.as_deref(), range) {
             Ok((col, series)) => {
                 let mut covered = Vec::new();
                 for (m, v) in series {
@@ -666,6 +740,19 @@ impl<'a> Validator<'a> {
                         target[offset as usize] = Some(v);
                         covered.push(m);
                     }
+                }
+                if covered.is_empty() {
+                    self.err(
+                        &loc,
+                        &format!("{key}.file"),
+                        format!(
+                            "{}: no row falls in the simulated months {} .. {}",
+                            path.display(),
+                            start.plus(1),
+                            start.plus(target.len() - 1)
+                        ),
+                    );
+                    return None;
                 }
                 Some(ReplayInfo {
                     driver: driver.into(),
@@ -712,40 +799,12 @@ impl<'a> Validator<'a> {
             .as_ref()
             .filter(|r| r.key_loc.file == 0)
             .map(|r| r.key_loc.clone());
-        if let Some(r) = remove {
-            if let Value::Array(items) = &r.node.value {
-                for item in items {
-                    match &item.value {
-                        Value::Str(name) if tree::get(&table, name).is_some() => {
-                            tree::take(&mut table, name);
-                            if item.loc.file == 0 {
-                                changes.push(("remove_actors".into(), name.clone()));
-                            }
-                        }
-                        Value::Str(name) => {
-                            let names: Vec<&str> = table.iter().map(|e| e.key.as_str()).collect();
-                            self.err(
-                                &item.loc,
-                                "remove_actors",
-                                format!("no actor named {name:?}; actors: {}", names.join(", ")),
-                            );
-                        }
-                        other => self.err(
-                            &item.loc,
-                            "remove_actors",
-                            format!(
-                                "must list actor names as strings, found {}",
-                                other.type_name()
-                            ),
-                        ),
-                    }
+        // The removals were applied while the bases were merged (load_chain); here they are only reported.
+        if let Some(Value::Array(items)) = remove.as_ref().map(|r| &r.node.value) {
+            for item in items {
+                if let (Value::Str(name), 0) = (&item.value, item.loc.file) {
+                    changes.push(("remove_actors".into(), name.clone()));
                 }
-            } else {
-                self.err(
-                    &r.node.loc,
-                    "remove_actors",
-                    "must be an array of actor names",
-                );
             }
         }
         // Where a wrong actor set is reported: this file's own actor or `remove_actors` line, not its base's.
@@ -920,6 +979,9 @@ impl<'a> Validator<'a> {
         );
         let shape_ok =
             count(Role::Patron) == 1 && count(Role::Contested) == 1 && count(Role::Partner) > 0;
+        if count(Role::Partner) > MAX_PARTNERS {
+            self.err(&here, "actors", format!("at most {MAX_PARTNERS} partners (each has four events, tracked in one 64-bit mask with the four global ones); found {}", count(Role::Partner)));
+        }
         // An actor already refused above would only make this count misleading.
         if !shape_ok && self.errors.is_empty() {
             self.err(&here, "actors", format!("needs exactly one patron, exactly one contested state and at least one partner; found {summary}"));
@@ -1098,6 +1160,7 @@ fn valid_actor_name(name: &str) -> bool {
 fn read_series(
     path: &Path,
     column: Option<&str>,
+    (lo, hi): (f64, f64),
 ) -> Result<(String, BTreeMap<Month, f64>), String> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| e.to_string())?;
     let headers = reader.headers().map_err(|e| e.to_string())?.clone();
@@ -1140,7 +1203,16 @@ fn read_series(
         if !(v.is_finite() && v > 0.0) {
             return Err(format!("row {row}: {v} is not a positive price"));
         }
-        out.insert(m, v);
+        if !(lo..=hi).contains(&v) {
+            return Err(format!(
+                "row {row}: {v} is outside the driver's range [{}, {}]",
+                fmt_num(lo),
+                fmt_num(hi)
+            ));
+        }
+        if out.insert(m, v).is_some() {
+            return Err(format!("row {row}: month {m} appears twice"));
+        }
     }
     Ok((headers[value_col].to_string(), out))
 }

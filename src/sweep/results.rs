@@ -99,7 +99,10 @@ pub struct Analysis {
     pub sweep: String,
     pub design: &'static str,
     pub points: usize,
+    /// Replicates per point asked for in the sweep file (ignored in precision mode).
     pub replicates: u64,
+    /// Replicates per point actually run, on average (differs from `replicates` in precision mode).
+    pub mean_replicates: f64,
     pub parameters: Vec<String>,
     pub outcomes: Vec<OutcomeAnalysis>,
 }
@@ -158,11 +161,16 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
             let mean = y.iter().sum::<f64>() / n;
             let between = if n > 1.0 { y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
             let noise = t.iter().map(|row| row[o].noise_var).sum::<f64>() / n;
-            let share = if between > 0.0 { (noise / between).min(1.0) } else if noise > 0.0 { 1.0 } else { 0.0 };
+            // Under common random numbers every point sees the same luck, so noise moves the estimates together:
+            // the share below is an upper bound on how much of the variation across points is noise. When the
+            // estimates do not vary at all, the swept parameters have no effect on this outcome, and more
+            // replicates cannot change that.
+            let share = if between > 0.0 { (noise / between).min(1.0) } else { 0.0 };
             let needs = share > NOISE_SHARE_LIMIT;
-            let suggested = needs.then(|| ((s.replicates as f64) * share / NOISE_SHARE_TARGET).ceil() as u64);
-            let verdict = if between == 0.0 && noise == 0.0 {
-                "no variation: this outcome never changes across the design".to_string()
+            let mean_runs = results.iter().map(|p| p.runs as f64).sum::<f64>() / n;
+            let suggested = needs.then(|| (mean_runs * share / NOISE_SHARE_TARGET).ceil() as u64);
+            let verdict = if between == 0.0 {
+                "no effect: every point gives the same estimate (common random numbers make equal luck exact), so the swept parameters do not move this outcome".to_string()
             } else if needs {
                 format!(
                     "replicate noise is {:.0}% of the variation across points: parameter effects are not separated from Monte Carlo noise; run about {} replicates per point",
@@ -215,6 +223,9 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
         design: s.design.name(),
         points: results.len(),
         replicates: s.replicates,
+        mean_replicates: round6(
+            results.iter().map(|p| p.runs as f64).sum::<f64>() / results.len().max(1) as f64,
+        ),
         parameters: s.params.iter().map(|p| p.key.clone()).collect(),
         outcomes,
     }

@@ -272,14 +272,15 @@ pub fn run_points(
         // Fixed replicates: one round. Precision mode: rounds of PRECISION_BATCH runs per point still short of
         // its target, each point deciding on its own sums only, so the thread count cannot change a decision.
         while !active.is_empty() {
-            let step = match s.precision {
+            let step = |w: usize| match s.precision {
                 None => s.replicates,
-                Some(_) => PRECISION_BATCH,
+                // Never past the maximum: the last batch may be short.
+                Some((_, max_runs)) => PRECISION_BATCH.min(max_runs - runs[w]),
             };
             let tasks: Vec<(usize, std::ops::Range<u64>)> = active
                 .iter()
                 .flat_map(|&w| {
-                    let (from, to) = (runs[w], runs[w] + step);
+                    let (from, to) = (runs[w], runs[w] + step(w));
                     (from..to)
                         .step_by(CHUNK_RUNS as usize)
                         .map(move |a| (w, a..(a + CHUNK_RUNS).min(to)))
@@ -299,8 +300,9 @@ pub fn run_points(
                     t.sum_sq += x.sum_sq;
                 }
             }
-            for &w in &active {
-                runs[w] += step;
+            let steps: Vec<u64> = active.iter().map(|&w| step(w)).collect();
+            for (&w, st) in active.iter().zip(steps) {
+                runs[w] += st;
             }
             active.retain(|&w| match s.precision {
                 None => false,

@@ -9,8 +9,9 @@ use crate::scenario::check::{self, Checker};
 use crate::scenario::tree::{self, Entry, Loc, Value};
 use crate::scenario::{Scenario, ScenarioError, valid_scenario_name};
 
-/// Parameters that change the shape of a run (its length, its bands) cannot be swept.
-const NOT_SWEEPABLE: &[&str] = &["horizon_months"];
+/// Parameters that change the shape of a run (its length, its bands) cannot be swept or changed by an experiment:
+/// the outcomes of two points would not mean the same thing.
+pub const NOT_SWEEPABLE: &[&str] = &["horizon_months", "bands.west_max", "bands.russia_min"];
 /// Replicates per point at most.
 pub const MAX_REPLICATES: u64 = 10_000_000;
 
@@ -324,6 +325,14 @@ impl Checker<'_> {
                 format!("too few points for the design: {msg}"),
             );
         }
+        if let (DesignKind::Sobol { base_samples }, Some(e)) = (&design, get("design")) {
+            if *base_samples >= 16 && !base_samples.is_power_of_two() {
+                self.err(&e.node.loc, "design.base_samples", format!("{base_samples} is not a power of two: the scrambled Sobol design is balanced only at powers of two (try {})", base_samples.next_power_of_two()));
+            }
+            if 2 * params.len() > 256 {
+                self.err(&e.node.loc, "design", format!("sobol takes at most 128 parameters (2k Sobol dimensions of 256); this sweep has {}", params.len()));
+            }
+        }
         let outcomes = self.outcomes(get("outcomes"), &scenario);
         Some(Sweep {
             name,
@@ -613,25 +622,55 @@ impl Checker<'_> {
                 );
             }
         }
-        let relative = tree::get(t, "relative")
-            .and_then(|r| self.num(&r.node, "all_parameters.relative"))
-            .unwrap_or(0.25);
-        let mut exclude: Vec<String> = vec![
-            "horizon_months".into(),
-            "bands.west_max".into(),
-            "bands.russia_min".into(),
-        ];
+        let relative = tree::get(t, "relative").and_then(|r| {
+            let v = self.num(&r.node, "all_parameters.relative")?;
+            if v > 0.0 && v <= 1.0 {
+                Some(v)
+            } else {
+                self.err(
+                    &r.node.loc,
+                    "all_parameters.relative",
+                    format!("{v} is out of range: must be in (0, 1]"),
+                );
+                None
+            }
+        });
+        let relative = relative.unwrap_or(0.25);
+        let mut exclude: Vec<String> = NOT_SWEEPABLE.iter().map(|k| k.to_string()).collect();
         if let Some(x) = tree::get(t, "exclude") {
-            if let Value::Array(items) = &x.node.value {
-                for it in items {
-                    if let Some(k) = self.str(it, "all_parameters.exclude") {
+            match &x.node.value {
+                Value::Array(items) => {
+                    for it in items {
+                        let Some(k) = self.str(it, "all_parameters.exclude") else {
+                            continue;
+                        };
+                        // A misspelt exclusion would silently keep the parameter in the design.
+                        if let Err(msg) = resolve_key(&k, s) {
+                            self.err(&it.loc, "all_parameters.exclude", format!("{k:?}: {msg}"));
+                        }
                         exclude.push(k);
                     }
                 }
+                other => self.err(
+                    &x.node.loc,
+                    "all_parameters.exclude",
+                    format!("must be an array of key paths, found {}", other.type_name()),
+                ),
             }
         }
-        let include_actors = tree::get(t, "include_actors")
-            .is_none_or(|x| matches!(x.node.value, Value::Bool(true)));
+        let include_actors =
+            match tree::get(t, "include_actors").map(|x| (&x.node.value, &x.node.loc)) {
+                None => true,
+                Some((Value::Bool(b), _)) => *b,
+                Some((other, loc)) => {
+                    self.err(
+                        loc,
+                        "all_parameters.include_actors",
+                        format!("must be true or false, found {}", other.type_name()),
+                    );
+                    true
+                }
+            };
         let values = s.config.params.values();
         let mut push = |key: String, target: Target, v: f64, min: f64, max: f64| {
             if exclude.contains(&key) {

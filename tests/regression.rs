@@ -1,0 +1,256 @@
+//! Regressions found in review: each test names the defect it guards.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+fn variant(dir: &Path, file: &str, body: &str) -> PathBuf {
+    common::write(
+        dir,
+        file,
+        &format!(
+            "base = \"{}\"\nname = \"v\"\n{body}",
+            common::scenario("baseline.toml").display()
+        ),
+    )
+}
+
+fn refused(args: &[&str], needle: &str) {
+    let o = common::realign(args);
+    assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
+    let e = common::stderr(&o);
+    assert!(!e.contains("panicked"), "{e}");
+    assert!(e.contains(needle), "expected {needle:?} in:\n{e}");
+}
+
+#[test]
+fn more_partners_than_the_event_mask_holds_are_refused_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let body: String = (0..16)
+        .map(|i| format!("[actors.P{i}]\nrole = \"partner\"\n"))
+        .collect();
+    let f = variant(dir.path(), "many.toml", &body);
+    refused(&["validate", f.to_str().unwrap()], "at most 15 partners");
+}
+
+#[test]
+fn compare_refuses_scenarios_without_shared_months_or_with_the_same_name_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let early = variant(dir.path(), "early.toml", "horizon_months = 3\n")
+        .display()
+        .to_string();
+    let late = common::write(
+        dir.path(),
+        "late.toml",
+        &format!(
+            "base = \"{}\"\nname = \"late\"\nstart_month = \"2020-01\"\n",
+            common::scenario("baseline.toml").display()
+        ),
+    );
+    refused(
+        &["compare", &early, late.to_str().unwrap(), "--runs", "100"],
+        "share no month",
+    );
+    let twin = variant(dir.path(), "twin.toml", "horizon_months = 5\n");
+    refused(
+        &["compare", &early, twin.to_str().unwrap(), "--runs", "100"],
+        "two scenarios are named \"v\"",
+    );
+}
+
+#[test]
+fn a_variants_removals_keep_what_its_base_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let rm2 = common::write(
+        dir.path(),
+        "rm2.toml",
+        &format!(
+            "base = \"{}\"\nname = \"rm2\"\nremove_actors = [\"Belarus\"]\n",
+            common::scenario("armenia.toml").display()
+        ),
+    );
+    let rm3 = common::write(
+        dir.path(),
+        "rm3.toml",
+        "base = \"rm2.toml\"\nname = \"rm3\"\nremove_actors = [\"Kazakhstan\"]\n",
+    );
+    let s = realign::scenario::Scenario::load(&rm3).unwrap();
+    let names: Vec<&str> = s.config.actors.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["Armenia", "Russia", "Ukraine"]);
+    let _ = rm2;
+    let none = common::write(
+        dir.path(),
+        "nobase.toml",
+        "name = \"x\"\nremove_actors = [\"Belarus\"]\n",
+    );
+    refused(
+        &["validate", none.to_str().unwrap()],
+        "nobase.toml:2:1: remove_actors: removes actors a base declares",
+    );
+}
+
+#[test]
+fn replay_files_with_repeated_months_wild_values_or_no_simulated_month_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, csv, needle) in [
+        (
+            "dup",
+            "month,usd\n2015-01,50\n2015-01,90\n",
+            "month 2015-01 appears twice",
+        ),
+        (
+            "wild",
+            "month,usd\n2015-01,1000000\n",
+            "outside the driver's range [5, 300]",
+        ),
+        (
+            "old",
+            "month,usd\n1990-01,20\n",
+            "no row falls in the simulated months 2015-01 .. 2017-12",
+        ),
+    ] {
+        common::write(dir.path(), &format!("{name}.csv"), csv);
+        let f = variant(
+            dir.path(),
+            &format!("{name}.toml"),
+            &format!("[drivers.oil.replay]\nfile = \"{name}.csv\"\n"),
+        );
+        refused(&["validate", f.to_str().unwrap()], needle);
+    }
+}
+
+#[test]
+fn sweeps_refuse_band_thresholds_unbalanced_sobol_designs_and_runs_past_the_maximum() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = format!(
+        "name = \"s\"\nbase = \"{}\"\nreplicates = 10\n",
+        common::scenario("baseline.toml").display()
+    );
+    let bands = common::write(
+        dir.path(),
+        "bands.toml",
+        &format!("{head}[[parameters]]\nkey = \"bands.west_max\"\nvalues = [-0.5, 0.0]\n"),
+    );
+    refused(
+        &["sweep", bands.to_str().unwrap()],
+        "bands.west_max: cannot be swept",
+    );
+    let sobol = common::write(
+        dir.path(),
+        "sobol.toml",
+        &format!(
+            "{head}[design]\nkind = \"sobol\"\nbase_samples = 17\n[[parameters]]\nkey = \"drivers.west.engagement\"\nlower = 0.1\nupper = 0.9\n"
+        ),
+    );
+    refused(
+        &["sweep", sobol.to_str().unwrap()],
+        "17 is not a power of two",
+    );
+    let grid = common::write(
+        dir.path(),
+        "grid.toml",
+        &format!(
+            "{head}outcomes = [\"union_fracture\"]\n[[parameters]]\nkey = \"drivers.oil.long_run_usd_per_bbl\"\nvalues = [40.0]\n"
+        ),
+    );
+    let out = dir.path().join("o");
+    let o = common::realign(&[
+        "sweep",
+        grid.to_str().unwrap(),
+        "-q",
+        "--precision",
+        "0.0001",
+        "--max-runs",
+        "1000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert_eq!(
+        csv.lines().nth(1).unwrap().split(',').nth(2),
+        Some("1000"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn a_parameter_without_effect_is_reported_as_such_not_as_noise() {
+    // Under common random numbers a parameter that touches no outcome gives the same estimate at every point.
+    let dir = tempfile::tempdir().unwrap();
+    let f = common::write(
+        dir.path(),
+        "cost.toml",
+        &format!(
+            "name = \"cost\"\nbase = \"{}\"\nreplicates = 300\noutcomes = [\"union_fracture\"]\n[[parameters]]\nkey = \"patron_capacity.full_cost_bn_usd_per_year\"\nvalues = [4.0, 8.0, 16.0]\n",
+            common::scenario("baseline.toml").display()
+        ),
+    );
+    let out = dir.path().join("o");
+    let o = common::realign(&[
+        "sweep",
+        f.to_str().unwrap(),
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let a: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("analysis.json")).unwrap()).unwrap();
+    let oa = &a["outcomes"][0];
+    assert_eq!(oa["needs_more_replicates"], false, "{oa}");
+    assert!(
+        oa["verdict"].as_str().unwrap().starts_with("no effect"),
+        "{oa}"
+    );
+}
+
+#[test]
+fn quantile_intervals_hold_a_point_mass() {
+    // The patron's alignment is exactly 1 in every run: its quantile intervals must contain 1.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let o = common::realign(&[
+        "run",
+        common::scenario("baseline.toml").to_str().unwrap(),
+        "-q",
+        "--runs",
+        "600",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let russia = s["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Russia")
+        .unwrap();
+    for (q, e) in russia["alignment"]["quantiles"].as_object().unwrap() {
+        assert!(
+            e["ci_low"].as_f64().unwrap() <= 1.0 && e["ci_high"].as_f64().unwrap() >= 1.0,
+            "{q}: {e}"
+        );
+    }
+}
+
+#[test]
+fn run_refuses_runs_together_with_precision() {
+    refused(
+        &[
+            "run",
+            common::scenario("baseline.toml").to_str().unwrap(),
+            "--runs",
+            "100",
+            "--precision",
+            "0.05",
+        ],
+        "give --max-runs instead of --runs",
+    );
+    refused(
+        &["claims", "--runs", "18446744073709551615"],
+        "--runs and --max-runs must be in [1, 100000000]",
+    );
+}
