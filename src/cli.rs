@@ -183,6 +183,29 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     bar
 }
 
+/// Runs `work` under a progress bar (hidden when quiet or not a terminal), then prints `brief` of its outcome
+/// unless quiet.
+fn with_progress<T>(
+    quiet: bool,
+    unit: &str,
+    work: impl FnOnce(&(dyn Fn(u64) + Sync), &dyn Fn(u64)) -> Result<T, AppError>,
+    brief: impl Fn(&T) -> String,
+) -> Result<T, AppError> {
+    let bar = progress_bar(quiet);
+    if unit != "runs" {
+        let template = format!(
+            "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {unit} ({{eta}} left)"
+        );
+        bar.set_style(ProgressStyle::with_template(&template).expect("valid template"));
+    }
+    let outcome = work(&|n| bar.inc(n), &|total| bar.set_length(total))?;
+    bar.finish_and_clear();
+    if !quiet {
+        print!("{}", brief(&outcome));
+    }
+    Ok(outcome)
+}
+
 fn dispatch(command: Command) -> Result<(), AppError> {
     match command {
         Command::Run {
@@ -219,14 +242,12 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 precision,
                 max_runs,
             };
-            let bar = progress_bar(quiet);
-            let outcome = app::run(&scenario, &opts, &|n| bar.inc(n), &|total| {
-                bar.set_length(total)
-            })?;
-            bar.finish_and_clear();
-            if !quiet {
-                print!("{}", app::brief(&outcome));
-            }
+            with_progress(
+                quiet,
+                "runs",
+                |p, t| app::run(&scenario, &opts, p, t),
+                app::brief,
+            )?;
             Ok(())
         }
         Command::Compare {
@@ -249,14 +270,12 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 threads,
                 out,
             };
-            let bar = progress_bar(quiet);
-            let outcome = app::compare(&scenarios, &opts, &|n| bar.inc(n), &|total| {
-                bar.set_length(total)
-            })?;
-            bar.finish_and_clear();
-            if !quiet {
-                print!("{}", app::compare_brief(&outcome));
-            }
+            with_progress(
+                quiet,
+                "runs",
+                |p, t| app::compare(&scenarios, &opts, p, t),
+                app::compare_brief,
+            )?;
             Ok(())
         }
         Command::Sweep {
@@ -284,20 +303,12 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 shard,
                 precision,
             };
-            let bar = progress_bar(quiet);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} points ({eta} left)",
-                )
-                .expect("valid template"),
-            );
-            let outcome = app::sweep(&sweep, &opts, &|n| bar.inc(n), &|total| {
-                bar.set_length(total)
-            })?;
-            bar.finish_and_clear();
-            if !quiet {
-                print!("{}", app::sweep_brief(&outcome));
-            }
+            with_progress(
+                quiet,
+                "points",
+                |p, t| app::sweep(&sweep, &opts, p, t),
+                app::sweep_brief,
+            )?;
             Ok(())
         }
         Command::Merge { parts, out, quiet } => {
@@ -338,12 +349,12 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 out,
                 precision: precision.map(|p| (p, max_runs)),
             };
-            let bar = progress_bar(quiet);
-            let outcome = app::claims(&path, &opts, &|n| bar.inc(n), &|t| bar.set_length(t))?;
-            bar.finish_and_clear();
-            if !quiet {
-                print!("{}", app::claims_brief(&outcome));
-            }
+            let outcome = with_progress(
+                quiet,
+                "claims",
+                |p, t| app::claims(&path, &opts, p, t),
+                app::claims_brief,
+            )?;
             if outcome.contradicted() > 0 {
                 return Err(AppError::Contradicted(outcome.contradicted()));
             }
