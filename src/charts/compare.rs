@@ -250,39 +250,38 @@ impl Figure for AlignmentCompare<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         root.fill(&WHITE).txt()?;
-        let (title, body) = root.split_vertically(44);
-        title
+        let (title, body) = root.split_vertically(74);
+        let title = title
             .titled(
                 &format!(
-                    "Median alignment, {} to {} (-1 West ... +1 Russia)",
+                    "Median alignment, {} to {} (-1 West ... +1 patron)",
                     self.shared.first, self.shared.last
                 ),
                 (FONT_FAMILY, 20),
             )
             .txt()?;
+        let entries: Vec<(String, RGBColor)> = self
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(s, d)| (d.scenario.clone(), scenario_colour(s)))
+            .collect();
+        super::legend_row(&title, &entries)?;
         let n = self.shared.actors.len().max(1);
         let panels = body.split_evenly((n.div_ceil(2), 2.min(n)));
         let span = self.shared.first.months_until(self.shared.last) as f64;
         let first = self.shared.first;
-        let fmt = move |x: &f64| {
-            let m = x.round();
-            if (x - m).abs() < 1e-6 && m >= 0.0 {
-                first.plus(m as usize).to_string()
-            } else {
-                String::new()
-            }
-        };
+        let fmt = super::month_labels(first);
         for (actor, panel) in self.shared.actors.iter().zip(panels.iter()) {
             let mut chart = ChartBuilder::on(panel)
                 .caption(actor, (FONT_FAMILY, 16))
                 .margin(10)
                 .x_label_area_size(34)
                 .y_label_area_size(48)
-                .build_cartesian_2d(0f64..span.max(1.0), -1f64..1f64)
+                .build_cartesian_2d(super::month_axis(first, span as usize + 1), -1f64..1f64)
                 .txt()?;
             chart
                 .configure_mesh()
-                .x_labels(7)
                 .x_label_formatter(&fmt)
                 .label_style((FONT_FAMILY, 11))
                 .light_line_style(RGBColor(238, 238, 238))
@@ -302,13 +301,8 @@ impl Figure for AlignmentCompare<'_> {
                     .collect();
                 chart
                     .draw_series(LineSeries::new(pts, colour.stroke_width(3)))
-                    .txt()?
-                    .label(d.scenario.clone())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
-                    });
+                    .txt()?;
             }
-            legend(&mut chart, SeriesLabelPosition::LowerLeft, 11)?;
         }
         Ok(())
     }

@@ -12,16 +12,9 @@ use crate::model::{Event, Role};
 const WIDE: (u32, u32) = (1000, 560);
 const GRID: (u32, u32) = (1200, 820);
 
-/// A month axis label: every label is a month `YYYY-MM`.
-fn month_axis(d: &ChartData) -> impl Fn(&f64) -> String + '_ {
-    move |x: &f64| {
-        let m = x.round();
-        if (x - m).abs() < 1e-6 && m >= 0.0 {
-            d.month_label(m as usize)
-        } else {
-            String::new()
-        }
-    }
+/// Month labels of a run's charts.
+fn month_axis(d: &ChartData) -> impl Fn(&f64) -> String {
+    super::month_labels(d.start)
 }
 
 /// Polygon between two curves (upper edge left to right, lower edge back).
@@ -50,23 +43,9 @@ fn line(v: &[f64]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// The month axis: month index 0..months-1, labelled at each January and July (each January only beyond five
-/// years), with a light grid line every month.
+/// The month axis of a run's charts.
 fn month_range(d: &ChartData) -> KeyedAxis {
-    let last = (d.months - 1) as f64;
-    let long = d.months > 61;
-    let labels = (0..d.months)
-        .filter(|&m| {
-            let month = d.start.plus(m).month();
-            month == 1 || (!long && month == 7)
-        })
-        .map(|m| m as f64)
-        .collect();
-    KeyedAxis {
-        inner: (0f64..last).into(),
-        labels,
-        grid: (0..d.months).map(|m| m as f64).collect(),
-    }
+    super::month_axis(d.start, d.months)
 }
 
 /// What one fan chart shows.
@@ -255,22 +234,12 @@ impl Figure for BandsChart<'_> {
                 (FONT_FAMILY, 20),
             )
             .txt()?;
-        // One legend for all panels, under the title, where it hides no data.
-        let names = ["West-leaning", "multi-vector", "Russia-aligned"];
-        let (w, _) = title_area.dim_in_pixel();
-        let mut x = w as i32 / 2 - 230;
-        for (b, name) in names.iter().enumerate() {
-            title_area
-                .draw(&Rectangle::new(
-                    [(x, 6), (x + 22, 20)],
-                    BAND_COLOURS[b].mix(0.85).filled(),
-                ))
-                .txt()?;
-            title_area
-                .draw(&Text::new(*name, (x + 28, 6), (FONT_FAMILY, 14)))
-                .txt()?;
-            x += 160;
-        }
+        let entries: Vec<(String, RGBColor)> = ["West-leaning", "multi-vector", "Russia-aligned"]
+            .iter()
+            .zip(BAND_COLOURS)
+            .map(|(n, c)| (n.to_string(), c))
+            .collect();
+        super::legend_row(&title_area, &entries)?;
         // The patron's own alignment is fixed by construction: its panel would be one flat band.
         let shown: Vec<_> = d
             .bands

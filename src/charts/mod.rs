@@ -151,6 +151,57 @@ impl plotters::coord::ranged1d::ValueFormatter<f64> for KeyedAxis {
     }
 }
 
+/// A month axis for `months` months from `start` (index 0): labelled at each January and July (each January only
+/// beyond five years), with a light grid line every month.
+pub(crate) fn month_axis(start: crate::scenario::Month, months: usize) -> KeyedAxis {
+    let long = months > 61;
+    let labels = (0..months)
+        .filter(|&m| {
+            let month = start.plus(m).month();
+            month == 1 || (!long && month == 7)
+        })
+        .map(|m| m as f64)
+        .collect();
+    KeyedAxis {
+        inner: (0f64..(months.max(2) - 1) as f64).into(),
+        labels,
+        grid: (0..months).map(|m| m as f64).collect(),
+    }
+}
+
+/// Labels month indices from `start` as `YYYY-MM`.
+pub(crate) fn month_labels(start: crate::scenario::Month) -> impl Fn(&f64) -> String {
+    move |x: &f64| {
+        let m = x.round();
+        if (x - m).abs() < 1e-6 && m >= 0.0 {
+            start.plus(m as usize).to_string()
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// One legend for all the panels of a figure, in a row centred in `area`, where it hides no data.
+pub(crate) fn legend_row<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    entries: &[(String, RGBColor)],
+) -> Result<(), String> {
+    let (w, _) = area.dim_in_pixel();
+    let step = 190;
+    let mut x = w as i32 / 2 - (step * entries.len() as i32) / 2;
+    for (name, colour) in entries {
+        area.draw(&Rectangle::new(
+            [(x, 6), (x + 22, 20)],
+            colour.mix(0.85).filled(),
+        ))
+        .txt()?;
+        area.draw(&Text::new(name.clone(), (x + 28, 6), (FONT_FAMILY, 14)))
+            .txt()?;
+        x += step;
+    }
+    Ok(())
+}
+
 /// Turns any displayable drawing error into the chart's error text.
 pub(crate) trait OrText<T> {
     fn txt(self) -> Result<T, String>;
