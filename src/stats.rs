@@ -135,6 +135,10 @@ pub struct Counts<C: Count> {
     sum_sq: Vec<f64>,
     /// [month][hist slot][bin]
     hist: Vec<C>,
+    /// [month][hist slot]: the smallest and largest value seen, so quantiles never leave the observed range (a
+    /// metric that is constant across runs reports exactly that constant).
+    lowest: Vec<f64>,
+    highest: Vec<f64>,
     /// [month][band metric][band: west, multi, russia]
     bands: Vec<C>,
     /// [event][month]: runs whose first occurrence is that month.
@@ -154,6 +158,8 @@ impl<C: Count> Counts<C> {
             sum: vec![0.0; l.months * nm],
             sum_sq: vec![0.0; l.months * nm],
             hist: vec![C::default(); l.months * l.hist_count() * HIST_BINS],
+            lowest: vec![f64::INFINITY; l.months * l.hist_count()],
+            highest: vec![f64::NEG_INFINITY; l.months * l.hist_count()],
             bands: vec![C::default(); l.months * l.band_metrics.len() * 3],
             first: vec![C::default(); l.events.len() * l.months],
         }
@@ -171,8 +177,13 @@ impl<C: Count> Counts<C> {
         }
         let nh = l.hist_metric.len();
         let hist = &mut self.hist[m * nh * HIST_BINS..][..nh * HIST_BINS];
+        let lowest = &mut self.lowest[m * nh..][..nh];
+        let highest = &mut self.highest[m * nh..][..nh];
         for (slot, (k, b)) in l.hist_metric.iter().enumerate() {
-            hist[slot * HIST_BINS + b.bin(values[*k])].inc();
+            let v = values[*k];
+            hist[slot * HIST_BINS + b.bin(v)].inc();
+            lowest[slot] = lowest[slot].min(v);
+            highest[slot] = highest[slot].max(v);
         }
         let nb = l.band_metrics.len();
         let bands = &mut self.bands[m * nb * 3..][..nb * 3];
@@ -206,6 +217,15 @@ impl Accumulator {
             .iter_mut()
             .zip(&other.hist)
             .for_each(|(a, b)| widen(a, b));
+        // min and max merge exactly in any order.
+        self.lowest
+            .iter_mut()
+            .zip(&other.lowest)
+            .for_each(|(a, b)| *a = a.min(*b));
+        self.highest
+            .iter_mut()
+            .zip(&other.highest)
+            .for_each(|(a, b)| *a = a.max(*b));
         self.bands
             .iter_mut()
             .zip(&other.bands)
@@ -246,14 +266,19 @@ impl Accumulator {
         let pos = |rank: f64| rank_position(h, rank.clamp(0.0, n));
         // Within a bin the values are unknown: the interval runs to the outer edges of the bins its ranks fall
         // in, so it holds the true quantile even when the bin is wider than the order-statistic interval.
+        let i = m * l.hist_metric.len() + s;
+        let (lo, hi) = (self.lowest[i], self.highest[i]);
+        let within = |v: f64| if lo <= hi { v.clamp(lo, hi) } else { v };
         Some(Estimate {
-            value: bins.value(pos(n * q)),
-            ci_low: bins.value(pos(n * q - spread).floor()),
-            ci_high: bins.value(
-                pos(n * q + spread)
-                    .ceil()
-                    .max(pos(n * q - spread).floor() + 1.0)
-                    .min(HIST_BINS as f64),
+            value: within(bins.value(pos(n * q))),
+            ci_low: within(bins.value(pos(n * q - spread).floor())),
+            ci_high: within(
+                bins.value(
+                    pos(n * q + spread)
+                        .ceil()
+                        .max(pos(n * q - spread).floor() + 1.0)
+                        .min(HIST_BINS as f64),
+                ),
             ),
             sd: f64::NAN,
         })
