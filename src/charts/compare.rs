@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::data::ChartData;
-use super::{FONT_FAMILY, Figure, KeyedAxis, OKABE_ITO, OrText, legend};
+use super::{FONT_FAMILY, Figure, OKABE_ITO, OrText, legend};
 use crate::model::Role;
 use crate::scenario::Month;
 
@@ -151,24 +151,14 @@ impl Figure for EventsCompare<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         root.fill(&WHITE).txt()?;
-        let n = self.shared.events.len().max(1) as f64;
         let labels: Vec<String> = self
             .shared
             .events
             .iter()
             .map(|(id, actor)| event_label(self.runs, id, actor))
             .collect();
-        let rows: Vec<f64> = (0..labels.len()).map(|i| i as f64).collect();
-        let fmt = |y: &f64| {
-            let i = y.round();
-            // Row 0 (the first event) is drawn at the top.
-            let row = labels.len() as f64 - 1.0 - i;
-            if (y - i).abs() < 1e-6 && row >= 0.0 {
-                labels.get(row as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        };
+        // Row 0 (the first event) is drawn at the top.
+        let (rows, fmt) = super::row_axis(labels, 0.6, 0.6, true);
         let mut chart = ChartBuilder::on(root)
             .caption(
                 format!(
@@ -180,14 +170,7 @@ impl Figure for EventsCompare<'_> {
             .margin(14)
             .x_label_area_size(40)
             .y_label_area_size(430)
-            .build_cartesian_2d(
-                0f64..1f64,
-                KeyedAxis {
-                    inner: (-0.6f64..n - 0.4).into(),
-                    labels: rows.clone(),
-                    grid: rows,
-                },
-            )
+            .build_cartesian_2d(0f64..1f64, rows)
             .txt()?;
         chart
             .configure_mesh()

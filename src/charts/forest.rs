@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{FONT_FAMILY, Figure, GREY, KeyedAxis, OKABE_ITO, OrText, legend};
+use super::{FONT_FAMILY, Figure, GREY, OKABE_ITO, OrText, legend};
 use crate::claims::{ClaimResult, Verdict};
 
 pub struct Forest<'a> {
@@ -49,28 +49,13 @@ impl Figure for Forest<'_> {
             .iter()
             .map(|r| format!("{} ({}): {}", r.id, r.claim, r.outcome))
             .collect();
-        let fmt = move |y: &f64| {
-            let i = y.round();
-            let row = n as f64 - 1.0 - i;
-            if (y - i).abs() < 1e-6 && row >= 0.0 {
-                labels.get(row as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        };
+        let (rows, fmt) = super::row_axis(labels, 0.7, 0.7, false);
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, (FONT_FAMILY, 19))
             .margin(14)
             .x_label_area_size(44)
             .y_label_area_size(470)
-            .build_cartesian_2d(
-                -reach..reach,
-                KeyedAxis {
-                    inner: (-0.7f64..n as f64 - 0.3).into(),
-                    labels: (0..n).map(|i| i as f64).collect(),
-                    grid: Vec::new(),
-                },
-            )
+            .build_cartesian_2d(-reach..reach, rows)
             .txt()?;
         chart
             .configure_mesh()

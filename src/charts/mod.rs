@@ -169,6 +169,33 @@ pub(crate) fn month_axis(start: crate::scenario::Month, months: usize) -> KeyedA
     }
 }
 
+/// A categorical axis of `labels`, the first at the top (row i sits at y = n - 1 - i), padded `below` the
+/// bottom row and `above` the top one; `grid` draws a line through every row. Returns the axis and its labeller.
+pub(crate) fn row_axis(
+    labels: Vec<String>,
+    below: f64,
+    above: f64,
+    grid: bool,
+) -> (KeyedAxis, impl Fn(&f64) -> String) {
+    let n = labels.len().max(1);
+    let rows: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    let axis = KeyedAxis {
+        inner: (-below..n as f64 - 1.0 + above).into(),
+        grid: if grid { rows.clone() } else { Vec::new() },
+        labels: rows,
+    };
+    let fmt = move |y: &f64| {
+        let i = y.round();
+        let row = labels.len() as f64 - 1.0 - i;
+        if (y - i).abs() < 1e-6 && row >= 0.0 {
+            labels.get(row as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    (axis, fmt)
+}
+
 /// Labels month indices from `start` as `YYYY-MM`.
 pub(crate) fn month_labels(start: crate::scenario::Month) -> impl Fn(&f64) -> String {
     move |x: &f64| {

@@ -342,28 +342,13 @@ impl Figure for IndexBars<'_> {
             .filter(|v| v.is_finite())
             .fold(0.0f64, f64::min);
         let names: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
-        let fmt = move |y: &f64| {
-            let i = y.round();
-            let row = n as f64 - 1.0 - i;
-            if (y - i).abs() < 1e-6 && row >= 0.0 {
-                names.get(row as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        };
+        let (rows, fmt) = super::row_axis(names, 0.6, 0.6, false);
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, (FONT_FAMILY, 19))
             .margin(14)
             .x_label_area_size(44)
             .y_label_area_size(360)
-            .build_cartesian_2d(
-                bottom..top,
-                KeyedAxis {
-                    inner: (-0.6f64..n as f64 - 0.4).into(),
-                    labels: (0..n).map(|i| i as f64).collect(),
-                    grid: Vec::new(),
-                },
-            )
+            .build_cartesian_2d(bottom..top, rows)
             .txt()?;
         chart
             .configure_mesh()
