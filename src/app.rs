@@ -444,8 +444,35 @@ pub fn compare(
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
+    // Numbers as in every other table (`0`, not `0.0`; empty where there is no difference).
+    w.write_record([
+        "event",
+        "actor",
+        "description",
+        "scenario",
+        "probability",
+        "ci_low",
+        "ci_high",
+        "difference",
+        "difference_ci_low",
+        "difference_ci_high",
+    ])
+    .expect("in-memory csv");
+    let opt = |v: Option<f64>| v.map(output::num).unwrap_or_default();
     for r in &rows {
-        w.serialize(r).expect("in-memory csv");
+        w.write_record([
+            r.event.clone(),
+            r.actor.clone(),
+            r.description.clone(),
+            r.scenario.clone(),
+            output::num(r.probability),
+            output::num(r.ci_low),
+            output::num(r.ci_high),
+            opt(r.difference),
+            opt(r.difference_ci_low),
+            opt(r.difference_ci_high),
+        ])
+        .expect("in-memory csv");
     }
     output::write_atomic(
         &out_dir,
