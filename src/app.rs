@@ -698,9 +698,14 @@ fn sweep_figures(
     use charts::sweep::{Heatmap, IndexBars, Line};
     use sweep::spec::DesignKind;
     let table = sweep::results::table(s, results);
+    // File stems from unique slugs of the outcome names: two outcomes whose names differ only in punctuation must
+    // not overwrite each other's chart.
+    let labels: Vec<String> = s.outcomes.iter().map(|o| o.label()).collect();
+    let slugs = charts::unique_slugs(&labels);
     let mut figs = Vec::new();
     for (o, outcome) in s.outcomes.iter().enumerate() {
         let label = outcome.label();
+        let before = figs.len();
         match (&s.design, s.params.len()) {
             (DesignKind::Grid, 1) => {
                 let points = results
@@ -749,6 +754,10 @@ fn sweep_figures(
                 ))?);
             }
             _ => {}
+        }
+        for f in &mut figs[before..] {
+            let kind = f.stem.split('-').next().unwrap_or("chart").to_string();
+            f.stem = format!("{kind}-{}", slugs[o]);
         }
     }
     Ok(figs)
