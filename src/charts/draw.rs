@@ -96,26 +96,18 @@ fn draw_fan<DB: DrawingBackend>(
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()
         .txt()?;
-    chart
-        .draw_series(std::iter::once(Polygon::new(
-            ribbon(&s.q[0], &s.q[4]),
-            colour.mix(0.18).filled(),
-        )))
-        .txt()?
-        .label("90% of runs")
-        .legend(move |(x, y)| {
-            Rectangle::new([(x, y - 6), (x + 20, y + 6)], colour.mix(0.18).filled())
-        });
-    chart
-        .draw_series(std::iter::once(Polygon::new(
-            ribbon(&s.q[1], &s.q[3]),
-            colour.mix(0.38).filled(),
-        )))
-        .txt()?
-        .label("50% of runs")
-        .legend(move |(x, y)| {
-            Rectangle::new([(x, y - 6), (x + 20, y + 6)], colour.mix(0.38).filled())
-        });
+    // The 90% band (q05..q95) under the 50% band (q25..q75).
+    for (lo, hi, shade, label) in [(0, 4, 0.18, "90% of runs"), (1, 3, 0.38, "50% of runs")] {
+        let fill = colour.mix(shade).filled();
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                ribbon(&s.q[lo], &s.q[hi]),
+                fill,
+            )))
+            .txt()?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
+    }
     chart
         .draw_series(LineSeries::new(line(&s.q[2]), colour.stroke_width(3)))
         .txt()?

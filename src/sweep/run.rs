@@ -33,6 +33,9 @@ pub fn points(s: &Sweep) -> Points {
             upper: p.upper,
         })
         .collect();
+    let scaled = |unit: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        unit.iter().map(|u| design::scale(u, &factors)).collect()
+    };
     let k = s.params.len();
     match s.design {
         DesignKind::Grid => {
@@ -55,10 +58,7 @@ pub fn points(s: &Sweep) -> Points {
             }
         }
         DesignKind::LatinHypercube { points } => Points {
-            values: design::latin_hypercube(points, k, s.design_seed)
-                .iter()
-                .map(|u| design::scale(u, &factors))
-                .collect(),
+            values: scaled(&design::latin_hypercube(points, k, s.design_seed)),
             morris: None,
             saltelli: None,
         },
@@ -67,11 +67,7 @@ pub fn points(s: &Sweep) -> Points {
             levels,
         } => {
             let d = design::morris(trajectories, k, levels, s.design_seed);
-            let values = d
-                .points
-                .iter()
-                .map(|u| design::scale(u, &factors))
-                .collect();
+            let values = scaled(&d.points);
             Points {
                 values,
                 morris: Some(d),
@@ -80,11 +76,7 @@ pub fn points(s: &Sweep) -> Points {
         }
         DesignKind::Sobol { base_samples } => {
             let d = design::saltelli(base_samples, k, s.design_seed as u32);
-            let values = d
-                .points
-                .iter()
-                .map(|u| design::scale(u, &factors))
-                .collect();
+            let values = scaled(&d.points);
             Points {
                 values,
                 morris: None,
