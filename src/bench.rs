@@ -15,6 +15,8 @@ pub struct BenchReport {
     pub runs: u64,
     pub draws_per_run: usize,
     pub draws_only_runs_per_s: f64,
+    /// The model's runs without any statistics (the path a sweep takes, with nothing recorded).
+    pub model_only_runs_per_s: f64,
     pub single_thread_runs_per_s: f64,
     pub all_threads: usize,
     pub all_threads_runs_per_s: f64,
@@ -25,6 +27,11 @@ impl BenchReport {
     /// Cost of one run relative to its random draws alone (target: at most 2).
     pub fn cost_ratio(&self) -> f64 {
         self.draws_only_runs_per_s / self.single_thread_runs_per_s
+    }
+    /// The same for the model alone, without statistics: the floor under the cost ratio that faster statistics
+    /// could reach.
+    pub fn model_only_cost_ratio(&self) -> f64 {
+        self.draws_only_runs_per_s / self.model_only_runs_per_s
     }
 }
 
@@ -80,6 +87,9 @@ pub fn bench(cfg: &ModelConfig, name: &str, runs: u64, repeats: usize) -> BenchR
     let draws = best(&|| {
         draws_only(cfg, &key, runs);
     });
+    let model_only = best(&|| {
+        black_box(runner::run_outcomes(cfg, &key, 0..runs, &[]));
+    });
     let ensemble = |threads: usize| {
         let plan = Plan {
             runs,
@@ -96,6 +106,7 @@ pub fn bench(cfg: &ModelConfig, name: &str, runs: u64, repeats: usize) -> BenchR
         runs,
         draws_per_run: cfg.draws_per_run(),
         draws_only_runs_per_s: runs as f64 / draws,
+        model_only_runs_per_s: runs as f64 / model_only,
         single_thread_runs_per_s: runs as f64 / single,
         all_threads,
         all_threads_runs_per_s: runs as f64 / all,

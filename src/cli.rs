@@ -460,13 +460,21 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 "scenario {} ({} draws per run), {} runs, best of {}",
                 s.name, r.draws_per_run, r.runs, repeats
             );
+            let us = |rate: f64| 1e6 / rate;
             println!(
-                "random draws alone, 1 thread : {:>10.0} runs/s",
-                r.draws_only_runs_per_s
+                "random draws alone, 1 thread : {:>10.0} runs/s {:>7.2} us a run",
+                r.draws_only_runs_per_s,
+                us(r.draws_only_runs_per_s)
             );
             println!(
-                "full runs, 1 thread          : {:>10.0} runs/s",
-                r.single_thread_runs_per_s
+                "model, no statistics, 1 thr. : {:>10.0} runs/s {:>7.2} us a run",
+                r.model_only_runs_per_s,
+                us(r.model_only_runs_per_s)
+            );
+            println!(
+                "full runs, 1 thread          : {:>10.0} runs/s {:>7.2} us a run",
+                r.single_thread_runs_per_s,
+                us(r.single_thread_runs_per_s)
             );
             println!(
                 "full runs, {:>2} threads        : {:>10.0} runs/s",
@@ -475,6 +483,10 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             println!(
                 "cost of a run / its draws    : {:>10.2} (target <= 2)",
                 r.cost_ratio()
+            );
+            println!(
+                "  the model alone / its draws: {:>10.2}",
+                r.model_only_cost_ratio()
             );
             if let Some(m) = r.peak_rss_mib {
                 println!("peak resident memory         : {m:>10.1} MiB");

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::observe::{self, EventDef, MetricDef};
 use crate::model::{Constants, ModelConfig, World};
-use crate::stats::{Accumulator, ChunkAccumulator, Layout, NEVER};
+use crate::stats::{Accumulator, ChunkAccumulator, Counts, Layout, NEVER};
 
 /// Runs per chunk. Fixed (never derived from the thread count) because it fixes the order of floating additions.
 pub const CHUNK_RUNS: u64 = 512;
@@ -132,7 +132,7 @@ pub fn extend_ensemble(
     let mut next = first_chunk;
     while next < chunks {
         let end = (next + wave).min(chunks);
-        let done: Vec<(ChunkAccumulator, Vec<Trajectory>)> = pool.install(|| {
+        let done: Vec<(Counts<u16>, Vec<Trajectory>)> = pool.install(|| {
             (next..end)
                 .into_par_iter()
                 .map(|c| {
@@ -159,7 +159,7 @@ pub fn run_chunk(
     key: &[u8; 32],
     runs: std::ops::Range<u64>,
     keep_paths: u64,
-) -> (ChunkAccumulator, Vec<Trajectory>) {
+) -> (Counts<u16>, Vec<Trajectory>) {
     assert!(
         runs.end - runs.start <= u64::from(u16::MAX),
         "chunk counts are u16"
@@ -199,7 +199,7 @@ pub fn run_chunk(
             paths.push(Trajectory { run, values });
         }
     }
-    (acc, paths)
+    (acc.finish(), paths)
 }
 
 /// What a sweep point records of each run: whether each event happened by the horizon, and actors' alignment at

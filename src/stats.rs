@@ -37,9 +37,11 @@ impl Binning {
         }
     }
     #[inline]
-    fn bin(&self, v: f64) -> usize {
-        // Values beyond the range land in the edge bins (NaN casts to 0).
-        (((v - self.lo) * self.inv_width).max(0.0) as usize).min(HIST_BINS - 1)
+    fn bin(&self, v: f64) -> u8 {
+        // Values beyond the range land in the edge bins (f64::max ignores NaN, so NaN lands in bin 0).
+        ((v - self.lo) * self.inv_width)
+            .max(0.0)
+            .min((HIST_BINS - 1) as f64) as u8
     }
     /// Value at a fractional bin position.
     fn value(&self, pos: f64) -> f64 {
@@ -147,8 +149,6 @@ pub struct Counts<C: Count> {
 
 /// The ensemble's totals.
 pub type Accumulator = Counts<u32>;
-/// One chunk's counts (at most `u16::MAX` runs).
-pub type ChunkAccumulator = Counts<u16>;
 
 impl<C: Count> Counts<C> {
     pub fn new(l: &Layout) -> Counts<C> {
@@ -166,8 +166,18 @@ impl<C: Count> Counts<C> {
     }
 
     /// Records month `m` of one run.
-    #[inline]
     pub fn observe(&mut self, l: &Layout, m: usize, values: &[f64]) {
+        self.observe_except_bins(l, m, values);
+        let nh = l.hist_metric.len();
+        let hist = &mut self.hist[m * nh * HIST_BINS..][..nh * HIST_BINS];
+        for (slot, (k, b)) in l.hist_metric.iter().enumerate() {
+            hist[slot * HIST_BINS + usize::from(b.bin(values[*k]))].inc();
+        }
+    }
+
+    /// Everything [`Counts::observe`] records but the histogram bins.
+    #[inline]
+    fn observe_except_bins(&mut self, l: &Layout, m: usize, values: &[f64]) {
         let nm = l.metrics.len();
         let sums = &mut self.sum[m * nm..][..nm];
         let squares = &mut self.sum_sq[m * nm..][..nm];
@@ -176,12 +186,10 @@ impl<C: Count> Counts<C> {
             *q += v * v;
         }
         let nh = l.hist_metric.len();
-        let hist = &mut self.hist[m * nh * HIST_BINS..][..nh * HIST_BINS];
         let lowest = &mut self.lowest[m * nh..][..nh];
         let highest = &mut self.highest[m * nh..][..nh];
-        for (slot, (k, b)) in l.hist_metric.iter().enumerate() {
+        for (slot, (k, _)) in l.hist_metric.iter().enumerate() {
             let v = values[*k];
-            hist[slot * HIST_BINS + b.bin(v)].inc();
             lowest[slot] = lowest[slot].min(v);
             highest[slot] = highest[slot].max(v);
         }
@@ -202,6 +210,75 @@ impl<C: Count> Counts<C> {
                 self.first[e * l.months + usize::from(f)].inc();
             }
         }
+    }
+}
+
+/// Runs whose histogram bins a chunk buffers before counting them: one byte per run, so a block's bins of one
+/// month and metric fill one cache line.
+const BLOCK_RUNS: usize = 64;
+
+/// One chunk's counts (at most `u16::MAX` runs).
+///
+/// Counting a bin straight away touches a different line of a table of months x metrics x bins for every value, and
+/// that table does not fit in the first-level cache. So each run's bins are first written as bytes to a block
+/// buffer laid out [month][hist slot][run]: a run writes one byte to each of the same few hundred lines the
+/// previous run wrote, which stay in cache; when the block is full its bins are counted one row at a time.
+#[derive(Clone, Debug)]
+pub struct ChunkAccumulator {
+    counts: Counts<u16>,
+    /// [month][hist slot][run in block]
+    block: Vec<u8>,
+    block_runs: usize,
+}
+
+impl ChunkAccumulator {
+    pub fn new(l: &Layout) -> ChunkAccumulator {
+        const { assert!(HIST_BINS <= 256, "bins are buffered as bytes") };
+        ChunkAccumulator {
+            counts: Counts::new(l),
+            block: vec![0; l.months * l.hist_count() * BLOCK_RUNS],
+            block_runs: 0,
+        }
+    }
+
+    /// Records month `m` of the current run.
+    #[inline]
+    pub fn observe(&mut self, l: &Layout, m: usize, values: &[f64]) {
+        self.counts.observe_except_bins(l, m, values);
+        let nh = l.hist_metric.len();
+        let row = &mut self.block[m * nh * BLOCK_RUNS..][..nh * BLOCK_RUNS];
+        for (slot, (k, b)) in l.hist_metric.iter().enumerate() {
+            row[slot * BLOCK_RUNS + self.block_runs] = b.bin(values[*k]);
+        }
+    }
+
+    /// Records the end of the current run (see [`Counts::finish_run`]).
+    pub fn finish_run(&mut self, l: &Layout, first: &[u16]) {
+        self.counts.finish_run(l, first);
+        self.block_runs += 1;
+        if self.block_runs == BLOCK_RUNS {
+            self.count_block();
+        }
+    }
+
+    fn count_block(&mut self) {
+        let used = self.block_runs;
+        for (bins, hist) in self
+            .block
+            .chunks_exact(BLOCK_RUNS)
+            .zip(self.counts.hist.chunks_exact_mut(HIST_BINS))
+        {
+            for &b in &bins[..used] {
+                hist[usize::from(b)].inc();
+            }
+        }
+        self.block_runs = 0;
+    }
+
+    /// The chunk's counts, every buffered bin counted.
+    pub fn finish(mut self) -> Counts<u16> {
+        self.count_block();
+        self.counts
     }
 }
 
@@ -424,6 +501,57 @@ mod tests {
         assert_eq!(rank_position(&h, 10.0), 2.0);
         assert_eq!(rank_position(&h, 15.0), 2.5);
         assert_eq!(rank_position(&h, 20.0), 3.0);
+    }
+
+    #[test]
+    fn buffered_chunk_counts_equal_direct_counts() {
+        use crate::model::observe::MetricDef;
+        let metric = |scale| MetricDef {
+            metric: "alignment",
+            actor: String::new(),
+            unit: "",
+            scale,
+        };
+        let l = Layout::new(
+            3,
+            vec![
+                metric(Scale::Linear { lo: -1.0, hi: 1.0 }),
+                metric(Scale::MomentsOnly),
+                metric(Scale::Linear { lo: 0.0, hi: 400.0 }),
+            ],
+            vec![],
+            -0.33,
+            0.33,
+        );
+        let mut direct = Counts::<u16>::new(&l);
+        let mut buffered = ChunkAccumulator::new(&l);
+        // 150 runs: two full blocks of 64 and a partial one, values across and beyond every range (and NaN).
+        for run in 0..150 {
+            for m in 0..3 {
+                let x = (run * 7 + m * 13) as f64 / 149.0 * 2.4 - 1.2;
+                let v = [
+                    x,
+                    x * 3.0,
+                    if run == 77 {
+                        f64::NAN
+                    } else {
+                        x * 250.0 + 150.0
+                    },
+                ];
+                direct.observe(&l, m, &v);
+                buffered.observe(&l, m, &v);
+            }
+            direct.finish_run(&l, &[]);
+            buffered.finish_run(&l, &[]);
+        }
+        let buffered = buffered.finish();
+        assert_eq!(buffered.hist, direct.hist);
+        assert_eq!(
+            buffered.hist.iter().map(|&c| u64::from(c)).sum::<u64>(),
+            150 * 3 * 2
+        );
+        assert_eq!(buffered.bands, direct.bands);
+        assert_eq!(buffered.runs, 150);
     }
 
     #[test]

@@ -177,3 +177,32 @@ fn outputs_are_tidy_and_complete() {
         assert!(lo <= p && p <= hi, "{e}");
     }
 }
+
+/// `realign bench` runs end to end and reports every figure docs/PERFORMANCE.md quotes (the figures themselves are
+/// timings, so only their presence and form are checked here).
+#[test]
+fn bench_reports_draws_model_and_full_runs() {
+    let o = common::realign(&["bench", "--runs", "600", "--repeats", "1"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let out = common::stdout(&o);
+    for label in [
+        "random draws alone, 1 thread",
+        "model, no statistics, 1 thr.",
+        "full runs, 1 thread",
+        "cost of a run / its draws",
+        "the model alone / its draws",
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("no {label:?} in\n{out}"));
+        let value: f64 = line
+            .split(':')
+            .nth(1)
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no number in {line:?}"));
+        assert!(value.is_finite() && value > 0.0, "{line}");
+    }
+    assert!(out.contains("540 draws per run"), "{out}");
+}
