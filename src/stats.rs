@@ -165,7 +165,9 @@ impl<C: Count> Counts<C> {
         }
     }
 
-    /// Records month `m` of one run.
+    /// Records month `m` of one run, counting each bin at once: the reference the buffered
+    /// [`ChunkAccumulator`] is tested against.
+    #[cfg(test)]
     pub fn observe(&mut self, l: &Layout, m: usize, values: &[f64]) {
         self.observe_except_bins(l, m, values);
         let nh = l.hist_metric.len();

@@ -184,8 +184,7 @@ fn run_precision_mode_reaches_its_target_and_equals_a_fixed_run_of_as_many_runs(
             out.to_str().unwrap(),
         ];
         args.extend_from_slice(extra);
-        let o = common::realign(&args);
-        assert!(o.status.success(), "{}", common::stderr(&o));
+        common::realign_ok(&args);
         out
     };
     let a = run(&["--precision", "0.02", "--threads", "1"], "a");

@@ -17,8 +17,7 @@ fn run(dir: &Path, sub: &str, extra: &[&str]) -> Vec<Vec<u8>> {
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let o = common::realign(&args);
-    assert!(o.status.success(), "{}", common::stderr(&o));
+    common::realign_ok(&args);
     FILES
         .iter()
         .map(|f| std::fs::read(out.join(f)).unwrap())

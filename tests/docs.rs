@@ -4,8 +4,7 @@
 mod common;
 
 fn generated_table() -> String {
-    let o = common::realign(&["explain", "--markdown", "scenarios/baseline.toml"]);
-    assert!(o.status.success());
+    let o = common::realign_ok(&["explain", "--markdown", "scenarios/baseline.toml"]);
     common::stdout(&o)
 }
 

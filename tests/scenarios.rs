@@ -7,7 +7,7 @@ use serde_json::Value;
 fn run_summary(dir: &std::path::Path, scenario: &str, runs: &str) -> Value {
     let out = dir.join(scenario);
     let path = common::scenario(&format!("{scenario}.toml"));
-    let o = common::realign(&[
+    common::realign_ok(&[
         "run",
         path.to_str().unwrap(),
         "-q",
@@ -16,7 +16,6 @@ fn run_summary(dir: &std::path::Path, scenario: &str, runs: &str) -> Value {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", common::stderr(&o));
     serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
 }
 
@@ -44,8 +43,7 @@ fn every_shipped_scenario_validates() {
     assert!(files.len() >= 7);
     let mut args = vec!["validate"];
     args.extend(files.iter().map(String::as_str));
-    let o = common::realign(&args);
-    assert!(o.status.success(), "{}", common::stderr(&o));
+    common::realign_ok(&args);
 }
 
 #[test]
@@ -124,7 +122,7 @@ fn outputs_are_tidy_and_complete() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("t");
     let path = common::scenario("baseline.toml");
-    let o = common::realign(&[
+    common::realign_ok(&[
         "run",
         path.to_str().unwrap(),
         "-q",
@@ -135,7 +133,6 @@ fn outputs_are_tidy_and_complete() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", common::stderr(&o));
     let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
     assert!(ts.starts_with("scenario,month,actor,metric,statistic,value,ci_low,ci_high\n"));
     assert!(ts.lines().skip(1).all(|l| l.split(',').count() == 8));
@@ -182,8 +179,7 @@ fn outputs_are_tidy_and_complete() {
 /// timings, so only their presence and form are checked here).
 #[test]
 fn bench_reports_draws_model_and_full_runs() {
-    let o = common::realign(&["bench", "--runs", "600", "--repeats", "1"]);
-    assert!(o.status.success(), "{}", common::stderr(&o));
+    let o = common::realign_ok(&["bench", "--runs", "600", "--repeats", "1"]);
     let out = common::stdout(&o);
     for label in [
         "random draws alone, 1 thread",

@@ -47,9 +47,7 @@ fn sweep(file: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let o = common::realign(&args);
-    assert!(o.status.success(), "{}", common::stderr(&o));
-    o
+    common::realign_ok(&args)
 }
 
 fn read_results(dir: &Path) -> Vec<Vec<u8>> {
@@ -95,8 +93,7 @@ fn shards_merge_into_the_one_machine_result() {
         // Parts in reverse order: the order given must not matter.
         args.extend(parts.iter().rev().map(|p| p.display().to_string()));
         args.extend(["--out".into(), merged.display().to_string(), "-q".into()]);
-        let o = common::realign(&args.iter().map(String::as_str).collect::<Vec<_>>());
-        assert!(o.status.success(), "{}", common::stderr(&o));
+        common::realign_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(
             read_results(&dir.path().join("one")) == read_results(&merged),
             "{n} shards differ from one machine"
@@ -113,19 +110,19 @@ fn merge_refuses_missing_and_foreign_parts() {
     sweep(&file, &p0, &["--shard", "0/3"]);
     sweep(&file, &p1, &["--shard", "1/3"]);
     let out = dir.path().join("m");
-    let o = common::realign(&[
-        "merge",
-        p0.to_str().unwrap(),
-        p1.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        common::stderr(&o).contains("missing parts: 2/3"),
-        "{}",
-        common::stderr(&o)
-    );
+    let refused = |parts: &[&std::path::Path], message: &str| {
+        let mut args = vec!["merge"];
+        args.extend(parts.iter().map(|p| p.to_str().unwrap()));
+        args.extend(["--out", out.to_str().unwrap()]);
+        let o = common::realign(&args);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            common::stderr(&o).contains(message),
+            "{}",
+            common::stderr(&o)
+        );
+    };
+    refused(&[&p0, &p1], "missing parts: 2/3");
     // A part of another sweep (other replicates, so another hash).
     let other = common::write(
         dir.path(),
@@ -137,34 +134,8 @@ fn merge_refuses_missing_and_foreign_parts() {
     );
     let q2 = dir.path().join("b2");
     sweep(&other, &q2, &["--shard", "2/3"]);
-    let o = common::realign(&[
-        "merge",
-        p0.to_str().unwrap(),
-        p1.to_str().unwrap(),
-        q2.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        common::stderr(&o).contains("is a part of another sweep"),
-        "{}",
-        common::stderr(&o)
-    );
-    let o = common::realign(&[
-        "merge",
-        p0.to_str().unwrap(),
-        p0.to_str().unwrap(),
-        p1.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        common::stderr(&o).contains("given twice"),
-        "{}",
-        common::stderr(&o)
-    );
+    refused(&[&p0, &p1, &q2], "is a part of another sweep");
+    refused(&[&p0, &p0, &p1], "given twice");
 }
 
 #[test]
@@ -186,8 +157,7 @@ fn resume_computes_only_missing_points_and_equals_an_uninterrupted_run() {
     let partial = dir.path().join("partial");
     std::fs::create_dir_all(&partial).unwrap();
     std::fs::write(partial.join("points.log"), torn).unwrap();
-    let o = sweep(&file, &partial, &["--resume"]);
-    let _ = o;
+    sweep(&file, &partial, &["--resume"]);
     let o = common::realign(&[
         "sweep",
         file.to_str().unwrap(),

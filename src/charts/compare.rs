@@ -150,7 +150,6 @@ impl Figure for EventsCompare<'_> {
         )
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        root.fill(&WHITE).txt()?;
         let labels: Vec<String> = self
             .shared
             .events
@@ -232,7 +231,6 @@ impl Figure for AlignmentCompare<'_> {
         (1200, 60 + 360 * rows)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        root.fill(&WHITE).txt()?;
         let (title, body) = root.split_vertically(74);
         let title = title
             .titled(

@@ -180,7 +180,6 @@ impl Figure for FanChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let d = self.data;
         let a = &d.actors[self.actor];
-        root.fill(&WHITE).txt()?;
         let title = format!(
             "{}: alignment, {} to {} ({} runs)",
             a.name,
@@ -215,7 +214,6 @@ impl Figure for BandsChart<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let d = self.data;
-        root.fill(&WHITE).txt()?;
         let (title_area, body) = root.split_vertically(70);
         let title_area = title_area
             .titled(
@@ -337,7 +335,6 @@ impl Figure for EventsChart<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let d = self.data;
-        root.fill(&WHITE).txt()?;
         let (title_area, body) = root.split_vertically(40);
         title_area
             .titled(
@@ -414,7 +411,6 @@ impl Figure for DriversChart<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let d = self.data;
-        root.fill(&WHITE).txt()?;
         let panels = root.split_evenly((3, 1));
         let specs = [
             ("Oil: Brent price", "USD per barrel", OKABE_ITO[0]),

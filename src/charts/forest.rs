@@ -28,7 +28,6 @@ impl Figure for Forest<'_> {
         (1200, 140 + 56 * self.results.len().max(1) as u32)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        root.fill(&WHITE).txt()?;
         let n = self.results.len().max(1);
         let reach = self
             .results

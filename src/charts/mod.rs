@@ -76,7 +76,7 @@ pub struct ChartError {
     pub message: String,
 }
 
-/// A chart that can draw itself on any plotters backend.
+/// A chart that can draw itself on any plotters backend, on the white background [`render`] lays.
 pub trait Figure {
     /// File stem, e.g. `fan-belarus`.
     fn stem(&self) -> String;
@@ -99,12 +99,14 @@ pub fn render(fig: &impl Figure) -> Result<Rendered, ChartError> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
         fig.draw(&root).map_err(err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     let mut rgb = vec![0u8; (size.0 * size.1 * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
         fig.draw(&root).map_err(err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }

@@ -64,7 +64,6 @@ impl Figure for Heatmap<'_> {
         (1100, 760)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        root.fill(&WHITE).txt()?;
         let (main, bar) = root.split_horizontally(960);
         let (nx, ny) = (self.xs.len(), self.ys.len());
         let xs = &self.xs;
@@ -182,7 +181,6 @@ impl Figure for Line<'_> {
         (1000, 560)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        root.fill(&WHITE).txt()?;
         let x0 = self
             .points
             .iter()
@@ -325,7 +323,6 @@ impl Figure for IndexBars<'_> {
         (1200, 130 + 40 * self.rows.len().max(1) as u32)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        root.fill(&WHITE).txt()?;
         let n = self.rows.len().max(1);
         let top = self
             .rows

@@ -40,3 +40,10 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&p, text).expect("write scenario");
     p
 }
+
+/// Runs `realign ARGS` and asserts it succeeded, showing its stderr if not.
+pub fn realign_ok(args: &[&str]) -> Output {
+    let o = realign(args);
+    assert!(o.status.success(), "realign {args:?}: {}", stderr(&o));
+    o
+}
