@@ -8,18 +8,18 @@ use serde::Serialize;
 
 use crate::evidence;
 use crate::model::ModelConfig;
-use crate::runner::{self, OutcomeProbe, PairedSums};
+use crate::output::{
+    csv_bytes, csv_writer, num, round6, rounded, rounded_interval, sorted_json_bytes,
+};
+use crate::runner::{self, Budget, OutcomeProbe, PairedSums};
 use crate::scenario::check::{self, Checker};
 use crate::scenario::tree::{self, Loc, Node, Value};
 use crate::scenario::{Scenario, ScenarioError, valid_scenario_name};
-use crate::stats::Z95;
+use crate::stats::{Interval, Moments};
 use crate::sweep::spec::{Outcome, Target, configure, resolve_key, resolve_outcome};
 
 /// Runs per arm when neither the file nor the command line says.
 pub const DEFAULT_RUNS: u64 = 4096;
-/// Precision mode adds runs in batches of this size (a multiple of the runner's chunk, so results do not depend on
-/// the thread count).
-pub const BATCH_RUNS: u64 = 4 * runner::CHUNK_RUNS;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -296,44 +296,31 @@ impl Checker<'_> {
     }
 }
 
-/// A mean with its 95% interval.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct Interval {
-    pub value: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
-}
-
-impl Interval {
-    /// Rounded to 6 decimals for the files (the verdict is decided before rounding).
-    fn rounded(self) -> Interval {
-        use crate::output::round6;
-        Interval {
-            value: round6(self.value),
-            ci_low: round6(self.ci_low),
-            ci_high: round6(self.ci_high),
-        }
-    }
-
-    fn from_mean_var(mean: f64, var_of_mean: f64) -> Interval {
-        let half = Z95 * var_of_mean.max(0.0).sqrt();
-        Interval {
-            value: mean,
-            ci_low: mean - half,
-            ci_high: mean + half,
-        }
-    }
-    pub fn half_width(&self) -> f64 {
-        (self.ci_high - self.ci_low) / 2.0
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Holds,
     Contradicted,
     Inconclusive,
+}
+
+impl Verdict {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::Contradicted => "contradicted",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+impl Direction {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Direction::Increase => "increase",
+            Direction::Decrease => "decrease",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -346,15 +333,85 @@ pub struct ClaimResult {
     pub expect: Direction,
     pub runs: u64,
     /// Outcome in the `from` arm and the `to` arm.
+    #[serde(serialize_with = "rounded_interval")]
     pub from_arm: Interval,
+    #[serde(serialize_with = "rounded_interval")]
     pub to_arm: Interval,
     /// Mean per-run difference (to - from) with common random numbers.
+    #[serde(serialize_with = "rounded_interval")]
     pub effect: Interval,
     pub verdict: Verdict,
     /// The interval the same runs give with independent streams for the two arms.
+    #[serde(serialize_with = "rounded_interval")]
     pub effect_independent: Interval,
     /// Half-width with independent streams over half-width paired.
+    #[serde(serialize_with = "rounded")]
     pub width_ratio: f64,
+}
+
+/// claims.csv: one row per experiment, numbers as the JSON holds them (rounded to 6 decimals).
+pub fn claims_csv(results: &[ClaimResult]) -> Vec<u8> {
+    let mut w = csv_writer();
+    w.write_record([
+        "id",
+        "claim",
+        "outcome",
+        "expect",
+        "runs",
+        "from_arm",
+        "to_arm",
+        "effect",
+        "effect_ci_low",
+        "effect_ci_high",
+        "verdict",
+        "independent_ci_low",
+        "independent_ci_high",
+        "width_ratio",
+    ])
+    .expect("in-memory csv");
+    for r in results {
+        let (effect, independent) = (r.effect.rounded(), r.effect_independent.rounded());
+        w.write_record([
+            r.id.clone(),
+            r.claim.clone(),
+            r.outcome.clone(),
+            r.expect.as_str().to_string(),
+            r.runs.to_string(),
+            num(r.from_arm.rounded().value),
+            num(r.to_arm.rounded().value),
+            num(effect.value),
+            num(effect.ci_low),
+            num(effect.ci_high),
+            r.verdict.as_str().to_string(),
+            num(independent.ci_low),
+            num(independent.ci_high),
+            num(round6(r.width_ratio)),
+        ])
+        .expect("in-memory csv");
+    }
+    csv_bytes(w)
+}
+
+/// claims.json.
+#[derive(Serialize)]
+struct ClaimsJson<'a> {
+    claims_file: String,
+    design: &'static str,
+    interval: &'static str,
+    results: &'a [ClaimResult],
+    scenario: &'a str,
+    seed: u64,
+}
+
+pub fn claims_json(path: &Path, scenario: &str, seed: u64, results: &[ClaimResult]) -> Vec<u8> {
+    sorted_json_bytes(&ClaimsJson {
+        claims_file: path.display().to_string(),
+        design: "paired: both arms use stream r of the key (scenario, seed) for run r; independent: the to-arm uses seed + 1",
+        interval: "95% normal interval of the mean per-run difference",
+        results,
+        scenario,
+        seed,
+    })
 }
 
 fn verdict(expect: Direction, effect: &Interval) -> Verdict {
@@ -383,28 +440,8 @@ fn probe(o: &Outcome) -> OutcomeProbe {
     }
 }
 
-fn var_of_mean(sum: f64, sum_sq: f64, n: f64) -> f64 {
-    let mean = sum / n;
-    if n > 1.0 {
-        ((sum_sq - n * mean * mean) / (n - 1.0)).max(0.0) / n
-    } else {
-        0.0
-    }
-}
-
-/// How many runs and when to stop.
-#[derive(Clone, Copy, Debug)]
-pub enum Budget {
-    Fixed(u64),
-    /// Add [`BATCH_RUNS`] at a time until the effect's 95% half-width is at most `half_width`, or `max_runs`.
-    Precision {
-        half_width: f64,
-        max_runs: u64,
-    },
-}
-
 /// Runs one experiment. Arms share the stream key (scenario name, seed); the independent comparison gives the
-/// `to` arm the key of seed + 1 instead.
+/// `to` arm the key of seed + 1 instead. Precision mode stops on the paired effect's half-width.
 pub fn run_experiment(
     s: &Scenario,
     x: &Experiment,
@@ -417,80 +454,56 @@ pub fn run_experiment(
     let other = runner::stream_key(&s.name, seed.wrapping_add(1));
     let pool = runner::pool(threads);
     let p = probe(&x.outcome);
-    let mut paired = PairedSums::default();
-    let mut independent = PairedSums::default();
-    let mut done = 0u64;
-    loop {
-        let step = match budget {
-            Budget::Fixed(n) => n - done,
-            Budget::Precision { max_runs, .. } => BATCH_RUNS.min(max_runs - done),
-        };
-        runner::run_paired_parallel(
-            &pool,
-            (&a, &b),
-            (&key, &key),
-            done..done + step,
-            p,
-            &mut paired,
-        );
-        runner::run_paired_parallel(
-            &pool,
-            (&a, &b),
-            (&key, &other),
-            done..done + step,
-            p,
-            &mut independent,
-        );
-        done += step;
-        let n = done as f64;
-        let effect = Interval::from_mean_var(
-            paired.sum_d / n,
-            var_of_mean(paired.sum_d, paired.sum_d_sq, n),
-        );
-        let stop = match budget {
-            Budget::Fixed(_) => true,
-            Budget::Precision {
-                half_width,
-                max_runs,
-            } => effect.half_width() <= half_width || done >= max_runs,
-        };
-        if stop {
-            let ind_effect = Interval::from_mean_var(
-                (independent.sum_b - independent.sum_a) / n,
-                var_of_mean(independent.sum_a, independent.sum_a_sq, n)
-                    + var_of_mean(independent.sum_b, independent.sum_b_sq, n),
+    // Both arms on the same streams, and the independent comparison beside them.
+    let mut sums = (PairedSums::default(), PairedSums::default());
+    let effect = |d: &PairedSums| Moments::from_sums(d.sum_d, d.sum_d_sq, d.runs).interval();
+    let runs = budget.grow(
+        &mut sums,
+        |(paired, independent), until| {
+            let from = paired.runs;
+            runner::run_paired_parallel(&pool, (&a, &b), (&key, &key), from..until, p, paired);
+            runner::run_paired_parallel(
+                &pool,
+                (&a, &b),
+                (&key, &other),
+                from..until,
+                p,
+                independent,
             );
-            let quote = evidence::claim(&x.claim)
-                .map(|c| c.quote.clone())
-                .unwrap_or_default();
-            return ClaimResult {
-                id: x.id.clone(),
-                claim: x.claim.clone(),
-                quote,
-                statement: x.statement.clone(),
-                outcome: x.outcome.label(),
-                expect: x.expect,
-                runs: done,
-                from_arm: Interval::from_mean_var(
-                    paired.sum_a / n,
-                    var_of_mean(paired.sum_a, paired.sum_a_sq, n),
-                )
-                .rounded(),
-                to_arm: Interval::from_mean_var(
-                    paired.sum_b / n,
-                    var_of_mean(paired.sum_b, paired.sum_b_sq, n),
-                )
-                .rounded(),
-                verdict: verdict(x.expect, &effect),
-                width_ratio: if effect.half_width() > 0.0 {
-                    crate::output::round6(ind_effect.half_width() / effect.half_width())
-                } else {
-                    f64::INFINITY
-                },
-                effect: effect.rounded(),
-                effect_independent: ind_effect.rounded(),
-            };
-        }
+        },
+        |(paired, _)| effect(paired).half_width(),
+    );
+    let (paired, independent) = sums;
+    let effect = effect(&paired);
+    let arm = |sum, sum_sq| Moments::from_sums(sum, sum_sq, runs);
+    let (ind_a, ind_b) = (
+        arm(independent.sum_a, independent.sum_a_sq),
+        arm(independent.sum_b, independent.sum_b_sq),
+    );
+    let effect_independent = Interval::normal(
+        (independent.sum_b - independent.sum_a) / runs as f64,
+        ind_a.var_of_mean() + ind_b.var_of_mean(),
+    );
+    ClaimResult {
+        id: x.id.clone(),
+        claim: x.claim.clone(),
+        quote: evidence::claim(&x.claim)
+            .map(|c| c.quote.clone())
+            .unwrap_or_default(),
+        statement: x.statement.clone(),
+        outcome: x.outcome.label(),
+        expect: x.expect,
+        runs,
+        from_arm: arm(paired.sum_a, paired.sum_a_sq).interval(),
+        to_arm: arm(paired.sum_b, paired.sum_b_sq).interval(),
+        verdict: verdict(x.expect, &effect),
+        width_ratio: if effect.half_width() > 0.0 {
+            effect_independent.half_width() / effect.half_width()
+        } else {
+            f64::INFINITY
+        },
+        effect,
+        effect_independent,
     }
 }
 

@@ -3,11 +3,13 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::app::{self, AppError, RunOptions};
+use crate::app::{self, AppError, Progress};
+use crate::options::{ArgError, Limits, Options, Raw, parse_shard};
 use crate::scenario::Scenario;
+use crate::terminal;
 
 #[derive(Parser, Debug)]
 #[command(name = "realign", version, about = "Scenario simulation of alignment shifts around Russia from December 2014", long_about = None)]
@@ -16,76 +18,81 @@ struct Cli {
     command: Command,
 }
 
+/// Options of every command that runs ensembles.
+#[derive(Args, Debug)]
+struct Common {
+    /// Worker threads; 0 = all cores. Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Output folder (default: a folder under output/ named after the scenario, sweep or comparison).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// No progress bar and no summary on the terminal.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// How many runs, from which seed.
+#[derive(Args, Debug)]
+struct Sampling {
+    /// Number of runs (per scenario, per claim arm; default: the scenario's [run] runs, 4096 per arm for claims).
+    #[arg(long)]
+    runs: Option<u64>,
+    /// Seed (default: the scenario's [run] seed).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+/// Precision mode.
+#[derive(Args, Debug)]
+struct Precision {
+    /// Add runs, 2048 at a time, until every reported probability (each effect, for claims; every outcome at every
+    /// point, for sweeps) has a 95% half-width of at most this.
+    #[arg(long)]
+    precision: Option<f64>,
+    /// The most runs in precision mode (default 1,000,000; 100,000 replicates per point for sweeps).
+    #[arg(long)]
+    max_runs: Option<u64>,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run a scenario's Monte Carlo ensemble and write tables to output/<scenario>/.
     Run {
         /// Scenario file (TOML).
         scenario: PathBuf,
-        /// Number of runs (default: the scenario's [run] runs, else 10000).
-        #[arg(long)]
-        runs: Option<u64>,
-        /// Seed (default: the scenario's [run] seed).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads; 0 = all cores. Results do not depend on it.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Output folder for this run (default: output/<scenario name>).
-        #[arg(long)]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        sampling: Sampling,
+        #[command(flatten)]
+        precision: Precision,
+        #[command(flatten)]
+        common: Common,
         /// Also write the full paths of the first K runs (trajectories.csv).
         #[arg(long, default_value_t = 0, value_name = "K")]
         trajectories: usize,
-        /// Add runs in batches of 4096 until every reported probability's 95% half-width is at most this.
-        #[arg(long)]
-        precision: Option<f64>,
-        /// The most runs in precision mode.
-        #[arg(long, default_value_t = 1_000_000)]
-        max_runs: u64,
-        /// No progress bar and no summary on the terminal.
-        #[arg(long, short)]
-        quiet: bool,
     },
     /// Run several scenarios and draw their events and alignments side by side, with a table of differences.
     Compare {
         #[arg(required = true, num_args = 2..)]
         scenarios: Vec<PathBuf>,
-        /// Runs per scenario (default: each scenario's own).
-        #[arg(long)]
-        runs: Option<u64>,
-        #[arg(long)]
-        seed: Option<u64>,
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Output folder (default: output/compare-A--B...).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        sampling: Sampling,
+        #[command(flatten)]
+        common: Common,
     },
     /// Run a parameter sweep (grid, Latin hypercube, Morris or Sobol design) across all cores.
     Sweep {
         sweep: PathBuf,
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Output folder (default: output/sweeps/<sweep name>).
-        #[arg(long)]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        precision: Precision,
+        #[command(flatten)]
+        common: Common,
         /// Keep the points an interrupted run already finished; compute only the missing ones.
         #[arg(long)]
         resume: bool,
         /// Compute only part I of N (0-based), for a cluster: `--shard 2/8 --out parts/2`.
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
-        /// Add replicates to each point, 2048 at a time, until every outcome's 95% half-width is at most this.
-        #[arg(long)]
-        precision: Option<f64>,
-        /// The most replicates per point in precision mode.
-        #[arg(long, default_value_t = 100_000)]
-        max_runs: u64,
-        #[arg(long, short)]
-        quiet: bool,
     },
     /// Combine the parts of a sharded sweep into the results a one-machine run writes.
     Merge {
@@ -103,23 +110,12 @@ enum Command {
         /// Test on this scenario instead of the file's own.
         #[arg(long)]
         scenario: Option<PathBuf>,
-        /// Runs per arm (default 4096).
-        #[arg(long)]
-        runs: Option<u64>,
-        #[arg(long)]
-        seed: Option<u64>,
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Add runs until each effect's 95% half-width is at most this.
-        #[arg(long)]
-        precision: Option<f64>,
-        /// The most runs per arm in precision mode.
-        #[arg(long, default_value_t = 1_000_000)]
-        max_runs: u64,
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        sampling: Sampling,
+        #[command(flatten)]
+        precision: Precision,
+        #[command(flatten)]
+        common: Common,
     },
     /// Parse and check scenario files; run nothing.
     Validate {
@@ -149,6 +145,24 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         threads: Vec<usize>,
     },
+}
+
+/// The second stage of parsing: the shared options checked in one place ([`crate::options`]).
+fn options(
+    common: &Common,
+    sampling: Option<&Sampling>,
+    precision: Option<&Precision>,
+    limits: Limits,
+) -> Result<Options, AppError> {
+    Ok(Raw {
+        runs: sampling.and_then(|s| s.runs),
+        seed: sampling.and_then(|s| s.seed),
+        threads: common.threads,
+        out: common.out.clone(),
+        precision: precision.and_then(|p| p.precision),
+        max_runs: precision.and_then(|p| p.max_runs),
+    }
+    .check(limits)?)
 }
 
 /// Parses arguments, runs the command, prints errors; returns the exit status.
@@ -188,7 +202,7 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 fn with_progress<T>(
     quiet: bool,
     unit: &str,
-    work: impl FnOnce(&(dyn Fn(u64) + Sync), &dyn Fn(u64)) -> Result<T, AppError>,
+    work: impl FnOnce(&Progress) -> Result<T, AppError>,
     brief: impl Fn(&T) -> String,
 ) -> Result<T, AppError> {
     let bar = progress_bar(quiet);
@@ -198,7 +212,10 @@ fn with_progress<T>(
         );
         bar.set_style(ProgressStyle::with_template(&template).expect("valid template"));
     }
-    let outcome = work(&|n| bar.inc(n), &|total| bar.set_length(total))?;
+    let outcome = work(&Progress {
+        progress: &|n| bar.inc(n),
+        total: &|total| bar.set_length(total),
+    })?;
     bar.finish_and_clear();
     if !quiet {
         print!("{}", brief(&outcome));
@@ -210,182 +227,91 @@ fn dispatch(command: Command) -> Result<(), AppError> {
     match command {
         Command::Run {
             scenario,
-            runs,
-            seed,
-            threads,
-            out,
-            trajectories,
+            sampling,
             precision,
-            max_runs,
-            quiet,
+            common,
+            trajectories,
         } => {
-            if precision.is_some_and(|p| !(p > 0.0 && p < 1.0)) {
-                return Err(AppError::Usage("--precision must be in (0, 1)".into()));
-            }
-            if max_runs == 0 || max_runs > crate::scenario::MAX_RUNS {
-                return Err(AppError::Usage(format!(
-                    "--max-runs must be in [1, {}]",
-                    crate::scenario::MAX_RUNS
-                )));
-            }
-            if precision.is_some() && runs.is_some() {
-                return Err(AppError::Usage(
-                    "--precision decides the runs: give --max-runs instead of --runs".into(),
-                ));
-            }
-            let opts = RunOptions {
-                runs,
-                seed,
-                threads,
-                out,
-                trajectories,
-                precision,
-                max_runs,
-            };
+            let opts = options(&common, Some(&sampling), Some(&precision), Limits::RUNS)?;
             with_progress(
-                quiet,
+                common.quiet,
                 "runs",
-                |p, t| app::run(&scenario, &opts, p, t),
-                app::brief,
+                |p| app::run(&scenario, &opts, trajectories, p),
+                terminal::run_brief,
             )?;
-            Ok(())
         }
         Command::Compare {
             scenarios,
-            runs,
-            seed,
-            threads,
-            out,
-            quiet,
+            sampling,
+            common,
         } => {
-            if runs.is_some_and(|r| r == 0 || r > crate::scenario::MAX_RUNS) {
-                return Err(AppError::Usage(format!(
-                    "--runs must be in [1, {}]",
-                    crate::scenario::MAX_RUNS
-                )));
-            }
-            let opts = app::CompareOptions {
-                runs,
-                seed,
-                threads,
-                out,
-            };
+            let opts = options(&common, Some(&sampling), None, Limits::RUNS)?;
             with_progress(
-                quiet,
+                common.quiet,
                 "runs",
-                |p, t| app::compare(&scenarios, &opts, p, t),
-                app::compare_brief,
+                |p| app::compare(&scenarios, &opts, p),
+                terminal::compare_brief,
             )?;
-            Ok(())
         }
         Command::Sweep {
             sweep,
-            threads,
-            out,
+            precision,
+            common,
             resume,
             shard,
-            precision,
-            max_runs,
-            quiet,
         } => {
             let shard = shard.map(|t| parse_shard(&t)).transpose()?;
-            let max = crate::sweep::spec::MAX_REPLICATES;
-            if precision.is_some_and(|p| !(p > 0.0 && p < 1.0)) || max_runs == 0 || max_runs > max {
-                return Err(AppError::Usage(format!(
-                    "--precision must be in (0, 1) and --max-runs in [1, {max}]"
-                )));
-            }
-            let precision = precision.map(|p| (p, max_runs));
-            let opts = app::SweepOptions {
-                threads,
-                out,
-                resume,
-                shard,
-                precision,
-            };
+            let opts = options(&common, None, Some(&precision), Limits::SWEEP)?;
             with_progress(
-                quiet,
+                common.quiet,
                 "points",
-                |p, t| app::sweep(&sweep, &opts, p, t),
-                app::sweep_brief,
+                |p| app::sweep(&sweep, &opts, resume, shard, p),
+                terminal::sweep_brief,
             )?;
-            Ok(())
         }
         Command::Merge { parts, out, quiet } => {
             let outcome = app::merge(&parts, &out)?;
             if !quiet {
-                print!("{}", app::sweep_brief(&outcome));
+                print!("{}", terminal::sweep_brief(&outcome));
             }
-            Ok(())
         }
         Command::Claims {
             claims,
             scenario,
-            runs,
-            seed,
-            threads,
-            out,
+            sampling,
             precision,
-            max_runs,
-            quiet,
+            common,
         } => {
-            if let Some(p) = precision {
-                if !(p > 0.0 && p < 1.0) {
-                    return Err(AppError::Usage("--precision must be in (0, 1)".into()));
-                }
-            }
-            let max = crate::scenario::MAX_RUNS;
-            if runs.is_some_and(|r| r == 0 || r > max) || max_runs == 0 || max_runs > max {
-                return Err(AppError::Usage(format!(
-                    "--runs and --max-runs must be in [1, {max}]"
-                )));
-            }
+            let opts = options(&common, Some(&sampling), Some(&precision), Limits::CLAIMS)?;
             let path = claims.unwrap_or_else(|| PathBuf::from(app::DEFAULT_CLAIMS));
-            let opts = app::ClaimsOptions {
-                scenario,
-                runs,
-                seed,
-                threads,
-                out,
-                precision: precision.map(|p| (p, max_runs)),
-            };
             let outcome = with_progress(
-                quiet,
+                common.quiet,
                 "claims",
-                |p, t| app::claims(&path, &opts, p, t),
-                app::claims_brief,
+                |p| app::claims(&path, scenario.as_deref(), &opts, p),
+                terminal::claims_brief,
             )?;
             if outcome.contradicted() > 0 {
                 return Err(AppError::Contradicted(outcome.contradicted()));
             }
-            Ok(())
         }
         Command::Validate { scenarios } => {
-            let mut failed = Vec::new();
+            let mut failed = 0;
             for path in &scenarios {
                 match Scenario::load(path) {
-                    Ok(s) => println!(
-                        "{}: ok ({}, {} actors, {} months)",
-                        path.display(),
-                        s.name,
-                        s.config.actors.len(),
-                        s.horizon_months()
-                    ),
+                    Ok(s) => print!("{}", terminal::validated(path, &s)),
                     Err(e) => {
                         eprintln!("{e}");
-                        failed.push(e);
+                        failed += 1;
                     }
                 }
             }
-            if failed.is_empty() {
-                Ok(())
-            } else {
+            if failed > 0 {
                 // The problems were printed above; the error line only counts them.
-                Err(AppError::Usage(format!(
-                    "{} of {} scenario file(s) invalid",
-                    failed.len(),
-                    scenarios.len()
-                )))
+                return Err(ArgError::InvalidFiles {
+                    failed,
+                    total: scenarios.len(),
+                }
+                .into());
             }
         }
         Command::Explain { scenario, markdown } => {
@@ -394,7 +320,6 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             } else {
                 print!("{}", crate::explain::explain(&Scenario::load(&scenario)?));
             }
-            Ok(())
         }
         Command::Bench {
             sweep: Some(sweep),
@@ -418,29 +343,11 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             crate::output::ensure_dir(&scratch)?;
             let rows = crate::bench::scaling(&s, &counts, repeats, &scratch);
             let _ = std::fs::remove_dir_all(&scratch);
-            let rows = rows?;
-            println!(
-                "sweep {} ({} points x {} replicates), best of {repeats}, {cores} cores",
-                s.name,
-                crate::sweep::run::points(&s).values.len(),
-                s.replicates
+            let points = crate::sweep::run::points(&s).values.len();
+            print!(
+                "{}",
+                terminal::scaling_table(&s, points, &rows?, repeats, cores)
             );
-            println!(
-                "{:>7} {:>10} {:>12} {:>11} {:>11} {:>11}",
-                "threads", "sweep s", "runs/s", "efficiency", "ceiling", "of ceiling"
-            );
-            for r in rows {
-                println!(
-                    "{:>7} {:>10.3} {:>12.0} {:>10.1}% {:>10.1}% {:>10.1}%",
-                    r.threads,
-                    r.sweep_seconds,
-                    r.sweep_runs_per_s,
-                    100.0 * r.sweep_efficiency,
-                    100.0 * r.ceiling_efficiency,
-                    100.0 * r.sweep_efficiency / r.ceiling_efficiency
-                );
-            }
-            Ok(())
         }
         Command::Bench {
             scenario,
@@ -448,68 +355,17 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             repeats,
             ..
         } => {
-            if runs == 0 || runs > crate::scenario::MAX_RUNS {
-                return Err(AppError::Usage(format!(
-                    "--runs must be in [1, {}]",
-                    crate::scenario::MAX_RUNS
-                )));
+            let runs = Raw {
+                runs: Some(runs),
+                ..Raw::default()
             }
+            .check(Limits::RUNS)?
+            .budget(runs)
+            .most_runs();
             let s = Scenario::load(&scenario)?;
             let r = crate::bench::bench(&s.config, &s.name, runs, repeats);
-            println!(
-                "scenario {} ({} draws per run), {} runs, best of {}",
-                s.name, r.draws_per_run, r.runs, repeats
-            );
-            let us = |rate: f64| 1e6 / rate;
-            println!(
-                "random draws alone, 1 thread : {:>10.0} runs/s {:>7.2} us a run",
-                r.draws_only_runs_per_s,
-                us(r.draws_only_runs_per_s)
-            );
-            println!(
-                "model, no statistics, 1 thr. : {:>10.0} runs/s {:>7.2} us a run",
-                r.model_only_runs_per_s,
-                us(r.model_only_runs_per_s)
-            );
-            println!(
-                "full runs, 1 thread          : {:>10.0} runs/s {:>7.2} us a run",
-                r.single_thread_runs_per_s,
-                us(r.single_thread_runs_per_s)
-            );
-            println!(
-                "full runs, {:>2} threads        : {:>10.0} runs/s",
-                r.all_threads, r.all_threads_runs_per_s
-            );
-            println!(
-                "cost of a run / its draws    : {:>10.2} (target <= 2)",
-                r.cost_ratio()
-            );
-            println!(
-                "  the model alone / its draws: {:>10.2}",
-                r.model_only_cost_ratio()
-            );
-            if let Some(m) = r.peak_rss_mib {
-                println!("peak resident memory         : {m:>10.1} MiB");
-            }
-            Ok(())
+            print!("{}", terminal::bench_table(&s.name, &r, repeats));
         }
     }
-}
-
-/// `I/N` with 0 <= I < N.
-fn parse_shard(text: &str) -> Result<(usize, usize), AppError> {
-    let bad = || {
-        AppError::Usage(format!(
-            "--shard {text:?}: write it as I/N with 0 <= I < N, e.g. 0/4"
-        ))
-    };
-    let (i, n) = text.split_once('/').ok_or_else(bad)?;
-    let (i, n): (usize, usize) = (
-        i.trim().parse().map_err(|_| bad())?,
-        n.trim().parse().map_err(|_| bad())?,
-    );
-    if n == 0 || i >= n {
-        return Err(bad());
-    }
-    Ok((i, n))
+    Ok(())
 }

@@ -47,6 +47,101 @@ pub struct Ensemble {
     pub threads: usize,
 }
 
+impl Ensemble {
+    /// The widest 95% half-width among the probabilities a run reports: every band of every actor and every
+    /// event, in every month.
+    pub fn widest_half_width(&self) -> f64 {
+        let l = &self.layout;
+        let mut worst: f64 = 0.0;
+        for m in 0..l.months {
+            for j in 0..l.band_metrics.len() {
+                for b in 0..3 {
+                    worst = worst.max(self.acc.band(l, m, j, b).interval().half_width());
+                }
+            }
+            for e in 0..l.events.len() {
+                worst = worst.max(self.acc.event_by(l, e, m).interval().half_width());
+            }
+        }
+        worst
+    }
+}
+
+/// Precision mode adds runs this many at a time: a whole number of chunks, so that a result grown batch by batch
+/// is the same as one computed at once, and the same for every command (ensembles, sweep points, claim arms).
+pub const PRECISION_BATCH: u64 = 4 * CHUNK_RUNS;
+
+/// How many runs a result gets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Budget {
+    /// Exactly this many.
+    Fixed(u64),
+    /// Add [`PRECISION_BATCH`] runs at a time until the widest 95% half-width the result reports is at most
+    /// `half_width`, or `max_runs` are done.
+    Precision { half_width: f64, max_runs: u64 },
+}
+
+impl Budget {
+    /// How far the next step goes from `done` runs.
+    pub fn next_stop(&self, done: u64) -> u64 {
+        match *self {
+            Budget::Fixed(n) => n,
+            // Never past the maximum: the last batch may be short.
+            Budget::Precision { max_runs, .. } => (done + PRECISION_BATCH).min(max_runs),
+        }
+    }
+
+    /// Whether a result of `done` runs whose widest half-width is `widest` is finished. `widest` is only
+    /// evaluated in precision mode.
+    pub fn is_met(&self, done: u64, widest: impl FnOnce() -> f64) -> bool {
+        match *self {
+            Budget::Fixed(n) => done >= n,
+            Budget::Precision {
+                half_width,
+                max_runs,
+            } => done >= max_runs || widest() <= half_width,
+        }
+    }
+
+    /// The most runs this budget can take (for progress bars).
+    pub fn most_runs(&self) -> u64 {
+        match *self {
+            Budget::Fixed(n) => n,
+            Budget::Precision { max_runs, .. } => max_runs,
+        }
+    }
+
+    /// The precision target, if any.
+    pub fn precision(&self) -> Option<(f64, u64)> {
+        match *self {
+            Budget::Fixed(_) => None,
+            Budget::Precision {
+                half_width,
+                max_runs,
+            } => Some((half_width, max_runs)),
+        }
+    }
+
+    /// Grows `result` until the budget is met: `extend(result, until)` adds runs up to `until`, `widest(result)`
+    /// is the widest half-width it then reports. Returns the runs done.
+    pub fn grow<T>(
+        &self,
+        result: &mut T,
+        mut extend: impl FnMut(&mut T, u64),
+        mut widest: impl FnMut(&T) -> f64,
+    ) -> u64 {
+        let mut done = 0;
+        loop {
+            let until = self.next_stop(done);
+            extend(result, until);
+            done = until;
+            if self.is_met(done, || widest(result)) {
+                return done;
+            }
+        }
+    }
+}
+
 /// The generator key of a scenario and seed.
 pub fn stream_key(scenario_name: &str, seed: u64) -> [u8; 32] {
     let mut h = Sha256::new();
@@ -152,7 +247,67 @@ pub fn extend_ensemble(
     }
 }
 
-/// Runs a contiguous range of runs sequentially.
+/// The one loop every run goes through, whatever records it: a world reset to the scenario's initial state, the
+/// run's own generator, and the monthly schedule to the horizon. Ensembles, sweep points and claim arms all call
+/// [`Sim::run`], so run `r` of a configuration is the same sequence of states wherever it is run; that is what
+/// common random numbers rest on.
+pub struct Sim<'c> {
+    cfg: &'c ModelConfig,
+    constants: Constants,
+    initial: World,
+    world: World,
+}
+
+impl<'c> Sim<'c> {
+    pub fn new(cfg: &'c ModelConfig) -> Sim<'c> {
+        let initial = World::initial(cfg);
+        Sim {
+            cfg,
+            constants: Constants::from_config(cfg),
+            world: initial.clone(),
+            initial,
+        }
+    }
+
+    /// Runs run `run` on stream `run` of `key`. `visit(m, world)` sees month 0 (the initial state) and the state
+    /// after each month's step, up to the horizon; afterwards [`Sim::world`] is the state at the horizon.
+    #[inline]
+    pub fn run(&mut self, key: &[u8; 32], run: u64, mut visit: impl FnMut(usize, &World)) {
+        self.world.clone_from(&self.initial);
+        let mut rng = run_rng(key, run);
+        visit(0, &self.world);
+        for m in 1..=self.cfg.horizon_months() {
+            self.world.step(self.cfg, &self.constants, &mut rng);
+            visit(m, &self.world);
+        }
+    }
+
+    /// Runs run `run` and returns the mask of events that held in any month up to the horizon.
+    pub fn run_events(&mut self, key: &[u8; 32], run: u64) -> u64 {
+        let cfg = self.cfg;
+        let mut seen = 0u64;
+        self.run(key, run, |_, w| seen |= observe::events(cfg, w));
+        seen
+    }
+
+    /// The state the last run ended in.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The value of `probe` in the run that just ended, given its event mask.
+    fn probe(&self, probe: OutcomeProbe, seen: u64, values: &mut [f64]) -> f64 {
+        match probe {
+            OutcomeProbe::Event(bit) => ((seen >> bit) & 1) as f64,
+            OutcomeProbe::Alignment(a) => {
+                observe::observe(self.cfg, &self.world, values);
+                values[a]
+            }
+        }
+    }
+}
+
+/// Runs a contiguous range of runs sequentially, recording every month.
 pub fn run_chunk(
     cfg: &ModelConfig,
     layout: &Layout,
@@ -164,27 +319,21 @@ pub fn run_chunk(
         runs.end - runs.start <= u64::from(u16::MAX),
         "chunk counts are u16"
     );
+    debug_assert_eq!(layout.months, cfg.horizon_months() + 1);
     let mut acc = ChunkAccumulator::new(layout);
     let mut paths = Vec::new();
-    let initial = World::initial(cfg);
-    let patron = Constants::from_config(cfg);
-    let mut world = initial.clone();
+    let mut sim = Sim::new(cfg);
     let nm = layout.metrics.len();
     let mut values = vec![0.0; nm];
     let mut first = vec![NEVER; layout.events.len()];
     for run in runs {
-        world.clone_from(&initial);
         first.iter_mut().for_each(|f| *f = NEVER);
         let mut seen = 0u64;
-        let mut rng = run_rng(key, run);
         let mut path = (run < keep_paths).then(|| Vec::with_capacity(layout.months * nm));
-        for m in 0..layout.months {
-            if m > 0 {
-                world.step(cfg, &patron, &mut rng);
-            }
-            observe::observe(cfg, &world, &mut values);
+        sim.run(key, run, |m, world| {
+            observe::observe(cfg, world, &mut values);
             acc.observe(layout, m, &values);
-            let mut new = observe::events(cfg, &world) & !seen;
+            let mut new = observe::events(cfg, world) & !seen;
             seen |= new;
             while new != 0 {
                 first[new.trailing_zeros() as usize] = m as u16;
@@ -193,7 +342,7 @@ pub fn run_chunk(
             if let Some(p) = path.as_mut() {
                 p.extend_from_slice(&values);
             }
-        }
+        });
         acc.finish_run(layout, &first);
         if let Some(values) = path {
             paths.push(Trajectory { run, values });
@@ -228,22 +377,13 @@ pub fn run_outcomes(
     runs: std::ops::Range<u64>,
     probes: &[OutcomeProbe],
 ) -> Vec<OutcomeSums> {
-    let initial = World::initial(cfg);
-    let constants = Constants::from_config(cfg);
-    let mut world = initial.clone();
+    let mut sim = Sim::new(cfg);
     let mut sums = vec![OutcomeSums::default(); probes.len()];
     let mut values = vec![0.0; observe::metric_defs(cfg).len()];
-    let months = cfg.horizon_months();
     for run in runs {
-        world.clone_from(&initial);
-        let mut rng = run_rng(key, run);
-        let mut seen = observe::events(cfg, &world);
-        for _ in 0..months {
-            world.step(cfg, &constants, &mut rng);
-            seen |= observe::events(cfg, &world);
-        }
+        let seen = sim.run_events(key, run);
         // Alignment of every actor at the horizon, in configuration order (the first metrics).
-        observe::observe(cfg, &world, &mut values);
+        observe::observe(cfg, sim.world(), &mut values);
         for (s, p) in sums.iter_mut().zip(probes) {
             match *p {
                 OutcomeProbe::Event(bit) => s.count += (seen >> bit) & 1,
@@ -283,44 +423,6 @@ impl PairedSums {
     }
 }
 
-/// One arm of a paired experiment: its configuration and a reusable world.
-struct Arm<'c> {
-    cfg: &'c ModelConfig,
-    constants: Constants,
-    initial: World,
-    world: World,
-}
-
-impl<'c> Arm<'c> {
-    fn new(cfg: &'c ModelConfig) -> Arm<'c> {
-        let initial = World::initial(cfg);
-        Arm {
-            cfg,
-            constants: Constants::from_config(cfg),
-            world: initial.clone(),
-            initial,
-        }
-    }
-
-    /// One run's value of one outcome.
-    fn run(&mut self, key: &[u8; 32], run: u64, probe: OutcomeProbe, values: &mut [f64]) -> f64 {
-        self.world.clone_from(&self.initial);
-        let mut rng = run_rng(key, run);
-        let mut seen = observe::events(self.cfg, &self.world);
-        for _ in 0..self.cfg.horizon_months() {
-            self.world.step(self.cfg, &self.constants, &mut rng);
-            seen |= observe::events(self.cfg, &self.world);
-        }
-        match probe {
-            OutcomeProbe::Event(bit) => ((seen >> bit) & 1) as f64,
-            OutcomeProbe::Alignment(a) => {
-                observe::observe(self.cfg, &self.world, values);
-                values[a]
-            }
-        }
-    }
-}
-
 /// Runs both arms of a paired experiment for `runs` and sums the outcome and the per-run differences.
 pub fn run_paired(
     arms: (&ModelConfig, &ModelConfig),
@@ -328,7 +430,7 @@ pub fn run_paired(
     runs: std::ops::Range<u64>,
     probe: OutcomeProbe,
 ) -> PairedSums {
-    let (mut a_arm, mut b_arm) = (Arm::new(arms.0), Arm::new(arms.1));
+    let (mut a_arm, mut b_arm) = (Sim::new(arms.0), Sim::new(arms.1));
     let mut values = vec![
         0.0;
         observe::metric_defs(arms.0)
@@ -337,8 +439,10 @@ pub fn run_paired(
     ];
     let mut s = PairedSums::default();
     for run in runs {
-        let a = a_arm.run(keys.0, run, probe, &mut values);
-        let b = b_arm.run(keys.1, run, probe, &mut values);
+        let seen = a_arm.run_events(keys.0, run);
+        let a = a_arm.probe(probe, seen, &mut values);
+        let seen = b_arm.run_events(keys.1, run);
+        let b = b_arm.probe(probe, seen, &mut values);
         let d = b - a;
         s.runs += 1;
         s.sum_a += a;

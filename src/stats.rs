@@ -315,28 +315,21 @@ impl Accumulator {
             .for_each(|(a, b)| widen(a, b));
     }
 
-    pub fn mean(&self, l: &Layout, m: usize, k: usize) -> Estimate {
-        let n = self.runs as f64;
+    /// Mean of metric `k` in month `m` with its 95% normal interval.
+    pub fn mean(&self, l: &Layout, m: usize, k: usize) -> Interval {
+        self.moments(l, m, k).interval()
+    }
+
+    /// Moments of metric `k` in month `m` across runs.
+    pub fn moments(&self, l: &Layout, m: usize, k: usize) -> Moments {
         let i = m * l.metrics.len() + k;
-        let mean = self.sum[i] / n;
-        let var = if self.runs > 1 {
-            ((self.sum_sq[i] - n * mean * mean) / (n - 1.0)).max(0.0)
-        } else {
-            0.0
-        };
-        let half = Z95 * (var / n).sqrt();
-        Estimate {
-            value: mean,
-            ci_low: mean - half,
-            ci_high: mean + half,
-            sd: var.sqrt(),
-        }
+        Moments::from_sums(self.sum[i], self.sum_sq[i], self.runs)
     }
 
     /// Quantile `q` of metric `k` in month `m` with a 95% distribution-free interval (order statistics at ranks
     /// n q -/+ z sqrt(n q (1 - q)), widened to the edges of their histogram bins); `None` for a metric without a
     /// histogram. The estimate interpolates uniformly within its bin.
-    pub fn quantile(&self, l: &Layout, m: usize, k: usize, q: f64) -> Option<Estimate> {
+    pub fn quantile(&self, l: &Layout, m: usize, k: usize, q: f64) -> Option<Interval> {
         let s = l.hist_slot[k]?;
         let h = &self.hist[(m * l.hist_metric.len() + s) * HIST_BINS..][..HIST_BINS];
         let n = self.runs as f64;
@@ -348,7 +341,7 @@ impl Accumulator {
         let i = m * l.hist_metric.len() + s;
         let (lo, hi) = (self.lowest[i], self.highest[i]);
         let within = |v: f64| if lo <= hi { v.clamp(lo, hi) } else { v };
-        Some(Estimate {
+        Some(Interval {
             value: within(bins.value(pos(n * q))),
             ci_low: within(bins.value(pos(n * q - spread).floor())),
             ci_high: within(
@@ -359,23 +352,28 @@ impl Accumulator {
                         .min(HIST_BINS as f64),
                 ),
             ),
-            sd: f64::NAN,
         })
     }
 
     /// Probability of band `b` (0 West-leaning, 1 multi-vector, 2 Russia-aligned) for actor slot `j`.
-    pub fn band(&self, l: &Layout, m: usize, j: usize, b: usize) -> Proportion {
+    pub fn band(&self, l: &Layout, m: usize, j: usize, b: usize) -> Tally {
         let count = self.bands[(m * l.band_metrics.len() + j) * 3 + b];
-        Proportion::wilson(u64::from(count), self.runs)
+        Tally {
+            count: u64::from(count),
+            runs: self.runs,
+        }
     }
 
     /// Probability that event `e` has happened by month `m`.
-    pub fn event_by(&self, l: &Layout, e: usize, m: usize) -> Proportion {
+    pub fn event_by(&self, l: &Layout, e: usize, m: usize) -> Tally {
         let count: u64 = self.first[e * l.months..][..=m]
             .iter()
             .map(|&c| u64::from(c))
             .sum();
-        Proportion::wilson(count, self.runs)
+        Tally {
+            count,
+            runs: self.runs,
+        }
     }
 
     /// Median month of first occurrence among runs where event `e` happened.
@@ -410,38 +408,35 @@ fn rank_position(h: &[u32], rank: f64) -> f64 {
     h.len() as f64
 }
 
-/// A point estimate with a 95% interval.
+/// A point estimate with its 95% interval: the one interval type of realign (means, proportions, quantiles,
+/// differences, effects and sensitivity indices alike). Values are kept at full precision; files round them when
+/// they serialise (see [`crate::output::round6`]).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-pub struct Estimate {
+pub struct Interval {
     pub value: f64,
     pub ci_low: f64,
     pub ci_high: f64,
-    /// Standard deviation across runs (means only).
-    #[serde(skip)]
-    pub sd: f64,
 }
 
-/// A proportion with its 95% Wilson score interval.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-pub struct Proportion {
-    pub probability: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
-    pub count: u64,
-    pub runs: u64,
-}
+impl Interval {
+    /// The normal interval of a mean: value +- z sqrt(var_of_mean).
+    pub fn normal(mean: f64, var_of_mean: f64) -> Interval {
+        let half = Z95 * var_of_mean.max(0.0).sqrt();
+        Interval {
+            value: mean,
+            ci_low: mean - half,
+            ci_high: mean + half,
+        }
+    }
 
-impl Proportion {
-    /// Wilson score interval (Wilson 1927, JASA 22:209-212); it keeps near-nominal coverage near 0 and 1 where
-    /// the normal (Wald) interval collapses.
-    pub fn wilson(count: u64, runs: u64) -> Proportion {
+    /// The Wilson score interval of `count` successes in `runs` (Wilson 1927, JASA 22:209-212): near-nominal
+    /// coverage near 0 and 1, where the normal (Wald) interval collapses. No runs: NaN in [0, 1].
+    pub fn wilson(count: u64, runs: u64) -> Interval {
         if runs == 0 {
-            return Proportion {
-                probability: f64::NAN,
+            return Interval {
+                value: f64::NAN,
                 ci_low: 0.0,
                 ci_high: 1.0,
-                count,
-                runs,
             };
         }
         let n = runs as f64;
@@ -461,17 +456,90 @@ impl Proportion {
         } else {
             (centre + half).min(1.0)
         };
-        Proportion {
-            probability: p,
+        Interval {
+            value: p,
             ci_low: lo,
             ci_high: hi,
-            count,
-            runs,
+        }
+    }
+
+    /// Newcombe's (1998, Stat Med 17:873, method 10) interval for the difference `self - other` of two
+    /// independent proportions, from their Wilson intervals: d - sqrt((p1 - l1)^2 + (u2 - p2)^2) ..
+    /// d + sqrt((u1 - p1)^2 + (p2 - l2)^2), d = p1 - p2.
+    pub fn newcombe_difference(&self, other: &Interval) -> Interval {
+        let (p1, l1, u1) = (self.value, self.ci_low, self.ci_high);
+        let (p2, l2, u2) = (other.value, other.ci_low, other.ci_high);
+        let d = p1 - p2;
+        Interval {
+            value: d,
+            ci_low: d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt(),
+            ci_high: d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt(),
         }
     }
 
     pub fn half_width(&self) -> f64 {
         (self.ci_high - self.ci_low) / 2.0
+    }
+
+    /// Each number rounded to 6 decimals: what the files hold.
+    pub fn rounded(self) -> Interval {
+        use crate::output::round6;
+        Interval {
+            value: round6(self.value),
+            ci_low: round6(self.ci_low),
+            ci_high: round6(self.ci_high),
+        }
+    }
+}
+
+/// Sample moments from a sum and a sum of squares: the one place the normal interval of a mean is computed from
+/// sums (run statistics, sweep points and claim arms alike).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Moments {
+    pub n: f64,
+    pub mean: f64,
+    /// Sample variance (n - 1 in the denominator); 0 for fewer than two values.
+    pub var: f64,
+}
+
+impl Moments {
+    pub fn from_sums(sum: f64, sum_sq: f64, n: u64) -> Moments {
+        let nf = n as f64;
+        let mean = sum / nf;
+        let var = if n > 1 {
+            ((sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
+        Moments { n: nf, mean, var }
+    }
+
+    /// Variance of the mean (the Monte Carlo noise of the estimate).
+    pub fn var_of_mean(&self) -> f64 {
+        self.var / self.n
+    }
+
+    pub fn sd(&self) -> f64 {
+        self.var.sqrt()
+    }
+
+    /// The mean with its 95% normal interval.
+    pub fn interval(&self) -> Interval {
+        Interval::normal(self.mean, self.var_of_mean())
+    }
+}
+
+/// How many of `runs` runs a thing happened in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tally {
+    pub count: u64,
+    pub runs: u64,
+}
+
+impl Tally {
+    /// The proportion with its Wilson interval.
+    pub fn interval(&self) -> Interval {
+        Interval::wilson(self.count, self.runs)
     }
 }
 
@@ -482,17 +550,39 @@ mod tests {
     #[test]
     fn wilson_matches_published_values() {
         // Newcombe (1998), Stat Med 17:857, table I: 81/263 -> 0.2553 .. 0.3662
-        let p = Proportion::wilson(81, 263);
+        let p = Interval::wilson(81, 263);
         assert!(
             (p.ci_low - 0.2553).abs() < 1e-4 && (p.ci_high - 0.3662).abs() < 1e-4,
             "{p:?}"
         );
         // 0/20 -> 0 .. 0.1611
-        let z = Proportion::wilson(0, 20);
+        let z = Interval::wilson(0, 20);
         assert_eq!(z.ci_low, 0.0);
         assert!((z.ci_high - 0.1611).abs() < 1e-4);
-        let all = Proportion::wilson(20, 20);
+        let all = Interval::wilson(20, 20);
         assert_eq!(all.ci_high, 1.0);
+    }
+
+    #[test]
+    fn newcombe_matches_the_published_example() {
+        // Newcombe (1998) table II, example (a): 56/70 vs 48/80 -> difference 0.2, 95% CI 0.0524 .. 0.3339.
+        let d = Interval::wilson(56, 70).newcombe_difference(&Interval::wilson(48, 80));
+        assert!((d.value - 0.2).abs() < 1e-12);
+        assert!(
+            (d.ci_low - 0.0524).abs() < 1e-3 && (d.ci_high - 0.3339).abs() < 1e-3,
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn moments_give_the_normal_interval_of_a_mean() {
+        // 1, 2, 3, 4: mean 2.5, variance 5/3, half-width z sqrt(5/12).
+        let m = Moments::from_sums(10.0, 30.0, 4);
+        assert_eq!(m.mean, 2.5);
+        assert!((m.var - 5.0 / 3.0).abs() < 1e-12);
+        let i = m.interval();
+        assert!((i.half_width() - Z95 * (5.0f64 / 12.0).sqrt()).abs() < 1e-12);
+        assert_eq!(Moments::from_sums(3.0, 9.0, 1).var, 0.0);
     }
 
     #[test]
@@ -582,7 +672,7 @@ mod tests {
             assert!((e.value - q).abs() < 0.003, "q {q}: {e:?}");
             assert!(e.ci_low <= q && q <= e.ci_high);
         }
-        let m = a.mean(&l, 0, 0);
+        let m = a.moments(&l, 0, 0).interval();
         assert!((m.value - 0.5).abs() < 1e-12);
         // s.d. of U(0,1) = 0.2887; half-width 1.96 * 0.2887 / 100 = 0.00566
         assert!(((m.ci_high - m.ci_low) / 2.0 - 0.005_66).abs() < 1e-4);

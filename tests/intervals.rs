@@ -52,11 +52,11 @@ fn wilson_intervals_cover_a_known_probability_at_nominal_rate() {
             trajectories: 0,
         };
         let ens = run_ensemble(&s.config, &s.name, &plan, &|_| {});
-        let p = ens.acc.event_by(&ens.layout, event, 1);
+        let p = ens.acc.event_by(&ens.layout, event, 1).interval();
         if p.ci_low <= TRUE_P && TRUE_P <= p.ci_high {
             covered += 1;
         }
-        mean_estimate += p.probability / seeds as f64;
+        mean_estimate += p.value / seeds as f64;
     }
     let coverage = covered as f64 / seeds as f64;
     eprintln!("Wilson coverage {coverage} over {seeds} seeds, pooled estimate {mean_estimate}");

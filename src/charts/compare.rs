@@ -1,4 +1,4 @@
-//! `realign compare`: several scenarios side by side. Events at the last month all scenarios share, as dots with
+//! The figures of `realign compare` (what is compared is decided in [`crate::compare`]): several scenarios side by side. Events at the last month all scenarios share, as dots with
 //! 95% whiskers; the actors' median alignments over the shared months, overlaid. What the scenarios do not share
 //! (actors, events, months) is left out and listed.
 
@@ -7,8 +7,7 @@ use plotters::prelude::*;
 
 use super::data::ChartData;
 use super::{FONT_FAMILY, Figure, OKABE_ITO, OrText, legend};
-use crate::model::Role;
-use crate::scenario::Month;
+use crate::compare::{Shared, index_of};
 
 /// Colour of the i-th scenario in a comparison.
 pub fn scenario_colour(i: usize) -> RGBColor {
@@ -22,106 +21,6 @@ pub fn scenario_colour(i: usize) -> RGBColor {
         OKABE_ITO[7],
         OKABE_ITO[6],
     ][i % 8]
-}
-
-/// What several runs share.
-#[derive(Debug, Clone)]
-pub struct Shared {
-    /// First and last calendar month all scenarios cover.
-    pub first: Month,
-    pub last: Month,
-    /// (event id, actor) present in every scenario, in the first scenario's order.
-    pub events: Vec<(String, String)>,
-    /// Actors (not the patron) present in every scenario.
-    pub actors: Vec<String>,
-    /// Human-readable notes on what was left out.
-    pub left_out: Vec<String>,
-}
-
-pub fn shared(runs: &[ChartData]) -> Shared {
-    let first = runs
-        .iter()
-        .map(|d| d.start)
-        .max()
-        .expect("at least one scenario");
-    let last = runs
-        .iter()
-        .map(|d| d.start.plus(d.months - 1))
-        .min()
-        .expect("at least one scenario");
-    let mut left_out = Vec::new();
-    for d in runs {
-        let (a, b) = (d.start, d.start.plus(d.months - 1));
-        if a != first || b != last {
-            left_out.push(format!(
-                "{}: months {a} .. {b}; compared over the shared {first} .. {last} only",
-                d.scenario
-            ));
-        }
-    }
-    let in_all = |id: &str, actor: &str| {
-        runs.iter()
-            .all(|d| d.events.iter().any(|e| e.id == id && e.actor == actor))
-    };
-    let mut events = Vec::new();
-    for d in runs {
-        for e in &d.events {
-            let key = (e.id.clone(), e.actor.clone());
-            if in_all(&e.id, &e.actor) {
-                if !events.contains(&key) {
-                    events.push(key);
-                }
-            } else {
-                let note = format!(
-                    "event {} {} (only in some scenarios, e.g. {})",
-                    e.id, e.actor, d.scenario
-                );
-                if !left_out.contains(&note)
-                    && !left_out
-                        .iter()
-                        .any(|n| n.starts_with(&format!("event {} {} ", e.id, e.actor)))
-                {
-                    left_out.push(note);
-                }
-            }
-        }
-    }
-    let mut actors = Vec::new();
-    for d in runs {
-        for a in d.actors.iter().filter(|a| a.role != Role::Patron) {
-            let everywhere = runs
-                .iter()
-                .all(|o| o.actors.iter().any(|b| b.name == a.name));
-            if everywhere {
-                if !actors.contains(&a.name) {
-                    actors.push(a.name.clone());
-                }
-            } else {
-                let note = format!(
-                    "actor {} (only in some scenarios, e.g. {})",
-                    a.name, d.scenario
-                );
-                if !left_out
-                    .iter()
-                    .any(|n| n.starts_with(&format!("actor {} ", a.name)))
-                {
-                    left_out.push(note);
-                }
-            }
-        }
-    }
-    Shared {
-        first,
-        last,
-        events,
-        actors,
-        left_out,
-    }
-}
-
-/// Month index of calendar month `m` in run `d`.
-pub fn index_of(d: &ChartData, m: Month) -> usize {
-    d.start.months_until(m) as usize
 }
 
 fn event_label(runs: &[ChartData], id: &str, actor: &str) -> String {
@@ -286,40 +185,5 @@ impl Figure for AlignmentCompare<'_> {
             }
         }
         Ok(())
-    }
-}
-
-/// Newcombe's (1998, Stat Med 17:873, method 10) interval for a difference of two independent proportions, from
-/// their Wilson intervals: d - sqrt((p1 - l1)^2 + (u2 - p2)^2) .. d + sqrt((u1 - p1)^2 + (p2 - l2)^2), d = p1 - p2.
-pub fn newcombe(p1: (f64, f64, f64), p2: (f64, f64, f64)) -> (f64, f64, f64) {
-    let (p1, l1, u1) = p1;
-    let (p2, l2, u2) = p2;
-    let d = p1 - p2;
-    (
-        d,
-        d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt(),
-        d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt(),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::stats::Proportion;
-
-    #[test]
-    fn newcombe_matches_the_published_example() {
-        // Newcombe (1998) table II, example (a): 56/70 vs 48/80 -> difference 0.2, 95% CI 0.0524 .. 0.3339.
-        let a = Proportion::wilson(56, 70);
-        let b = Proportion::wilson(48, 80);
-        let (d, lo, hi) = newcombe(
-            (a.probability, a.ci_low, a.ci_high),
-            (b.probability, b.ci_low, b.ci_high),
-        );
-        assert!((d - 0.2).abs() < 1e-12);
-        assert!(
-            (lo - 0.0524).abs() < 1e-3 && (hi - 0.3339).abs() < 1e-3,
-            "{lo} {hi}"
-        );
     }
 }

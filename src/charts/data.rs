@@ -97,7 +97,7 @@ pub fn from_ensemble(s: &Scenario, ens: &Ensemble) -> ChartData {
             actor: s.config.actors[j].name.clone(),
             p: [0, 1, 2].map(|b| {
                 (0..l.months)
-                    .map(|m| ens.acc.band(l, m, j, b).probability)
+                    .map(|m| ens.acc.band(l, m, j, b).interval().value)
                     .collect()
             }),
         })
@@ -107,12 +107,14 @@ pub fn from_ensemble(s: &Scenario, ens: &Ensemble) -> ChartData {
         .iter()
         .enumerate()
         .map(|(e, def)| {
-            let ps: Vec<_> = (0..l.months).map(|m| ens.acc.event_by(l, e, m)).collect();
+            let ps: Vec<_> = (0..l.months)
+                .map(|m| ens.acc.event_by(l, e, m).interval())
+                .collect();
             EventSeries {
                 id: def.id.to_string(),
                 actor: def.actor.clone(),
                 description: def.description.clone(),
-                p: ps.iter().map(|p| p.probability).collect(),
+                p: ps.iter().map(|p| p.value).collect(),
                 lo: ps.iter().map(|p| p.ci_low).collect(),
                 hi: ps.iter().map(|p| p.ci_high).collect(),
             }

@@ -6,7 +6,10 @@ use plotters::prelude::*;
 
 use super::{FONT_FAMILY, Figure, KeyedAxis, OKABE_ITO, OrText, legend, slug};
 use crate::output::num;
-use crate::sweep::results::{Est, MorrisRow, SobolRow};
+use crate::stats::Interval;
+use crate::sweep::results::{self, Analysis, MorrisRow, SobolRow};
+use crate::sweep::run::{PointResult, Points};
+use crate::sweep::spec::{DesignKind, Sweep};
 
 /// Viridis (perceptually uniform, colour-blind safe) at 9 anchors, interpolated linearly.
 const VIRIDIS: [(u8, u8, u8); 9] = [
@@ -52,7 +55,7 @@ pub struct Heatmap<'a> {
     pub xs: Vec<f64>,
     pub ys: Vec<f64>,
     /// Estimate at (x index, y index).
-    pub cells: Vec<(usize, usize, Est)>,
+    pub cells: Vec<(usize, usize, Interval)>,
     pub replicates: u64,
 }
 
@@ -169,7 +172,7 @@ pub struct Line<'a> {
     pub sweep: &'a str,
     pub outcome: String,
     pub x_key: &'a str,
-    pub points: Vec<(f64, Est)>,
+    pub points: Vec<(f64, Interval)>,
     pub replicates: u64,
 }
 
@@ -386,4 +389,78 @@ impl Figure for IndexBars<'_> {
         legend(&mut chart, SeriesLabelPosition::LowerRight, 12)?;
         Ok(())
     }
+}
+
+/// A sweep's figures, one per outcome, chosen by its design: a line for a one-parameter grid, a heatmap for a
+/// two-parameter grid, ranked index bars for Morris and Sobol designs (a Latin hypercube has none: its points are
+/// in sweep.csv). File stems are unique slugs of the outcome names, so two outcomes whose names differ only in
+/// punctuation cannot overwrite each other's chart.
+pub fn figures(
+    s: &Sweep,
+    pts: &Points,
+    results: &[PointResult],
+    analysis: &Analysis,
+) -> Result<Vec<super::Rendered>, super::ChartError> {
+    let table = results::table(s, results);
+    let labels: Vec<String> = s.outcomes.iter().map(|o| o.label()).collect();
+    let slugs = super::unique_slugs(&labels);
+    let mut figs = Vec::new();
+    for (o, outcome) in s.outcomes.iter().enumerate() {
+        let label = outcome.label();
+        let before = figs.len();
+        match (&s.design, s.params.len()) {
+            (DesignKind::Grid, 1) => {
+                let points = results
+                    .iter()
+                    .zip(&table)
+                    .map(|(p, row)| (pts.values[p.index][0], row[o].estimate))
+                    .collect();
+                figs.push(super::render(&Line {
+                    sweep: &s.name,
+                    outcome: label,
+                    x_key: &s.params[0].key,
+                    points,
+                    replicates: s.replicates,
+                })?);
+            }
+            (DesignKind::Grid, 2) => {
+                let (xs, ys) = (s.params[0].values.clone(), s.params[1].values.clone());
+                let cells = results
+                    .iter()
+                    .zip(&table)
+                    .map(|(p, row)| (p.index / ys.len(), p.index % ys.len(), row[o].estimate))
+                    .collect();
+                figs.push(super::render(&Heatmap {
+                    sweep: &s.name,
+                    outcome: label,
+                    x_key: &s.params[0].key,
+                    y_key: &s.params[1].key,
+                    xs,
+                    ys,
+                    cells,
+                    replicates: s.replicates,
+                })?);
+            }
+            (DesignKind::Morris { .. }, _) => {
+                figs.push(super::render(&IndexBars::morris(
+                    &s.name,
+                    &label,
+                    &analysis.outcomes[o].morris,
+                ))?);
+            }
+            (DesignKind::Sobol { .. }, _) => {
+                figs.push(super::render(&IndexBars::sobol(
+                    &s.name,
+                    &label,
+                    &analysis.outcomes[o].sobol,
+                ))?);
+            }
+            _ => {}
+        }
+        for f in &mut figs[before..] {
+            let kind = f.stem.split('-').next().unwrap_or("chart").to_string();
+            f.stem = format!("{kind}-{}", slugs[o]);
+        }
+    }
+    Ok(figs)
 }

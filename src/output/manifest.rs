@@ -130,7 +130,5 @@ pub fn manifest_json(s: &Scenario, info: &RunInfo) -> Vec<u8> {
             .collect(),
         resolved: resolved(s),
     };
-    let mut v = serde_json::to_vec_pretty(&m).expect("manifest serialises");
-    v.push(b'\n');
-    v
+    super::json_bytes(&m)
 }

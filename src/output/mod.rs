@@ -51,6 +51,92 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Out
     Ok(target)
 }
 
+/// The folder one command writes: every file goes through it, whole or not at all, and it remembers what it wrote.
+pub struct OutDir {
+    dir: PathBuf,
+    written: Vec<PathBuf>,
+}
+
+impl OutDir {
+    /// Creates the folder (and its parents) before anything runs, so an unwritable folder fails early.
+    pub fn create(dir: &Path) -> Result<OutDir, OutputError> {
+        ensure_dir(dir)?;
+        Ok(OutDir {
+            dir: dir.to_path_buf(),
+            written: Vec::new(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The files written so far, in order.
+    pub fn written(&self) -> &[PathBuf] {
+        &self.written
+    }
+
+    pub fn bytes(&mut self, name: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = write_atomic(&self.dir, name, bytes)?;
+        self.written.push(path);
+        Ok(())
+    }
+
+    /// Pretty JSON with a final newline.
+    pub fn json(&mut self, name: &str, value: &impl serde::Serialize) -> Result<(), OutputError> {
+        self.bytes(name, &json_bytes(value))
+    }
+
+    /// A figure as its PNG and SVG pair, `STEM.png` and `STEM.svg`.
+    pub fn figure(&mut self, fig: &crate::charts::Rendered) -> Result<(), OutputError> {
+        self.bytes(&format!("{}.png", fig.stem), &fig.png)?;
+        self.bytes(&format!("{}.svg", fig.stem), fig.svg.as_bytes())
+    }
+
+    pub fn figures(&mut self, figs: &[crate::charts::Rendered]) -> Result<(), OutputError> {
+        figs.iter().try_for_each(|f| self.figure(f))
+    }
+}
+
+/// Pretty JSON with a final newline: the form of every JSON file realign writes.
+pub fn json_bytes(value: &impl serde::Serialize) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(value).expect("results serialise");
+    v.push(b'\n');
+    v
+}
+
+/// Pretty JSON with every object's keys in alphabetical order (the order comparison.json, claims.json and a sweep's
+/// manifest.json have always had), whatever the order of the fields that produced it.
+pub fn sorted_json_bytes(value: &impl serde::Serialize) -> Vec<u8> {
+    json_bytes(&serde_json::to_value(value).expect("results serialise"))
+}
+
+/// A CSV writer into memory with `\n` line ends, as every table uses.
+pub fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+/// The bytes of an in-memory CSV writer.
+pub fn csv_bytes(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    w.into_inner().expect("in-memory csv")
+}
+
+/// Serialises an interval rounded to 6 decimals (`#[serde(serialize_with = ...)]`): full precision in memory,
+/// short and byte-stable numbers in files.
+pub fn rounded_interval<S: serde::Serializer>(
+    i: &crate::stats::Interval,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&i.rounded(), s)
+}
+
+/// Serialises a number rounded to 6 decimals (see [`rounded_interval`]).
+pub fn rounded<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(round6(*v))
+}
+
 /// A number for a table: up to 6 decimals, no trailing zeros; empty for NaN (read as missing by pandas and R).
 pub fn num(v: f64) -> String {
     if !v.is_finite() {

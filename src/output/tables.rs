@@ -2,10 +2,10 @@
 
 use serde::Serialize;
 
-use super::{num, round6};
+use super::{csv_bytes, csv_writer, num};
 use crate::runner::Ensemble;
 use crate::scenario::Scenario;
-use crate::stats::{Estimate, Proportion};
+use crate::stats::{Interval, Tally};
 
 /// Quantiles reported for fan charts: the 90% and 50% bands and the median.
 pub const QUANTILES: [(f64, &str); 5] = [
@@ -51,8 +51,8 @@ pub struct MetricSummary {
     pub metric: String,
     pub actor: String,
     pub unit: String,
-    pub mean: E,
-    pub quantiles: std::collections::BTreeMap<String, E>,
+    pub mean: Interval,
+    pub quantiles: std::collections::BTreeMap<String, Interval>,
 }
 
 #[derive(Serialize)]
@@ -66,7 +66,7 @@ pub struct EventSummary {
     pub median_first_month: Option<String>,
 }
 
-/// A rounded proportion.
+/// A proportion as the files hold it: rounded, with its count.
 #[derive(Serialize, Clone, Copy)]
 pub struct P {
     pub probability: f64,
@@ -75,31 +75,14 @@ pub struct P {
     pub count: u64,
 }
 
-impl From<Proportion> for P {
-    fn from(p: Proportion) -> P {
+impl From<Tally> for P {
+    fn from(t: Tally) -> P {
+        let i = t.interval().rounded();
         P {
-            probability: round6(p.probability),
-            ci_low: round6(p.ci_low),
-            ci_high: round6(p.ci_high),
-            count: p.count,
-        }
-    }
-}
-
-/// A rounded estimate.
-#[derive(Serialize, Clone, Copy)]
-pub struct E {
-    pub value: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
-}
-
-impl From<Estimate> for E {
-    fn from(e: Estimate) -> E {
-        E {
-            value: round6(e.value),
-            ci_low: round6(e.ci_low),
-            ci_high: round6(e.ci_high),
+            probability: i.value,
+            ci_low: i.ci_low,
+            ci_high: i.ci_high,
+            count: t.count,
         }
     }
 }
@@ -111,13 +94,13 @@ fn metric_summary(ens: &Ensemble, m: usize, k: usize) -> MetricSummary {
         metric: def.metric.to_string(),
         actor: def.actor.clone(),
         unit: def.unit.to_string(),
-        mean: ens.acc.mean(l, m, k).into(),
+        mean: ens.acc.mean(l, m, k).rounded(),
         quantiles: QUANTILES
             .iter()
             .filter_map(|&(q, name)| {
                 ens.acc
                     .quantile(l, m, k, q)
-                    .map(|e| (name.to_string(), e.into()))
+                    .map(|e| (name.to_string(), e.rounded()))
             })
             .collect(),
     }
@@ -184,19 +167,7 @@ fn is_partner_internal(metric: &str) -> bool {
 }
 
 pub fn summary_json(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
-    let mut v = serde_json::to_vec_pretty(&summary(s, ens)).expect("summary serialises");
-    v.push(b'\n');
-    v
-}
-
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new())
-}
-
-fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
-    w.into_inner().expect("in-memory csv")
+    super::json_bytes(&summary(s, ens))
 }
 
 /// Tidy long format: one row per (month, actor, metric, statistic).
@@ -230,9 +201,10 @@ pub fn timeseries_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
                 ])
                 .unwrap();
             };
-            let mean = ens.acc.mean(l, m, k);
+            let moments = ens.acc.moments(l, m, k);
+            let mean = moments.interval();
             row("mean", mean.value, mean.ci_low, mean.ci_high);
-            row("sd", mean.sd, f64::NAN, f64::NAN);
+            row("sd", moments.sd(), f64::NAN, f64::NAN);
             for &(q, name) in &QUANTILES {
                 if let Some(e) = ens.acc.quantile(l, m, k, q) {
                     row(name, e.value, e.ci_low, e.ci_high);
@@ -240,14 +212,14 @@ pub fn timeseries_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
             }
             if let Some(j) = l.band_metrics.iter().position(|&b| b == k) {
                 for (b, band) in BANDS.iter().enumerate() {
-                    let p = ens.acc.band(l, m, j, b);
+                    let p = ens.acc.band(l, m, j, b).interval();
                     w.write_record([
                         &s.name,
                         &month,
                         &def.actor,
                         &format!("band_{band}"),
                         "probability",
-                        &num(p.probability),
+                        &num(p.value),
                         &num(p.ci_low),
                         &num(p.ci_high),
                     ])
@@ -256,7 +228,7 @@ pub fn timeseries_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
             }
         }
     }
-    finish(w)
+    csv_bytes(w)
 }
 
 /// Cumulative probability of each event by each month.
@@ -277,22 +249,23 @@ pub fn events_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
     .unwrap();
     for (e, def) in l.events.iter().enumerate() {
         for m in 0..l.months {
-            let p = ens.acc.event_by(l, e, m);
+            let t = ens.acc.event_by(l, e, m);
+            let p = t.interval();
             w.write_record([
                 &s.name,
                 &s.month_label(m),
                 def.id,
                 &def.actor,
-                &num(p.probability),
+                &num(p.value),
                 &num(p.ci_low),
                 &num(p.ci_high),
-                &p.count.to_string(),
-                &p.runs.to_string(),
+                &t.count.to_string(),
+                &t.runs.to_string(),
             ])
             .unwrap();
         }
     }
-    finish(w)
+    csv_bytes(w)
 }
 
 /// Full paths of the first K runs, long format.
@@ -319,5 +292,5 @@ pub fn trajectories_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
             }
         }
     }
-    finish(w)
+    csv_bytes(w)
 }

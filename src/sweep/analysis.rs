@@ -7,13 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::design::{MorrisDesign, SaltelliDesign};
 
-/// A point estimate with its bootstrap 95% interval.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-pub struct Interval {
-    pub value: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
-}
+use crate::stats::Interval;
 
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct MorrisIndex {
@@ -36,7 +30,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
-/// Percentile interval [q 2.5%, q 97.5%] of bootstrap replicates; NaN bounds when there are none
+/// A point estimate with its percentile bootstrap interval [q 2.5%, q 97.5%] of the replicates; NaN bounds when there are none
 /// (bootstrap = 0), so a missing interval is never mistaken for a zero-width one.
 fn interval(value: f64, mut reps: Vec<f64>) -> Interval {
     if reps.is_empty() {

@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::analysis;
 use super::run::{PointResult, Points};
 use super::spec::{DesignKind, Outcome, Sweep};
-use crate::output::{num, round6};
-use crate::stats::{Proportion, Z95};
+use crate::output::{num, round6, rounded, rounded_interval};
+use crate::stats::{Interval, Moments};
 
 /// Bootstrap resamples for index intervals.
 const BOOTSTRAP: usize = 1000;
@@ -17,47 +17,35 @@ const NOISE_SHARE_LIMIT: f64 = 0.10;
 /// The share more replicates should bring the noise down to.
 const NOISE_SHARE_TARGET: f64 = 0.05;
 
-/// One outcome at one point with its 95% interval and the variance of the estimate (replicate noise).
+/// One outcome at one point: the estimate with its 95% interval, and the variance of the estimate from replicate
+/// noise alone.
 #[derive(Clone, Copy, Debug)]
-pub struct Est {
-    pub value: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
+pub struct PointEstimate {
+    pub estimate: Interval,
     pub noise_var: f64,
 }
 
-pub fn estimate(o: &Outcome, s: &crate::runner::OutcomeSums, runs: u64) -> Est {
-    let n = runs as f64;
+pub fn estimate(o: &Outcome, s: &crate::runner::OutcomeSums, runs: u64) -> PointEstimate {
     match o {
         Outcome::Event { .. } => {
-            let p = Proportion::wilson(s.count, runs);
-            Est {
-                value: p.probability,
-                ci_low: p.ci_low,
-                ci_high: p.ci_high,
-                noise_var: p.probability * (1.0 - p.probability) / n,
+            let p = Interval::wilson(s.count, runs);
+            PointEstimate {
+                estimate: p,
+                noise_var: p.value * (1.0 - p.value) / runs as f64,
             }
         }
         Outcome::Alignment { .. } => {
-            let mean = s.sum / n;
-            let var = if runs > 1 {
-                ((s.sum_sq - n * mean * mean) / (n - 1.0)).max(0.0)
-            } else {
-                0.0
-            };
-            let half = Z95 * (var / n).sqrt();
-            Est {
-                value: mean,
-                ci_low: mean - half,
-                ci_high: mean + half,
-                noise_var: var / n,
+            let m = Moments::from_sums(s.sum, s.sum_sq, runs);
+            PointEstimate {
+                estimate: m.interval(),
+                noise_var: m.var_of_mean(),
             }
         }
     }
 }
 
 /// Estimates per point (rows) and outcome (columns).
-pub fn table(s: &Sweep, results: &[PointResult]) -> Vec<Vec<Est>> {
+pub fn table(s: &Sweep, results: &[PointResult]) -> Vec<Vec<PointEstimate>> {
     results
         .iter()
         .map(|p| {
@@ -87,6 +75,7 @@ pub fn sweep_csv(s: &Sweep, pts: &Points, results: &[PointResult]) -> Vec<u8> {
         rec.extend(pts.values[p.index].iter().map(|v| num(*v)));
         rec.push(p.runs.to_string());
         for e in row {
+            let e = e.estimate;
             rec.extend([num(e.value), num(e.ci_low), num(e.ci_high)]);
         }
         w.write_record(&rec).expect("in-memory csv");
@@ -102,6 +91,7 @@ pub struct Analysis {
     /// Replicates per point asked for in the sweep file (ignored in precision mode).
     pub replicates: u64,
     /// Replicates per point actually run, on average (differs from `replicates` in precision mode).
+    #[serde(serialize_with = "rounded")]
     pub mean_replicates: f64,
     pub parameters: Vec<String>,
     pub outcomes: Vec<OutcomeAnalysis>,
@@ -111,10 +101,13 @@ pub struct Analysis {
 pub struct OutcomeAnalysis {
     pub outcome: String,
     /// Variance of the point estimates across the design.
+    #[serde(serialize_with = "rounded")]
     pub variance_across_points: f64,
     /// Mean variance of a point's estimate from replicate noise alone (p (1 - p) / R, or s^2 / R).
+    #[serde(serialize_with = "rounded")]
     pub replicate_noise_variance: f64,
     /// Share of the variation across points that replicate noise alone would produce.
+    #[serde(serialize_with = "rounded")]
     pub noise_share: f64,
     pub needs_more_replicates: bool,
     /// Replicates that would bring the noise share to 5% (when more are needed).
@@ -129,24 +122,27 @@ pub struct OutcomeAnalysis {
 #[derive(Serialize, Clone)]
 pub struct MorrisRow {
     pub parameter: String,
-    pub mu_star: analysis::Interval,
+    #[serde(serialize_with = "rounded_interval")]
+    pub mu_star: Interval,
+    #[serde(serialize_with = "rounded")]
     pub mu: f64,
-    pub sigma: analysis::Interval,
+    #[serde(serialize_with = "rounded_interval")]
+    pub sigma: Interval,
 }
 
 #[derive(Serialize, Clone)]
 pub struct SobolRow {
     pub parameter: String,
-    pub first_order: analysis::Interval,
-    pub total: analysis::Interval,
+    #[serde(serialize_with = "rounded_interval")]
+    pub first_order: Interval,
+    #[serde(serialize_with = "rounded_interval")]
+    pub total: Interval,
 }
 
-fn rounded(i: analysis::Interval) -> analysis::Interval {
-    analysis::Interval {
-        value: round6(i.value),
-        ci_low: round6(i.ci_low),
-        ci_high: round6(i.ci_high),
-    }
+/// Sorts rows by `index`, largest first, as the files print it (rounded): parameters whose printed indices tie
+/// keep the order of the sweep file.
+fn sort_by_printed<T>(rows: &mut [T], index: impl Fn(&T) -> f64) {
+    rows.sort_by(|a, b| round6(index(b)).total_cmp(&round6(index(a))));
 }
 
 pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
@@ -157,7 +153,7 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
         .iter()
         .enumerate()
         .map(|(o, outcome)| {
-            let y: Vec<f64> = t.iter().map(|row| row[o].value).collect();
+            let y: Vec<f64> = t.iter().map(|row| row[o].estimate.value).collect();
             let mean = y.iter().sum::<f64>() / n;
             let between = if n > 1.0 { y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
             let noise = t.iter().map(|row| row[o].noise_var).sum::<f64>() / n;
@@ -189,9 +185,9 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
                         .params
                         .iter()
                         .zip(idx)
-                        .map(|(p, m)| MorrisRow { parameter: p.key.clone(), mu_star: rounded(m.mu_star), mu: round6(m.mu), sigma: rounded(m.sigma) })
+                        .map(|(p, m)| MorrisRow { parameter: p.key.clone(), mu_star: m.mu_star, mu: m.mu, sigma: m.sigma })
                         .collect();
-                    morris.sort_by(|a, b| b.mu_star.value.total_cmp(&a.mu_star.value));
+                    sort_by_printed(&mut morris, |r| r.mu_star.value);
                 }
                 (DesignKind::Sobol { .. }, _, Some(d)) => {
                     let idx = analysis::sobol_indices(d, &y, BOOTSTRAP, s.design_seed);
@@ -199,17 +195,17 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
                         .params
                         .iter()
                         .zip(idx)
-                        .map(|(p, x)| SobolRow { parameter: p.key.clone(), first_order: rounded(x.first), total: rounded(x.total) })
+                        .map(|(p, x)| SobolRow { parameter: p.key.clone(), first_order: x.first, total: x.total })
                         .collect();
-                    sobol.sort_by(|a, b| b.total.value.total_cmp(&a.total.value));
+                    sort_by_printed(&mut sobol, |r| r.total.value);
                 }
                 _ => {}
             }
             OutcomeAnalysis {
                 outcome: outcome.label(),
-                variance_across_points: round6(between),
-                replicate_noise_variance: round6(noise),
-                noise_share: round6(share),
+                variance_across_points: between,
+                replicate_noise_variance: noise,
+                noise_share: share,
                 needs_more_replicates: needs,
                 suggested_replicates: suggested,
                 verdict,
@@ -223,16 +219,68 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
         design: s.design.name(),
         points: results.len(),
         replicates: s.replicates,
-        mean_replicates: round6(
-            results.iter().map(|p| p.runs as f64).sum::<f64>() / results.len().max(1) as f64,
-        ),
+        mean_replicates: results.iter().map(|p| p.runs as f64).sum::<f64>()
+            / results.len().max(1) as f64,
         parameters: s.params.iter().map(|p| p.key.clone()).collect(),
         outcomes,
     }
 }
 
 pub fn analysis_json(a: &Analysis) -> Vec<u8> {
-    let mut v = serde_json::to_vec_pretty(a).expect("analysis serialises");
-    v.push(b'\n');
-    v
+    crate::output::json_bytes(a)
+}
+
+/// How a sweep's results were produced: on how many threads or parts, and when.
+pub struct RunInfo {
+    /// Threads of a one-machine run (0 for a merge).
+    pub threads: usize,
+    /// Parts the results were merged from (1 for a one-machine run).
+    pub shards: usize,
+    pub started: std::time::SystemTime,
+    pub finished: std::time::SystemTime,
+}
+
+/// A sweep's manifest.json: what was swept, on which base scenario, by which build, when. The only file of a
+/// sweep that differs between two runs of it (times, threads, parts).
+#[derive(Serialize)]
+pub struct SweepManifest {
+    pub sweep: String,
+    pub sweep_file: String,
+    pub sweep_hash: String,
+    pub base_scenario: String,
+    pub base_scenario_hash: String,
+    pub design: &'static str,
+    pub points: usize,
+    pub replicates: u64,
+    pub seed: u64,
+    pub streams: &'static str,
+    pub threads: usize,
+    pub shards: usize,
+    pub realign_version: &'static str,
+    pub git_revision: &'static str,
+    pub started: String,
+    pub finished: String,
+}
+
+pub fn manifest_json(s: &Sweep, pts: &Points, points: usize, info: &RunInfo) -> Vec<u8> {
+    let time = |t| humantime::format_rfc3339_seconds(t).to_string();
+    // Keys in alphabetical order, as the file has always had them.
+    crate::output::sorted_json_bytes(&SweepManifest {
+        sweep: s.name.clone(),
+        sweep_file: s.path.display().to_string(),
+        sweep_hash: super::run::sweep_hash(s, pts),
+        base_scenario: s.scenario.name.clone(),
+        base_scenario_hash: crate::output::manifest::scenario_hash(&s.scenario),
+        design: s.design.name(),
+        points,
+        replicates: s.replicates,
+        seed: s.seed,
+        streams: "replicate r of every point uses stream r of the base scenario's key (common random numbers)",
+        threads: info.threads,
+        shards: info.shards,
+        realign_version: env!("CARGO_PKG_VERSION"),
+        git_revision: env!("REALIGN_GIT_REV"),
+        started: time(info.started),
+        finished: time(info.finished),
+    })
 }

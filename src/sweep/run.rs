@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::design::{self, Factor};
 use super::spec::{DesignKind, Outcome, Sweep};
 use crate::output::{self, OutputError};
-use crate::runner::{self, CHUNK_RUNS, OutcomeProbe, OutcomeSums};
+use crate::runner::{self, Budget, CHUNK_RUNS, OutcomeProbe, OutcomeSums};
 
 /// The design's points, in index order, as parameter values.
 #[derive(Clone, Debug)]
@@ -82,6 +82,19 @@ pub fn points(s: &Sweep) -> Points {
                 morris: None,
                 saltelli: Some(d),
             }
+        }
+    }
+}
+
+impl Sweep {
+    /// How many replicates each point gets: the file's `replicates`, or precision mode from the command line.
+    pub fn budget(&self) -> Budget {
+        match self.precision {
+            None => Budget::Fixed(self.replicates),
+            Some((half_width, max_runs)) => Budget::Precision {
+                half_width,
+                max_runs,
+            },
         }
     }
 }
@@ -173,24 +186,38 @@ fn parse_log_line(line: &str, outcomes: usize) -> Option<PointResult> {
 }
 
 pub const LOG_FILE: &str = "points.log";
-/// Precision mode adds runs to a point this many at a time (whole chunks).
-pub const PRECISION_BATCH: u64 = 4 * CHUNK_RUNS;
+
+/// A points log that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("{}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} belongs to another sweep (or another version of this one); remove it or choose another --out", path.display())]
+    OtherSweep { path: PathBuf },
+}
 
 /// Reads a points log written for `hash`; a torn last line (no newline) is ignored, so it is recomputed.
-pub fn read_log(path: &Path, hash: &str, outcomes: usize) -> Result<Vec<PointResult>, String> {
+pub fn read_log(path: &Path, hash: &str, outcomes: usize) -> Result<Vec<PointResult>, LogError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(source) => {
+            return Err(LogError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
     };
     let mut lines = text.split_inclusive('\n');
     let header = lines.next().unwrap_or("");
     let expected = format!("# realign sweep {hash}\n");
     if header != expected {
-        return Err(format!(
-            "{} belongs to another sweep (or another version of this one); remove it or choose another --out",
-            path.display()
-        ));
+        return Err(LogError::OtherSweep {
+            path: path.to_path_buf(),
+        });
     }
     Ok(lines
         .filter(|l| l.ends_with('\n'))
@@ -202,10 +229,10 @@ pub fn read_log(path: &Path, hash: &str, outcomes: usize) -> Result<Vec<PointRes
 pub enum SweepError {
     #[error(transparent)]
     Output(#[from] OutputError),
-    #[error("{0}")]
-    Resume(String),
-    #[error("{0}")]
-    Merge(String),
+    #[error(transparent)]
+    Resume(#[from] LogError),
+    #[error(transparent)]
+    Merge(#[from] super::shard::MergeError),
 }
 
 /// Computes the given points (skipping those already in the log when `resume`), appending each finished point to
@@ -223,7 +250,7 @@ pub fn run_points(
     let log_path = dir.join(LOG_FILE);
     let mut done: BTreeMap<usize, PointResult> = BTreeMap::new();
     if resume {
-        for p in read_log(&log_path, &hash, s.outcomes.len()).map_err(SweepError::Resume)? {
+        for p in read_log(&log_path, &hash, s.outcomes.len())? {
             if wanted.contains(&p.index) {
                 done.insert(p.index, p);
             }
@@ -261,14 +288,11 @@ pub fn run_points(
         let mut sums = vec![vec![OutcomeSums::default(); probes.len()]; wave.len()];
         let mut runs = vec![0u64; wave.len()];
         let mut active: Vec<usize> = (0..wave.len()).collect();
-        // Fixed replicates: one round. Precision mode: rounds of PRECISION_BATCH runs per point still short of
+        // Fixed replicates: one round. Precision mode: rounds of a batch of runs per point still short of
         // its target, each point deciding on its own sums only, so the thread count cannot change a decision.
+        let budget = s.budget();
         while !active.is_empty() {
-            let step = |w: usize| match s.precision {
-                None => s.replicates,
-                // Never past the maximum: the last batch may be short.
-                Some((_, max_runs)) => PRECISION_BATCH.min(max_runs - runs[w]),
-            };
+            let step = |w: usize| budget.next_stop(runs[w]) - runs[w];
             let tasks: Vec<(usize, std::ops::Range<u64>)> = active
                 .iter()
                 .flat_map(|&w| {
@@ -296,20 +320,18 @@ pub fn run_points(
             for (&w, st) in active.iter().zip(steps) {
                 runs[w] += st;
             }
-            active.retain(|&w| match s.precision {
-                None => false,
-                Some((half_width, max_runs)) => {
-                    let worst = s
-                        .outcomes
+            active.retain(|&w| {
+                !budget.is_met(runs[w], || {
+                    s.outcomes
                         .iter()
                         .zip(&sums[w])
                         .map(|(o, x)| {
-                            let e = super::results::estimate(o, x, runs[w]);
-                            (e.ci_high - e.ci_low) / 2.0
+                            super::results::estimate(o, x, runs[w])
+                                .estimate
+                                .half_width()
                         })
-                        .fold(0.0, f64::max);
-                    worst > half_width && runs[w] < max_runs
-                }
+                        .fold(0.0, f64::max)
+                })
             });
         }
         for (w, &index) in wave.iter().enumerate() {
@@ -329,84 +351,4 @@ pub fn run_points(
         }
     }
     Ok((wanted.iter().map(|i| done[i].clone()).collect(), todo.len()))
-}
-
-/// The marker a finished shard leaves beside its log.
-#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct ShardInfo {
-    pub sweep: String,
-    pub sweep_file: PathBuf,
-    pub sweep_hash: String,
-    pub shard: usize,
-    pub shards: usize,
-    pub points: usize,
-    /// Precision mode of the run (target half-width, most replicates), which the merge must repeat.
-    #[serde(default)]
-    pub precision: Option<(f64, u64)>,
-}
-
-pub const SHARD_FILE: &str = "shard.json";
-
-/// Reads shard folders, checks they are parts of one sweep with every part present, and returns all points.
-pub fn read_shards(dirs: &[PathBuf]) -> Result<(PathBuf, Vec<(ShardInfo, PathBuf)>), SweepError> {
-    let mut infos = Vec::new();
-    for d in dirs {
-        let path = d.join(SHARD_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            SweepError::Merge(format!("{}: not a finished shard ({e})", path.display()))
-        })?;
-        let info: ShardInfo = serde_json::from_str(&text).map_err(|e| {
-            SweepError::Merge(format!("{}: unreadable shard marker ({e})", path.display()))
-        })?;
-        infos.push((info, d.clone()));
-    }
-    let first = &infos
-        .first()
-        .ok_or_else(|| SweepError::Merge("no shard folders given".into()))?
-        .0;
-    let (hash, n, file) = (
-        first.sweep_hash.clone(),
-        first.shards,
-        first.sweep_file.clone(),
-    );
-    for (info, d) in &infos {
-        if info.sweep_hash != hash {
-            return Err(SweepError::Merge(format!(
-                "{} is a part of another sweep ({} {}), not of {} {}",
-                d.display(),
-                info.sweep,
-                &info.sweep_hash[..12],
-                first.sweep,
-                &hash[..12]
-            )));
-        }
-        if info.shards != n {
-            return Err(SweepError::Merge(format!(
-                "{} was split {} ways, others {n}",
-                d.display(),
-                info.shards
-            )));
-        }
-    }
-    let mut seen = vec![Vec::new(); n];
-    for (info, d) in &infos {
-        seen[info.shard].push(d.display().to_string());
-    }
-    if let Some(i) = (0..n).find(|i| seen[*i].len() > 1) {
-        return Err(SweepError::Merge(format!(
-            "part {i}/{n} given twice: {}",
-            seen[i].join(", ")
-        )));
-    }
-    let missing: Vec<String> = (0..n)
-        .filter(|i| seen[*i].is_empty())
-        .map(|i| format!("{i}/{n}"))
-        .collect();
-    if !missing.is_empty() {
-        return Err(SweepError::Merge(format!(
-            "missing parts: {}",
-            missing.join(", ")
-        )));
-    }
-    Ok((file, infos))
 }

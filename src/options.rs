@@ -1,0 +1,212 @@
+//! Options the commands share (runs, seed, threads, output folder, precision), checked once, here, for every
+//! command: the command line hands them over as it parsed them, and the commands receive them in range.
+
+use std::path::PathBuf;
+
+use crate::runner::Budget;
+
+/// Arguments that are out of range or that contradict each other.
+#[derive(Debug, thiserror::Error)]
+pub enum ArgError {
+    #[error("{flags} must be in [1, {max}]")]
+    Count { flags: &'static str, max: u64 },
+    #[error("--precision must be in (0, 1)")]
+    Precision,
+    #[error("--precision decides the runs: give --max-runs instead of --runs")]
+    RunsWithPrecision,
+    #[error("--shard {0:?}: write it as I/N with 0 <= I < N, e.g. 0/4")]
+    Shard(String),
+    #[error("--shard needs --out DIR: each part writes its own folder")]
+    ShardNeedsOut,
+    #[error("{failed} of {total} scenario file(s) invalid")]
+    InvalidFiles { failed: usize, total: usize },
+}
+
+/// The options as the command line parsed them.
+#[derive(Clone, Debug, Default)]
+pub struct Raw {
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+    pub threads: usize,
+    pub out: Option<PathBuf>,
+    pub precision: Option<f64>,
+    pub max_runs: Option<u64>,
+}
+
+/// What a command allows.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The most runs (replicates per point, for sweeps) any budget may ask for.
+    pub max: u64,
+    /// The most runs in precision mode when `--max-runs` is not given.
+    pub default_max_runs: u64,
+    /// The flags an out-of-range count is reported under (claims reports `--runs` and `--max-runs` together).
+    pub runs_flags: &'static str,
+    pub max_runs_flags: &'static str,
+}
+
+impl Limits {
+    /// `run` and `compare`: up to [`crate::scenario::MAX_RUNS`] runs, a million in precision mode by default.
+    pub const RUNS: Limits = Limits {
+        max: crate::scenario::MAX_RUNS,
+        default_max_runs: 1_000_000,
+        runs_flags: "--runs",
+        max_runs_flags: "--max-runs",
+    };
+    /// `claims`: as `run`, per arm.
+    pub const CLAIMS: Limits = Limits {
+        runs_flags: "--runs and --max-runs",
+        max_runs_flags: "--runs and --max-runs",
+        ..Limits::RUNS
+    };
+    /// `sweep`: replicates per point, 100,000 in precision mode by default.
+    pub const SWEEP: Limits = Limits {
+        max: crate::sweep::spec::MAX_REPLICATES,
+        default_max_runs: 100_000,
+        runs_flags: "--runs",
+        max_runs_flags: "--max-runs",
+    };
+}
+
+/// The options, checked.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Runs asked for on the command line (the scenario's own otherwise).
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+    /// 0 means all cores.
+    pub threads: usize,
+    /// The command's own folder (a default under `output/` otherwise).
+    pub out: Option<PathBuf>,
+    /// Precision mode: the target 95% half-width and the most runs.
+    pub precision: Option<(f64, u64)>,
+}
+
+impl Raw {
+    /// Checks every option against `limits`.
+    pub fn check(self, limits: Limits) -> Result<Options, ArgError> {
+        let count = |v: u64, flags| {
+            if v == 0 || v > limits.max {
+                Err(ArgError::Count {
+                    flags,
+                    max: limits.max,
+                })
+            } else {
+                Ok(v)
+            }
+        };
+        let runs = self.runs.map(|r| count(r, limits.runs_flags)).transpose()?;
+        let max_runs = count(
+            self.max_runs.unwrap_or(limits.default_max_runs),
+            limits.max_runs_flags,
+        )?;
+        let precision = match self.precision {
+            None => None,
+            Some(p) if p > 0.0 && p < 1.0 => Some((p, max_runs)),
+            Some(_) => return Err(ArgError::Precision),
+        };
+        if precision.is_some() && runs.is_some() {
+            return Err(ArgError::RunsWithPrecision);
+        }
+        Ok(Options {
+            runs,
+            seed: self.seed,
+            threads: self.threads,
+            out: self.out,
+            precision,
+        })
+    }
+}
+
+impl Options {
+    /// The budget of a result: precision mode if asked for, else the runs asked for or `default_runs`.
+    pub fn budget(&self, default_runs: u64) -> Budget {
+        match self.precision {
+            Some((half_width, max_runs)) => Budget::Precision {
+                half_width,
+                max_runs,
+            },
+            None => Budget::Fixed(self.runs.unwrap_or(default_runs)),
+        }
+    }
+}
+
+/// `I/N` with 0 <= I < N.
+pub fn parse_shard(text: &str) -> Result<(usize, usize), ArgError> {
+    let bad = || ArgError::Shard(text.to_string());
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_range_is_checked_in_one_place() {
+        let ok = Raw {
+            runs: Some(10),
+            ..Raw::default()
+        };
+        assert_eq!(ok.check(Limits::RUNS).unwrap().runs, Some(10));
+        let zero = Raw {
+            runs: Some(0),
+            ..Raw::default()
+        };
+        assert_eq!(
+            zero.check(Limits::RUNS).unwrap_err().to_string(),
+            "--runs must be in [1, 100000000]"
+        );
+        let both = Raw {
+            runs: Some(10),
+            precision: Some(0.1),
+            ..Raw::default()
+        };
+        assert!(matches!(
+            both.check(Limits::RUNS),
+            Err(ArgError::RunsWithPrecision)
+        ));
+        for p in [0.0, 1.0, f64::NAN, -0.5] {
+            let bad = Raw {
+                precision: Some(p),
+                ..Raw::default()
+            };
+            assert!(matches!(bad.check(Limits::RUNS), Err(ArgError::Precision)));
+        }
+        let sweep = Raw {
+            precision: Some(0.05),
+            max_runs: Some(20_000_000),
+            ..Raw::default()
+        };
+        assert_eq!(
+            sweep.check(Limits::SWEEP).unwrap_err().to_string(),
+            "--max-runs must be in [1, 10000000]"
+        );
+        let default = Raw {
+            precision: Some(0.05),
+            ..Raw::default()
+        };
+        assert_eq!(
+            default.check(Limits::SWEEP).unwrap().budget(1),
+            Budget::Precision {
+                half_width: 0.05,
+                max_runs: 100_000
+            }
+        );
+    }
+
+    #[test]
+    fn shards_are_i_of_n() {
+        assert_eq!(parse_shard("2/8").unwrap(), (2, 8));
+        for bad in ["8/8", "1", "a/2", "0/0", "-1/2"] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! What realign prints on the terminal: the short summaries of `run`, `compare`, `sweep`, `merge` and `claims`,
+//! and the tables of `bench`. Text only; the files a command writes are rendered beside their results.
+
+use std::fmt::Write;
+
+use crate::app::{ClaimsOutcome, CompareOutcome, RunOutcome, SweepOutcome};
+use crate::bench::{BenchReport, ScalingRow};
+
+/// A percentage for the terminal: one decimal, two below 1% (a Wilson bound of 0.04% must not read as 0.0).
+fn pct(p: f64) -> String {
+    if p > 0.0 && p < 0.01 {
+        format!("{:.2}", 100.0 * p)
+    } else {
+        format!("{:.1}", 100.0 * p)
+    }
+}
+
+/// `realign run`: the events at the horizon with their intervals, the actors' alignments, the widest interval.
+pub fn run_brief(outcome: &RunOutcome) -> String {
+    let s = &outcome.scenario;
+    let ens = &outcome.ensemble;
+    let l = &ens.layout;
+    let h = l.months - 1;
+    let mut out = format!(
+        "{}: {} runs, {} .. {}, seed {}\n\nBy {} (probability, 95% interval):\n",
+        s.name,
+        ens.acc.runs,
+        s.month_label(1),
+        s.month_label(h),
+        s.seed,
+        s.month_label(h)
+    );
+    for (e, def) in l.events.iter().enumerate() {
+        let p = ens.acc.event_by(l, e, h).interval();
+        let _ = writeln!(
+            out,
+            "  {:<64} {:>6}%  [{:>6}, {:>6}]",
+            def.description,
+            pct(p.value),
+            pct(p.ci_low),
+            pct(p.ci_high)
+        );
+    }
+    let _ = write!(
+        out,
+        "\nAlignment in {} (median [90% of runs]):\n",
+        s.month_label(h)
+    );
+    for (j, a) in s.config.actors.iter().enumerate() {
+        let k = l.band_metrics[j];
+        let q = |q| ens.acc.quantile(l, h, k, q).map_or(f64::NAN, |e| e.value);
+        let _ = writeln!(
+            out,
+            "  {:<12} {:>6.2}  [{:>5.2}, {:>5.2}]",
+            a.name,
+            q(0.5),
+            q(0.05),
+            q(0.95)
+        );
+    }
+    let _ = write!(
+        out,
+        "\nWidest 95% interval of any reported probability: +-{:.4} ({} runs)\n",
+        ens.widest_half_width(),
+        ens.acc.runs
+    );
+    let _ = write!(out, "\nWrote {}\n", outcome.out_dir.display());
+    out
+}
+
+/// `realign compare`: each shared event in each scenario, with its difference from the first.
+pub fn compare_brief(c: &CompareOutcome) -> String {
+    let mut out = format!(
+        "Events by {} (probability [95%]; difference from {} [95%])\n",
+        c.shared.last, c.names[0]
+    );
+    let mut last_key = (String::new(), String::new());
+    for r in &c.rows {
+        if (r.event.clone(), r.actor.clone()) != last_key {
+            let _ = write!(out, "\n  {}\n", r.description);
+            last_key = (r.event.clone(), r.actor.clone());
+        }
+        // The numbers as the files hold them.
+        let p = r.probability.rounded();
+        let diff = r
+            .difference
+            .map(|d| d.rounded())
+            .map_or(String::new(), |d| {
+                format!(
+                    "{:+6.1} [{:+6.1}, {:+6.1}]",
+                    100.0 * d.value,
+                    100.0 * d.ci_low,
+                    100.0 * d.ci_high
+                )
+            });
+        let _ = writeln!(
+            out,
+            "    {:<24} {:>5.1}% [{:>5.1}, {:>5.1}]  {}",
+            r.scenario,
+            100.0 * p.value,
+            100.0 * p.ci_low,
+            100.0 * p.ci_high,
+            diff
+        );
+    }
+    if !c.shared.left_out.is_empty() {
+        out.push_str("\nLeft out (not shared by all scenarios):\n");
+        for n in &c.shared.left_out {
+            let _ = writeln!(out, "  {n}");
+        }
+    }
+    let _ = write!(out, "\nWrote {}\n", c.out_dir.display());
+    out
+}
+
+/// `realign sweep` and `realign merge`: the design, and per outcome its verdict and leading indices.
+pub fn sweep_brief(o: &SweepOutcome) -> String {
+    let mut out = format!(
+        "{}: {} design, {} points x {} replicates ({} computed now)\n",
+        o.sweep.name,
+        o.sweep.design.name(),
+        o.points,
+        o.sweep.replicates,
+        o.computed
+    );
+    if let Some(a) = &o.analysis {
+        for oa in &a.outcomes {
+            let _ = write!(out, "\n  {}: {}\n", oa.outcome, oa.verdict);
+            for m in oa.morris.iter().take(5) {
+                let (mu, sigma) = (m.mu_star.rounded(), m.sigma.rounded());
+                let _ = writeln!(
+                    out,
+                    "    mu* {:>8.4} [{:.4}, {:.4}]  sigma {:>8.4}  {}",
+                    mu.value, mu.ci_low, mu.ci_high, sigma.value, m.parameter
+                );
+            }
+            for x in oa.sobol.iter().take(8) {
+                let (s1, st) = (x.first_order.rounded(), x.total.rounded());
+                let _ = writeln!(
+                    out,
+                    "    S1 {:>7.3} [{:.3}, {:.3}]  ST {:>7.3} [{:.3}, {:.3}]  {}",
+                    s1.value, s1.ci_low, s1.ci_high, st.value, st.ci_low, st.ci_high, x.parameter
+                );
+            }
+        }
+    } else {
+        out.push_str("part finished; combine the parts with `realign merge`\n");
+    }
+    let _ = write!(out, "\nWrote {}\n", o.out_dir.display());
+    out
+}
+
+/// `realign claims`: each claim's verdict and effect, beside the width independent streams would give.
+pub fn claims_brief(c: &ClaimsOutcome) -> String {
+    let mut out = format!(
+        "Claims tested on {} (paired arms, common random numbers; 95% intervals)\n",
+        c.scenario
+    );
+    for r in &c.results {
+        let (effect, independent) = (r.effect.rounded(), r.effect_independent.rounded());
+        let _ = write!(
+            out,
+            "\n  {:<30} {:<13} {} {:+.4} [{:+.4}, {:+.4}]  runs {}  (independent streams: +-{:.4}, {:.1}x wider)\n    {} \u{201c}{}\u{201d}\n    {} (expected to {})\n",
+            r.id,
+            r.verdict.as_str().to_uppercase(),
+            r.outcome,
+            effect.value,
+            effect.ci_low,
+            effect.ci_high,
+            r.runs,
+            independent.half_width(),
+            crate::output::round6(r.width_ratio),
+            r.claim,
+            r.quote,
+            r.statement,
+            r.expect.as_str(),
+        );
+    }
+    let _ = write!(
+        out,
+        "\n{} of {} contradicted. Wrote {}\n",
+        c.contradicted(),
+        c.results.len(),
+        c.out_dir.display()
+    );
+    out
+}
+
+/// `realign validate`: one line per valid file.
+pub fn validated(path: &std::path::Path, s: &crate::scenario::Scenario) -> String {
+    format!(
+        "{}: ok ({}, {} actors, {} months)\n",
+        path.display(),
+        s.name,
+        s.config.actors.len(),
+        s.horizon_months()
+    )
+}
+
+/// `realign bench SCENARIO`: runs per second of the draws alone, the model alone and full runs.
+pub fn bench_table(name: &str, r: &BenchReport, repeats: usize) -> String {
+    let us = |rate: f64| 1e6 / rate;
+    let mut out = format!(
+        "scenario {} ({} draws per run), {} runs, best of {}\n",
+        name, r.draws_per_run, r.runs, repeats
+    );
+    let _ = writeln!(
+        out,
+        "random draws alone, 1 thread : {:>10.0} runs/s {:>7.2} us a run",
+        r.draws_only_runs_per_s,
+        us(r.draws_only_runs_per_s)
+    );
+    let _ = writeln!(
+        out,
+        "model, no statistics, 1 thr. : {:>10.0} runs/s {:>7.2} us a run",
+        r.model_only_runs_per_s,
+        us(r.model_only_runs_per_s)
+    );
+    let _ = writeln!(
+        out,
+        "full runs, 1 thread          : {:>10.0} runs/s {:>7.2} us a run",
+        r.single_thread_runs_per_s,
+        us(r.single_thread_runs_per_s)
+    );
+    let _ = writeln!(
+        out,
+        "full runs, {:>2} threads        : {:>10.0} runs/s",
+        r.all_threads, r.all_threads_runs_per_s
+    );
+    let _ = writeln!(
+        out,
+        "cost of a run / its draws    : {:>10.2} (target <= 2)",
+        r.cost_ratio()
+    );
+    let _ = writeln!(
+        out,
+        "  the model alone / its draws: {:>10.2}",
+        r.model_only_cost_ratio()
+    );
+    if let Some(m) = r.peak_rss_mib {
+        let _ = writeln!(out, "peak resident memory         : {m:>10.1} MiB");
+    }
+    out
+}
+
+/// `realign bench --sweep`: how a sweep scales with threads, beside a pure compute loop's ceiling.
+pub fn scaling_table(
+    sweep: &crate::sweep::spec::Sweep,
+    points: usize,
+    rows: &[ScalingRow],
+    repeats: usize,
+    cores: usize,
+) -> String {
+    let mut out = format!(
+        "sweep {} ({} points x {} replicates), best of {repeats}, {cores} cores\n",
+        sweep.name, points, sweep.replicates
+    );
+    let _ = writeln!(
+        out,
+        "{:>7} {:>10} {:>12} {:>11} {:>11} {:>11}",
+        "threads", "sweep s", "runs/s", "efficiency", "ceiling", "of ceiling"
+    );
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{:>7} {:>10.3} {:>12.0} {:>10.1}% {:>10.1}% {:>10.1}%",
+            r.threads,
+            r.sweep_seconds,
+            r.sweep_runs_per_s,
+            100.0 * r.sweep_efficiency,
+            100.0 * r.ceiling_efficiency,
+            100.0 * r.sweep_efficiency / r.ceiling_efficiency
+        );
+    }
+    out
+}
