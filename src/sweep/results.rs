@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use super::analysis;
 use super::run::{PointResult, Points};
-use super::spec::{DesignKind, Outcome, Sweep};
+use super::spec::{DesignKind, Sweep};
 use crate::output::{num, round6};
+use crate::scenario::Outcome;
 use crate::stats::{Proportion, Z95};
 
 /// Bootstrap resamples for index intervals.
