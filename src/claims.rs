@@ -14,9 +14,11 @@ use crate::output::{
 use crate::runner::{self, Budget, OutcomeProbe, PairedSums};
 use crate::scenario::check::{self, Checker};
 use crate::scenario::tree::{self, Loc, Node, Value};
-use crate::scenario::{Scenario, ScenarioError, valid_scenario_name};
+use crate::scenario::{
+    NOT_SWEEPABLE, Outcome, Scenario, ScenarioError, Target, configure, resolve_key,
+    resolve_outcome, valid_scenario_name,
+};
 use crate::stats::{Interval, Moments};
-use crate::sweep::spec::{Outcome, Target, configure, resolve_key, resolve_outcome};
 
 /// Runs per arm when neither the file nor the command line says.
 pub const DEFAULT_RUNS: u64 = 4096;
@@ -84,7 +86,7 @@ impl Checker<'_> {
             (None, Some(e)) => path
                 .parent()
                 .unwrap_or(Path::new("."))
-                .join(self.str(&e.node, "scenario")?),
+                .join(self.string(&e.node, "scenario")?),
             (None, None) => {
                 self.err(
                     &whole,
@@ -158,7 +160,7 @@ impl Checker<'_> {
         let field = |c: &mut Self, name: &str| -> Option<(String, Loc)> {
             match tree::get(t, name) {
                 Some(e) => c
-                    .str(&e.node, &format!("{key}.{name}"))
+                    .string(&e.node, &format!("{key}.{name}"))
                     .map(|v| (v, e.node.loc.clone())),
                 None => {
                     c.err(
@@ -195,8 +197,8 @@ impl Checker<'_> {
         }
         let outcome = outcome.and_then(|(o, loc)| match resolve_outcome(&o, s) {
             Ok(x) => Some(x),
-            Err(msg) => {
-                self.err(&loc, &format!("{key}.outcome"), msg);
+            Err(e) => {
+                self.err(&loc, &format!("{key}.outcome"), e.to_string());
                 None
             }
         });
@@ -258,15 +260,15 @@ impl Checker<'_> {
             self.err(&item.loc, key, "needs key, from and to");
             return None;
         };
-        let name = self.str(&k.node, &format!("{key}.key"))?;
+        let name = self.string(&k.node, &format!("{key}.key"))?;
         let (target, min, max, _) = match resolve_key(&name, s) {
             Ok(x) => x,
-            Err(msg) => {
-                self.err(&k.node.loc, &name, msg);
+            Err(e) => {
+                self.err(&k.node.loc, &name, e.to_string());
                 return None;
             }
         };
-        if crate::sweep::spec::NOT_SWEEPABLE.contains(&name.as_str()) {
+        if NOT_SWEEPABLE.contains(&name.as_str()) {
             self.err(
                 &k.node.loc,
                 &name,
@@ -275,8 +277,8 @@ impl Checker<'_> {
             return None;
         }
         let (from, to_v) = (
-            self.num(&f.node, &format!("{name}.from"))?,
-            self.num(&to.node, &format!("{name}.to"))?,
+            self.number(&f.node, &format!("{name}.from"))?.value,
+            self.number(&to.node, &format!("{name}.to"))?.value,
         );
         for (v, node, what) in [(from, &f.node, "from"), (to_v, &to.node, "to")] {
             if v < min || v > max {

@@ -691,3 +691,57 @@ fn unparsable_arguments_exit_2() {
         common::stderr(&o)
     );
 }
+
+/// Sweep and claims files are read by the scenario's reader: a misspelt key gets the same "did you mean".
+#[test]
+fn a_misspelt_key_in_a_sweep_file_is_named_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = common::write(
+        dir.path(),
+        "typo-sweep.toml",
+        &format!(
+            "name = \"typo\"\nbase = \"{}\"\nreplicatse = 10\n[[parameters]]\nkey = \"drivers.west.engagement\"\nvalues = [0.5]\n",
+            common::scenario("baseline.toml").display()
+        ),
+    );
+    let out_dir = dir.path().join("sweep-out");
+    let out = common::realign(&["sweep", arg(&f), "-q", "--out", arg(&out_dir)]);
+    let e = refusal(&out, "sweep with a misspelt key");
+    expect(
+        &e,
+        &[&format!(
+            "{}replicatse: unknown key (did you mean `replicates`?); allowed here: name, description, base, replicates, seed, outcomes, design, parameters, all_parameters",
+            at(&f, 3, 1)
+        )],
+    );
+    expect_caret(&e, 3, "replicatse = 10", 1);
+    assert!(
+        !out_dir.join("sweep.csv").exists(),
+        "a refused sweep wrote results"
+    );
+}
+
+#[test]
+fn a_misspelt_key_in_a_claims_file_is_named_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = common::write(
+        dir.path(),
+        "typo-claims.toml",
+        &format!(
+            "scenario = \"{}\"\n[[experiment]]\nid = \"x\"\nclaim = \"A09\"\nstatment = \"s\"\noutcome = \"union_fracture\"\nexpect = \"increase\"\n[[experiment.change]]\nkey = \"drivers.oil.long_run_usd_per_bbl\"\nfrom = 40.0\nto = 80.0\n",
+            common::scenario("baseline.toml").display()
+        ),
+    );
+    let out_dir = dir.path().join("claims-out");
+    let out = common::realign(&["claims", arg(&f), "-q", "--out", arg(&out_dir)]);
+    let e = refusal(&out, "claims with a misspelt key");
+    expect(
+        &e,
+        &[&format!(
+            "{}experiment[0].statment: unknown key (did you mean `statement`?); allowed here: id, claim, statement, outcome, expect, change",
+            at(&f, 5, 1)
+        )],
+    );
+    expect_caret(&e, 5, "statment = \"s\"", 1);
+    assert!(!out_dir.exists(), "a refused claims file wrote results");
+}

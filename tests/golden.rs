@@ -4,7 +4,8 @@
 //! `REALIGN_BLESS=1 cargo test --release --test golden` and committing the new hashes with the change.
 //!
 //! Only what legitimately differs between two runs is left out before hashing: the lines of the manifests (and of
-//! the manifest's copy in report.html) that hold times, the thread count and the git revision.
+//! the manifest's copy in report.html) that hold times, the thread count, the git revision and the absolute path of
+//! a merged sweep's file (the checkout's folder).
 
 mod common;
 
@@ -14,8 +15,14 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 const GOLDEN: &str = "tests/golden/outputs.sha256";
-/// Manifest lines that record when, on how many threads and by which commit: not part of the result.
-const VOLATILE: [&str; 4] = ["started", "finished", "threads", "git_revision"];
+/// Manifest lines that record when, where, on how many threads and by which commit: not part of the result.
+const VOLATILE: [&str; 5] = [
+    "started",
+    "finished",
+    "threads",
+    "git_revision",
+    "sweep_file",
+];
 
 /// Every file under `dir`, by its path relative to `dir`, hashed after the volatile lines are dropped.
 fn hashes(dir: &Path, label: &str, into: &mut BTreeMap<String, String>) {

@@ -1,8 +1,10 @@
-//! Typed reading of spanned TOML values for the input files that are not scenarios (sweeps, claims): every
-//! problem is collected with its file, line:column and key path, like the scenario loader's.
+//! The one typed reader of spanned TOML values, for scenarios, sweeps and claims files alike: every problem is
+//! collected with its file, line:column and key path, and a misspelt key gets the same "did you mean".
 
 use std::path::Path;
 
+use super::month::Month;
+use super::suggest::closest;
 use super::tree::{self, Entry, Loc, Node, Sources, Table, Value};
 use super::{Located, ScenarioError};
 
@@ -19,6 +21,12 @@ pub fn read(path: &Path) -> Result<(Sources, Table), ScenarioError> {
     });
     let table = tree::parse(&sources, 0)?;
     Ok((sources, table))
+}
+
+/// A number read from the tree, with where it was written.
+pub struct Num {
+    pub value: f64,
+    pub loc: Loc,
 }
 
 /// Collects located problems while reading values.
@@ -47,12 +55,77 @@ impl<'a> Checker<'a> {
         self.errors.push(self.sources.error(loc, key, msg));
     }
 
-    pub fn str(&mut self, n: &Node, key: &str) -> Option<String> {
-        match &n.value {
+    /// A key not in `allowed`, with the nearest allowed spelling when there is one.
+    pub fn unknown(&mut self, entry: &Entry, key: &str, allowed: &[&str]) {
+        let leaf = key.rsplit('.').next().unwrap_or(key);
+        let hint = closest(leaf, allowed)
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        self.err(
+            &entry.key_loc,
+            key,
+            format!("unknown key{hint}; allowed here: {}", allowed.join(", ")),
+        );
+    }
+
+    /// A finite number (an integer is read as one).
+    pub fn number(&mut self, node: &Node, key: &str) -> Option<Num> {
+        match node.value {
+            Value::Int(i) => Some(Num {
+                value: i as f64,
+                loc: node.loc.clone(),
+            }),
+            Value::Float(f) if f.is_finite() => Some(Num {
+                value: f,
+                loc: node.loc.clone(),
+            }),
+            Value::Float(_) => {
+                self.err(&node.loc, key, "must be a finite number (not nan or inf)");
+                None
+            }
+            ref other => {
+                self.err(
+                    &node.loc,
+                    key,
+                    format!("must be a number, found {}", other.type_name()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A whole number in `[min, max]`.
+    pub fn integer(&mut self, node: &Node, key: &str, min: u64, max: u64) -> Option<u64> {
+        match node.value {
+            Value::Int(i) if i >= 0 && (i as u64) >= min && (i as u64) <= max => Some(i as u64),
+            Value::Int(i) => {
+                self.err(
+                    &node.loc,
+                    key,
+                    format!("{i} is out of range: must be a whole number in [{min}, {max}]"),
+                );
+                None
+            }
+            ref other => {
+                self.err(
+                    &node.loc,
+                    key,
+                    format!(
+                        "must be a whole number in [{min}, {max}], found {}",
+                        other.type_name()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn string(&mut self, node: &Node, key: &str) -> Option<String> {
+        match &node.value {
             Value::Str(s) => Some(s.clone()),
             other => {
                 self.err(
-                    &n.loc,
+                    &node.loc,
                     key,
                     format!("must be a string, found {}", other.type_name()),
                 );
@@ -61,40 +134,31 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub fn num(&mut self, n: &Node, key: &str) -> Option<f64> {
-        match n.value {
-            Value::Int(i) => Some(i as f64),
-            Value::Float(f) if f.is_finite() => Some(f),
-            ref other => {
+    pub fn table<'n>(&mut self, node: &'n Node, key: &str) -> Option<&'n Table> {
+        match &node.value {
+            Value::Table(t) => Some(t),
+            other => {
                 self.err(
-                    &n.loc,
+                    &node.loc,
                     key,
-                    format!("must be a finite number, found {}", other.type_name()),
+                    format!("must be a table, found {}", other.type_name()),
                 );
                 None
             }
         }
     }
 
-    pub fn int(&mut self, n: &Node, key: &str, min: u64, max: u64) -> Option<u64> {
-        match n.value {
-            Value::Int(i) if i >= 0 && (i as u64) >= min && (i as u64) <= max => Some(i as u64),
-            _ => {
-                self.err(
-                    &n.loc,
-                    key,
-                    format!("must be a whole number in [{min}, {max}]"),
-                );
-                None
-            }
+    /// A month written as the string `"YYYY-MM"`.
+    pub fn month(&mut self, node: &Node, key: &str) -> Option<Month> {
+        let s = self.string(node, key)?;
+        let m = Month::parse(&s);
+        if m.is_none() {
+            self.err(
+                &node.loc,
+                key,
+                format!("{s:?} is not a month: write it as \"YYYY-MM\""),
+            );
         }
-    }
-
-    pub fn unknown(&mut self, e: &Entry, key: &str, allowed: &[&str]) {
-        self.err(
-            &e.key_loc,
-            key,
-            format!("unknown key; allowed here: {}", allowed.join(", ")),
-        );
+        m
     }
 }

@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use super::analysis;
 use super::run::{PointResult, Points};
-use super::spec::{DesignKind, Outcome, Sweep};
+use super::spec::{DesignKind, Sweep};
 use crate::output::{num, round6, rounded, rounded_interval};
+use crate::scenario::Outcome;
 use crate::stats::{Interval, Moments};
 
 /// Bootstrap resamples for index intervals.

@@ -12,9 +12,10 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::design::{self, Factor};
-use super::spec::{DesignKind, Outcome, Sweep};
+use super::spec::{DesignKind, Sweep};
 use crate::output::{self, OutputError};
 use crate::runner::{self, Budget, CHUNK_RUNS, OutcomeProbe, OutcomeSums};
+use crate::scenario::Outcome;
 
 /// The design's points, in index order, as parameter values.
 #[derive(Clone, Debug)]

@@ -1,17 +1,18 @@
-//! Sweep files: a base scenario, parameters by key path, a design and replicates per point. Parsed with the same
-//! spanned tree as scenarios, so errors carry file, line:column, key path and what is allowed.
+//! Sweep files: a base scenario, parameters by key path, a design and replicates per point. Read with the
+//! scenario's reader (`check::Checker`), so errors carry file, line:column, key path, what is allowed and a "did you
+//! mean".
 
 use std::path::{Path, PathBuf};
 
-use crate::model::params::{ACTOR_ATTRS, PARAM_SPECS, fmt_num, param_index};
+use crate::model::params::{ACTOR_ATTRS, PARAM_SPECS, fmt_num};
 use crate::model::{ModelConfig, Role};
 use crate::scenario::check::{self, Checker};
 use crate::scenario::tree::{self, Entry, Loc, Value};
-use crate::scenario::{Scenario, ScenarioError, valid_scenario_name};
+use crate::scenario::{
+    NOT_SWEEPABLE, Outcome, Scenario, ScenarioError, Target, configure, resolve_key,
+    resolve_outcome, valid_scenario_name,
+};
 
-/// Parameters that change the shape of a run (its length, its bands) cannot be swept or changed by an experiment:
-/// the outcomes of two points would not mean the same thing.
-pub const NOT_SWEEPABLE: &[&str] = &["horizon_months", "bands.west_max", "bands.russia_min"];
 /// Replicates per point at most.
 pub const MAX_REPLICATES: u64 = 10_000_000;
 
@@ -42,14 +43,6 @@ impl DesignKind {
     }
 }
 
-/// Where a swept value goes.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Target {
-    Param(usize),
-    /// (actor index in the config, attribute index)
-    Attr(usize, usize),
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweptParam {
     pub key: String,
@@ -59,30 +52,6 @@ pub struct SweptParam {
     /// Bounds (continuous designs).
     pub lower: f64,
     pub upper: f64,
-}
-
-/// An outcome each point reports.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Outcome {
-    /// Probability that the event has happened by the horizon (index into the run's event list).
-    Event {
-        id: String,
-        actor: String,
-        index: usize,
-    },
-    /// Mean alignment of an actor at the horizon.
-    Alignment { actor: String, index: usize },
-}
-
-impl Outcome {
-    /// Column name, e.g. `leaves_orbit:Belarus`, `ceasefire`, `alignment:Kazakhstan`.
-    pub fn label(&self) -> String {
-        match self {
-            Outcome::Event { id, actor, .. } if actor.is_empty() => id.clone(),
-            Outcome::Event { id, actor, .. } => format!("{id}:{actor}"),
-            Outcome::Alignment { actor, .. } => format!("alignment:{actor}"),
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -122,96 +91,6 @@ impl Sweep {
     }
 }
 
-/// The scenario's configuration with `changes` applied (and what derives from them re-derived).
-pub fn configure(scenario: &Scenario, changes: &[(Target, f64)]) -> ModelConfig {
-    let mut cfg = scenario.config.clone();
-    for (t, v) in changes {
-        match *t {
-            Target::Param(i) => *cfg.params.slot_mut(i) = *v,
-            Target::Attr(a, i) => cfg.actors[a].attrs[i] = *v,
-        }
-    }
-    // Western engagement is stored per month: re-derive it from the level and the scenario's schedule.
-    cfg.west_engagement = crate::scenario::west_schedule(
-        cfg.params.west_engagement,
-        &scenario.west_changes,
-        scenario.start,
-        cfg.horizon_months(),
-    );
-    cfg
-}
-
-/// A key path as a parameter or a numeric actor attribute of `s`, with its allowed range and current value.
-pub fn resolve_key(key: &str, s: &Scenario) -> Result<(Target, f64, f64, f64), String> {
-    if let Some(i) = param_index(key) {
-        let spec = &PARAM_SPECS[i];
-        return Ok((
-            Target::Param(i),
-            spec.min,
-            spec.max,
-            s.config.params.values()[i],
-        ));
-    }
-    if let Some((actor, attr)) = key.strip_prefix("actors.").and_then(|r| r.rsplit_once('.')) {
-        let a = s.config.actors.iter().position(|a| a.name == actor);
-        let i = ACTOR_ATTRS.iter().position(|x| x.key == attr && !x.boolean);
-        if let (Some(a), Some(i)) = (a, i) {
-            if ACTOR_ATTRS[i].applies_to(s.config.actors[a].role) {
-                let spec = &ACTOR_ATTRS[i];
-                return Ok((
-                    Target::Attr(a, i),
-                    spec.min,
-                    spec.max,
-                    s.config.actors[a].attrs[i],
-                ));
-            }
-        }
-    }
-    Err("unknown key path: use a parameter key (see `realign explain`) or actors.NAME.ATTRIBUTE of the base scenario".into())
-}
-
-/// An outcome name (`union_fracture`, `leaves_orbit:Belarus`, `alignment:Kazakhstan`) of scenario `s`.
-pub fn resolve_outcome(name: &str, s: &Scenario) -> Result<Outcome, String> {
-    let events = crate::model::observe::event_defs(&s.config);
-    let label = |d: &crate::model::observe::EventDef| {
-        if d.actor.is_empty() {
-            d.id.to_string()
-        } else {
-            format!("{}:{}", d.id, d.actor)
-        }
-    };
-    if let Some(index) = events.iter().position(|d| label(d) == name) {
-        return Ok(Outcome::Event {
-            id: events[index].id.to_string(),
-            actor: events[index].actor.clone(),
-            index,
-        });
-    }
-    if let Some(actor) = name.strip_prefix("alignment:") {
-        return match s.config.actors.iter().position(|a| a.name == actor) {
-            Some(index) => Ok(Outcome::Alignment {
-                actor: actor.to_string(),
-                index,
-            }),
-            None => Err(format!("no actor {actor:?} in the base scenario")),
-        };
-    }
-    let known: Vec<String> = events
-        .iter()
-        .map(label)
-        .chain(
-            s.config
-                .actors
-                .iter()
-                .map(|a| format!("alignment:{}", a.name)),
-        )
-        .collect();
-    Err(format!(
-        "unknown outcome {name:?}; outcomes: {}",
-        known.join(", ")
-    ))
-}
-
 const TOP_KEYS: &[&str] = &[
     "name",
     "description",
@@ -238,7 +117,7 @@ impl Checker<'_> {
         }
         let name = match get("name") {
             Some(e) => {
-                let n = self.str(&e.node, "name").unwrap_or_default();
+                let n = self.string(&e.node, "name").unwrap_or_default();
                 if !valid_scenario_name(&n) {
                     self.err(&e.node.loc, "name", "a sweep name is 1 to 64 letters, digits, '-' or '_' (it names the output folder)");
                 }
@@ -250,7 +129,7 @@ impl Checker<'_> {
             }
         };
         let description = get("description")
-            .and_then(|e| self.str(&e.node, "description"))
+            .and_then(|e| self.string(&e.node, "description"))
             .unwrap_or_default();
         let base_entry = get("base");
         let Some(base_entry) = base_entry else {
@@ -261,7 +140,7 @@ impl Checker<'_> {
             );
             return None;
         };
-        let rel = self.str(&base_entry.node, "base")?;
+        let rel = self.string(&base_entry.node, "base")?;
         let base_path = path.parent().unwrap_or(Path::new(".")).join(&rel);
         let scenario = match Scenario::load(&base_path) {
             Ok(s) => s,
@@ -280,7 +159,7 @@ impl Checker<'_> {
         };
         let replicates = match get("replicates") {
             Some(e) => self
-                .int(&e.node, "replicates", 1, MAX_REPLICATES)
+                .integer(&e.node, "replicates", 1, MAX_REPLICATES)
                 .unwrap_or(1),
             None => {
                 self.err(&whole, "replicates", "missing: runs per design point");
@@ -288,7 +167,7 @@ impl Checker<'_> {
             }
         };
         let seed = get("seed")
-            .and_then(|e| self.int(&e.node, "seed", 0, i64::MAX as u64))
+            .and_then(|e| self.integer(&e.node, "seed", 0, i64::MAX as u64))
             .unwrap_or(scenario.seed);
         let (design, design_seed) = self.design(get("design"));
         let mut params = Vec::new();
@@ -358,11 +237,11 @@ impl Checker<'_> {
             return (DesignKind::Grid, 1);
         };
         let kind = tree::get(t, "kind")
-            .and_then(|k| self.str(&k.node, "design.kind"))
+            .and_then(|k| self.string(&k.node, "design.kind"))
             .unwrap_or_else(|| "grid".into());
         let int = |c: &mut Self, key: &str, default: u64, min: u64, max: u64| {
             tree::get(t, key)
-                .and_then(|k| c.int(&k.node, &format!("design.{key}"), min, max))
+                .and_then(|k| c.integer(&k.node, &format!("design.{key}"), min, max))
                 .unwrap_or(default) as usize
         };
         let allowed: &[&str] = match kind.as_str() {
@@ -430,8 +309,8 @@ impl Checker<'_> {
         }
         match resolve_key(key, s) {
             Ok(t) => Some(t),
-            Err(msg) => {
-                self.err(loc, key, msg);
+            Err(e) => {
+                self.err(loc, key, e.to_string());
                 None
             }
         }
@@ -468,7 +347,7 @@ impl Checker<'_> {
                 self.err(&item.loc, &pkey, "missing `key`: the key path to sweep, e.g. \"drivers.oil.long_run_usd_per_bbl\"");
                 continue;
             };
-            let Some(key) = self.str(&k.node, &format!("{pkey}.key")) else {
+            let Some(key) = self.string(&k.node, &format!("{pkey}.key")) else {
                 continue;
             };
             let Some((target, min, max, _)) = self.target(&key, &k.node.loc, s) else {
@@ -496,7 +375,9 @@ impl Checker<'_> {
                     match &v.node.value {
                         Value::Array(xs) if !xs.is_empty() => {
                             for x in xs {
-                                if let Some(f) = self.num(x, &format!("{key}.values")) {
+                                if let Some(f) =
+                                    self.number(x, &format!("{key}.values")).map(|n| n.value)
+                                {
                                     check(self, f, &x.loc, "values");
                                     p.values.push(f);
                                 }
@@ -515,9 +396,9 @@ impl Checker<'_> {
                     match (from, to, step) {
                         (Some(f), Some(tt), Some(st)) => {
                             let (a, b, d) = (
-                                self.num(&f.node, &key),
-                                self.num(&tt.node, &key),
-                                self.num(&st.node, &key),
+                                self.number(&f.node, &key).map(|n| n.value),
+                                self.number(&tt.node, &key).map(|n| n.value),
+                                self.number(&st.node, &key).map(|n| n.value),
                             );
                             if let (Some(a), Some(b), Some(d)) = (a, b, d) {
                                 check(self, a, &f.node.loc, "from");
@@ -562,9 +443,10 @@ impl Checker<'_> {
             } else {
                 match (tree::get(t, "lower"), tree::get(t, "upper")) {
                     (Some(l), Some(u)) => {
-                        if let (Some(a), Some(b)) =
-                            (self.num(&l.node, &key), self.num(&u.node, &key))
-                        {
+                        if let (Some(a), Some(b)) = (
+                            self.number(&l.node, &key).map(|n| n.value),
+                            self.number(&u.node, &key).map(|n| n.value),
+                        ) {
                             check(self, a, &l.node.loc, "lower");
                             check(self, b, &u.node.loc, "upper");
                             if b <= a {
@@ -623,7 +505,7 @@ impl Checker<'_> {
             }
         }
         let relative = tree::get(t, "relative").and_then(|r| {
-            let v = self.num(&r.node, "all_parameters.relative")?;
+            let v = self.number(&r.node, "all_parameters.relative")?.value;
             if v > 0.0 && v <= 1.0 {
                 Some(v)
             } else {
@@ -641,12 +523,12 @@ impl Checker<'_> {
             match &x.node.value {
                 Value::Array(items) => {
                     for it in items {
-                        let Some(k) = self.str(it, "all_parameters.exclude") else {
+                        let Some(k) = self.string(it, "all_parameters.exclude") else {
                             continue;
                         };
                         // A misspelt exclusion would silently keep the parameter in the design.
-                        if let Err(msg) = resolve_key(&k, s) {
-                            self.err(&it.loc, "all_parameters.exclude", format!("{k:?}: {msg}"));
+                        if let Err(e) = resolve_key(&k, s) {
+                            self.err(&it.loc, "all_parameters.exclude", format!("{k:?}: {e}"));
                         }
                         exclude.push(k);
                     }
@@ -750,12 +632,12 @@ impl Checker<'_> {
         };
         let mut out = Vec::new();
         for it in items {
-            let Some(name) = self.str(it, "outcomes") else {
+            let Some(name) = self.string(it, "outcomes") else {
                 continue;
             };
             match resolve_outcome(&name, s) {
                 Ok(o) => out.push(o),
-                Err(msg) => self.err(&it.loc, "outcomes", msg),
+                Err(e) => self.err(&it.loc, "outcomes", e.to_string()),
             }
         }
         if out.is_empty() && self.errors.is_empty() {

@@ -1,0 +1,147 @@
+//! Applying changes to a scenario: key paths and outcome names resolved against it, and its configuration with
+//! values set by sweeps and claims experiments.
+
+use super::{Scenario, west_schedule};
+use crate::model::ModelConfig;
+use crate::model::params::{ACTOR_ATTRS, PARAM_SPECS, param_index};
+
+/// Parameters that change the shape of a run (its length, its bands) cannot be swept or changed by an experiment:
+/// the outcomes of two points would not mean the same thing.
+pub const NOT_SWEEPABLE: &[&str] = &["horizon_months", "bands.west_max", "bands.russia_min"];
+
+/// Where a swept or changed value goes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    Param(usize),
+    /// (actor index in the config, attribute index)
+    Attr(usize, usize),
+}
+
+/// An outcome a sweep point or an experiment reports.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Probability that the event has happened by the horizon (index into the run's event list).
+    Event {
+        id: String,
+        actor: String,
+        index: usize,
+    },
+    /// Mean alignment of an actor at the horizon.
+    Alignment { actor: String, index: usize },
+}
+
+impl Outcome {
+    /// Column name, e.g. `leaves_orbit:Belarus`, `ceasefire`, `alignment:Kazakhstan`.
+    pub fn label(&self) -> String {
+        match self {
+            Outcome::Event { id, actor, .. } if actor.is_empty() => id.clone(),
+            Outcome::Event { id, actor, .. } => format!("{id}:{actor}"),
+            Outcome::Alignment { actor, .. } => format!("alignment:{actor}"),
+        }
+    }
+}
+
+/// Why a key path or an outcome name does not resolve against a scenario.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error(
+        "unknown key path: use a parameter key (see `realign explain`) or actors.NAME.ATTRIBUTE of the base scenario"
+    )]
+    UnknownKey,
+    #[error("no actor {actor:?} in the base scenario")]
+    UnknownActor { actor: String },
+    #[error("unknown outcome {name:?}; outcomes: {}", .known.join(", "))]
+    UnknownOutcome { name: String, known: Vec<String> },
+}
+
+/// The scenario's configuration with `changes` applied (and what derives from them re-derived).
+pub fn configure(scenario: &Scenario, changes: &[(Target, f64)]) -> ModelConfig {
+    let mut cfg = scenario.config.clone();
+    for (t, v) in changes {
+        match *t {
+            Target::Param(i) => *cfg.params.slot_mut(i) = *v,
+            Target::Attr(a, i) => cfg.actors[a].attrs[i] = *v,
+        }
+    }
+    // Western engagement is stored per month: re-derive it from the level and the scenario's schedule.
+    cfg.west_engagement = west_schedule(
+        cfg.params.west_engagement,
+        &scenario.west_changes,
+        scenario.start,
+        cfg.horizon_months(),
+    );
+    cfg
+}
+
+/// A key path as a parameter or a numeric actor attribute of `s`, with its allowed range and current value.
+pub fn resolve_key(key: &str, s: &Scenario) -> Result<(Target, f64, f64, f64), KeyError> {
+    if let Some(i) = param_index(key) {
+        let spec = &PARAM_SPECS[i];
+        return Ok((
+            Target::Param(i),
+            spec.min,
+            spec.max,
+            s.config.params.values()[i],
+        ));
+    }
+    if let Some((actor, attr)) = key.strip_prefix("actors.").and_then(|r| r.rsplit_once('.')) {
+        let a = s.config.actors.iter().position(|a| a.name == actor);
+        let i = ACTOR_ATTRS.iter().position(|x| x.key == attr && !x.boolean);
+        if let (Some(a), Some(i)) = (a, i) {
+            if ACTOR_ATTRS[i].applies_to(s.config.actors[a].role) {
+                let spec = &ACTOR_ATTRS[i];
+                return Ok((
+                    Target::Attr(a, i),
+                    spec.min,
+                    spec.max,
+                    s.config.actors[a].attrs[i],
+                ));
+            }
+        }
+    }
+    Err(KeyError::UnknownKey)
+}
+
+/// An outcome name (`union_fracture`, `leaves_orbit:Belarus`, `alignment:Kazakhstan`) of scenario `s`.
+pub fn resolve_outcome(name: &str, s: &Scenario) -> Result<Outcome, KeyError> {
+    let events = crate::model::observe::event_defs(&s.config);
+    let label = |d: &crate::model::observe::EventDef| {
+        if d.actor.is_empty() {
+            d.id.to_string()
+        } else {
+            format!("{}:{}", d.id, d.actor)
+        }
+    };
+    if let Some(index) = events.iter().position(|d| label(d) == name) {
+        return Ok(Outcome::Event {
+            id: events[index].id.to_string(),
+            actor: events[index].actor.clone(),
+            index,
+        });
+    }
+    if let Some(actor) = name.strip_prefix("alignment:") {
+        return match s.config.actors.iter().position(|a| a.name == actor) {
+            Some(index) => Ok(Outcome::Alignment {
+                actor: actor.to_string(),
+                index,
+            }),
+            None => Err(KeyError::UnknownActor {
+                actor: actor.to_string(),
+            }),
+        };
+    }
+    let known: Vec<String> = events
+        .iter()
+        .map(label)
+        .chain(
+            s.config
+                .actors
+                .iter()
+                .map(|a| format!("alignment:{}", a.name)),
+        )
+        .collect();
+    Err(KeyError::UnknownOutcome {
+        name: name.to_string(),
+        known,
+    })
+}

@@ -1,0 +1,142 @@
+//! Reading scenario files: the chain of bases, merging each variant over what its bases built, and `remove_actors`.
+
+use std::path::{Path, PathBuf};
+
+use super::tree::{self, Entry, Loc, Sources, Table, Value};
+use super::{MAX_BASE_DEPTH, ScenarioError};
+
+/// Reads `path` and its bases (appending each file to `sources`) and merges them into one tree.
+pub(super) fn load_chain(
+    path: &Path,
+    sources: &mut Sources,
+    chain: &mut Vec<PathBuf>,
+) -> Result<Table, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.into(),
+        source,
+    })?;
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let file = sources.files.len();
+    sources.files.push(tree::SourceFile {
+        path: path.to_path_buf(),
+        text,
+    });
+    chain.push(canonical);
+    let mut table = tree::parse(sources, file)?;
+    let Some(base) = tree::take(&mut table, "base") else {
+        if let Some(r) = tree::get(&table, "remove_actors") {
+            return Err(invalid(
+                sources,
+                &r.key_loc,
+                "remove_actors",
+                "removes actors a base declares: this file has no base",
+            ));
+        }
+        return Ok(table);
+    };
+    let Value::Str(rel) = &base.node.value else {
+        return Err(invalid(
+            sources,
+            &base.node.loc,
+            "base",
+            "must be a string: the path of the base scenario",
+        ));
+    };
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(rel);
+    let base_canonical = base_path
+        .canonicalize()
+        .unwrap_or_else(|_| base_path.clone());
+    if chain.contains(&base_canonical) {
+        return Err(invalid(
+            sources,
+            &base.node.loc,
+            "base",
+            format!(
+                "{} is already in this scenario's chain of bases (a cycle)",
+                base_path.display()
+            ),
+        ));
+    }
+    if chain.len() > MAX_BASE_DEPTH {
+        return Err(invalid(
+            sources,
+            &base.node.loc,
+            "base",
+            format!("bases nest deeper than {MAX_BASE_DEPTH}"),
+        ));
+    }
+    if !base_path.is_file() {
+        return Err(invalid(
+            sources,
+            &base.node.loc,
+            "base",
+            format!("base scenario {} does not exist", base_path.display()),
+        ));
+    }
+    let mut merged = load_chain(&base_path, sources, chain)?;
+    // Each file removes from what its bases built, before its own actors are merged in; the list stays in the
+    // tree only as a record of what this file removed.
+    if let Some(r) = tree::get(&table, "remove_actors") {
+        remove_actors(sources, &mut merged, r)?;
+    }
+    // name and description belong to each file; the base's never carry over.
+    tree::take(&mut merged, "name");
+    tree::take(&mut merged, "description");
+    tree::merge(&mut merged, table);
+    Ok(merged)
+}
+
+/// Removes the actors `r` names from the merged `actors` table; every name must be there.
+fn remove_actors(sources: &Sources, merged: &mut Table, r: &Entry) -> Result<(), ScenarioError> {
+    let Value::Array(items) = &r.node.value else {
+        return Err(invalid(
+            sources,
+            &r.node.loc,
+            "remove_actors",
+            "must be an array of actor names",
+        ));
+    };
+    let actors = merged
+        .iter_mut()
+        .find(|e| e.key == "actors")
+        .map(|e| &mut e.node.value);
+    let Some(Value::Table(actors)) = actors else {
+        return Err(invalid(
+            sources,
+            &r.key_loc,
+            "remove_actors",
+            "the base declares no actors",
+        ));
+    };
+    let mut problems = Vec::new();
+    for item in items {
+        match &item.value {
+            Value::Str(name) if tree::take(actors, name).is_some() => {}
+            Value::Str(name) => {
+                let names: Vec<&str> = actors.iter().map(|e| e.key.as_str()).collect();
+                problems.push(sources.error(
+                    &item.loc,
+                    "remove_actors",
+                    format!("no actor named {name:?}; actors: {}", names.join(", ")),
+                ));
+            }
+            other => problems.push(sources.error(
+                &item.loc,
+                "remove_actors",
+                format!(
+                    "must list actor names as strings, found {}",
+                    other.type_name()
+                ),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ScenarioError::Invalid(problems))
+    }
+}
+
+fn invalid(sources: &Sources, loc: &Loc, key: &str, msg: impl Into<String>) -> ScenarioError {
+    ScenarioError::Invalid(vec![sources.error(loc, key, msg)])
+}

@@ -1,0 +1,362 @@
+//! Validating a merged scenario tree: the top level, the run keys, the parameter table with its cross-parameter
+//! checks, and the month schedules (oil shocks, western engagement changes).
+
+use super::check::Checker;
+use super::suggest::{allowed_children, is_structural, parent_of};
+use super::tree::{self, Entry, Loc, Table, Value};
+use super::{DEFAULT_RUNS, DEFAULT_SEED, MAX_RUNS, Month, Origin, Scenario, valid_scenario_name};
+use crate::model::ModelConfig;
+use crate::model::params::{PARAM_SPECS, Params, fmt_num, param_index};
+
+const RUN_KEYS: &[&str] = &["runs", "seed"];
+
+/// The parameter table as the files set it: each value, where it came from, and where it was written (for checks
+/// across parameters).
+struct ParamTable {
+    params: Params,
+    origin: Vec<Origin>,
+    locs: Vec<Option<Loc>>,
+}
+
+impl Checker<'_> {
+    /// The whole scenario, or `None` when any problem was recorded (the problems are in `self.errors`).
+    pub(super) fn scenario(&mut self, mut top: Table) -> Option<Scenario> {
+        let mut table = ParamTable {
+            params: Params::default(),
+            origin: vec![Origin::Default; PARAM_SPECS.len()],
+            locs: vec![None; PARAM_SPECS.len()],
+        };
+        let mut changes = Vec::new();
+        let whole = Loc {
+            file: 0,
+            span: 0..0,
+        };
+
+        let name = match tree::take(&mut top, "name") {
+            Some(e) => {
+                let name = self.string(&e.node, "name").unwrap_or_default();
+                if matches!(e.node.value, Value::Str(_)) && !valid_scenario_name(&name) {
+                    self.err(&e.node.loc, "name", format!("{name:?} is not allowed: a scenario name is 1 to 64 letters, digits, '-' or '_' (it names the output folder)"));
+                }
+                name
+            }
+            None => {
+                self.err(
+                    &whole,
+                    "name",
+                    "missing: every scenario names itself (letters, digits, '-' and '_')",
+                );
+                String::new()
+            }
+        };
+        let description = tree::take(&mut top, "description")
+            .and_then(|e| self.string(&e.node, "description"))
+            .unwrap_or_default();
+        let start = match tree::take(&mut top, "start_month") {
+            Some(e) => self
+                .month(&e.node, "start_month")
+                .unwrap_or(Month::new(2014, 12).unwrap()),
+            None => Month::new(2014, 12).expect("valid month"),
+        };
+        let (mut runs, mut seed) = (DEFAULT_RUNS, DEFAULT_SEED);
+        if let Some(e) = tree::take(&mut top, "run") {
+            if let Some(t) = self.table(&e.node, "run") {
+                for entry in t {
+                    let key = format!("run.{}", entry.key);
+                    match entry.key.as_str() {
+                        "runs" => {
+                            runs = self.integer(&entry.node, &key, 1, MAX_RUNS).unwrap_or(runs)
+                        }
+                        "seed" => {
+                            seed = self
+                                .integer(&entry.node, &key, 0, i64::MAX as u64)
+                                .unwrap_or(seed)
+                        }
+                        _ => self.unknown(entry, &key, RUN_KEYS),
+                    }
+                }
+            }
+        }
+        let remove_actors = tree::take(&mut top, "remove_actors");
+        let actors_entry = tree::take(&mut top, "actors");
+
+        // Schedules and replays are read after the horizon is known.
+        let mut oil_shocks_raw = None;
+        let mut west_changes_raw = None;
+        let mut replay_raw: Vec<(&'static str, Entry)> = Vec::new();
+        let mut leftovers = Vec::new();
+        self.params(
+            "",
+            top,
+            &mut table,
+            &mut changes,
+            &mut |key, entry| match key {
+                "drivers.oil.shocks" => oil_shocks_raw = Some(entry),
+                "drivers.west.changes" => west_changes_raw = Some(entry),
+                "drivers.oil.replay" => replay_raw.push(("oil", entry)),
+                "drivers.rouble.replay" => replay_raw.push(("rouble", entry)),
+                _ => leftovers.push((key.to_string(), entry)),
+            },
+        );
+        for (key, entry) in leftovers {
+            let allowed = allowed_children(parent_of(&key));
+            self.unknown(
+                &entry,
+                &key,
+                &allowed.iter().map(String::as_str).collect::<Vec<_>>(),
+            );
+        }
+        let ParamTable {
+            params,
+            origin: param_origin,
+            locs: param_locs,
+        } = table;
+        if params.band_west_max >= params.band_russia_min {
+            let loc = [
+                param_index("bands.west_max"),
+                param_index("bands.russia_min"),
+            ]
+            .into_iter()
+            .flatten()
+            .find_map(|i| param_locs[i].clone())
+            .unwrap_or_else(|| whole.clone());
+            self.err(
+                &loc,
+                "bands",
+                "bands.west_max must be below bands.russia_min",
+            );
+        }
+        let horizon = params.horizon_months as usize;
+
+        let mut oil_shock_log = vec![0.0; horizon + 1];
+        let mut oil_shocks = Vec::new();
+        if let Some(e) = oil_shocks_raw {
+            for (month, factor) in self.schedule(
+                &e,
+                "drivers.oil.shocks",
+                "factor",
+                (1e-3, 10.0),
+                start,
+                horizon,
+            ) {
+                oil_shock_log[start.months_until(month) as usize] += factor.ln();
+                oil_shocks.push((month, factor));
+            }
+        }
+        let mut west_changes = Vec::new();
+        if let Some(e) = west_changes_raw {
+            west_changes = self.schedule(
+                &e,
+                "drivers.west.changes",
+                "engagement",
+                (0.0, 1.0),
+                start,
+                horizon,
+            );
+            west_changes.sort_by_key(|(m, _)| *m);
+        }
+        let west_engagement = west_schedule(params.west_engagement, &west_changes, start, horizon);
+        let mut oil_replay = vec![None; horizon + 1];
+        let mut rub_replay = vec![None; horizon + 1];
+        let mut replays = Vec::new();
+        for (driver, entry) in replay_raw {
+            let target = if driver == "oil" {
+                &mut oil_replay
+            } else {
+                &mut rub_replay
+            };
+            if let Some(info) = self.replay(&entry, driver, start, target) {
+                replays.push(info);
+            }
+        }
+
+        let (actors, actor_attr_origin) = self.actors(actors_entry, remove_actors, &mut changes);
+
+        if !self.errors.is_empty() {
+            return None;
+        }
+        Some(Scenario {
+            name,
+            description,
+            files: self.sources.files.iter().map(|f| f.path.clone()).collect(),
+            start,
+            runs,
+            seed,
+            config: ModelConfig {
+                params,
+                actors,
+                oil_shock_log,
+                oil_replay_usd_per_bbl: oil_replay,
+                rub_replay_per_usd: rub_replay,
+                west_engagement,
+            },
+            param_origin,
+            actor_attr_origin,
+            changes,
+            oil_shocks,
+            west_changes,
+            replays,
+        })
+    }
+
+    /// Walks parameter tables; `structural` receives keys that are not parameters or parameter tables.
+    fn params(
+        &mut self,
+        prefix: &str,
+        table: Table,
+        read: &mut ParamTable,
+        changes: &mut Vec<(String, String)>,
+        structural: &mut dyn FnMut(&str, Entry),
+    ) {
+        for entry in table {
+            let key = if prefix.is_empty() {
+                entry.key.clone()
+            } else {
+                format!("{prefix}.{}", entry.key)
+            };
+            if let Some(i) = param_index(&key) {
+                let spec = &PARAM_SPECS[i];
+                if let Some(n) = self.number(&entry.node, &key) {
+                    if spec.admits(n.value) {
+                        *read.params.slot_mut(i) = n.value;
+                        read.locs[i] = Some(n.loc.clone());
+                        read.origin[i] = Origin::File(n.loc.file);
+                        if n.loc.file == 0 {
+                            changes.push((key, fmt_num(n.value)));
+                        }
+                    } else {
+                        let what = if spec.integer {
+                            "a whole number in"
+                        } else {
+                            "in"
+                        };
+                        self.err(
+                            &n.loc,
+                            &key,
+                            format!(
+                                "{} is out of range: must be {what} {} ({})",
+                                fmt_num(n.value),
+                                spec.range_text(),
+                                spec.unit
+                            ),
+                        );
+                    }
+                }
+            } else if PARAM_SPECS
+                .iter()
+                .any(|s| s.key.starts_with(&format!("{key}.")))
+                && !is_structural(&key)
+            {
+                if let Value::Table(t) = entry.node.value {
+                    self.params(&key, t, read, changes, structural);
+                } else {
+                    self.err(
+                        &entry.node.loc,
+                        &key,
+                        format!(
+                            "must be a table ([{key}]), found {}",
+                            entry.node.value.type_name()
+                        ),
+                    );
+                }
+            } else {
+                structural(&key, entry);
+            }
+        }
+    }
+
+    /// An array of `{ month = "YYYY-MM", <field> = number }` tables within the horizon.
+    fn schedule(
+        &mut self,
+        entry: &Entry,
+        key: &str,
+        field: &str,
+        (lo, hi): (f64, f64),
+        start: Month,
+        horizon: usize,
+    ) -> Vec<(Month, f64)> {
+        let Value::Array(items) = &entry.node.value else {
+            self.err(
+                &entry.node.loc,
+                key,
+                format!("must be an array of tables ([[{key}]]) with `month` and `{field}`"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let ikey = format!("{key}[{i}]");
+            let Some(t) = self.table(item, &ikey) else {
+                continue;
+            };
+            let (mut month, mut value) = (None, None);
+            for e in t {
+                let k = format!("{ikey}.{}", e.key);
+                if e.key == "month" {
+                    month = self.month(&e.node, &k).map(|m| (m, e.node.loc.clone()));
+                } else if e.key == field {
+                    if let Some(n) = self.number(&e.node, &k) {
+                        if n.value >= lo && n.value <= hi {
+                            value = Some(n.value);
+                        } else {
+                            self.err(
+                                &n.loc,
+                                &k,
+                                format!(
+                                    "{} is out of range: must be in [{}, {}]",
+                                    fmt_num(n.value),
+                                    fmt_num(lo),
+                                    fmt_num(hi)
+                                ),
+                            );
+                        }
+                    }
+                } else {
+                    self.unknown(e, &k, &["month", field]);
+                }
+            }
+            let first = start.plus(1);
+            let last = start.plus(horizon);
+            match (month, value) {
+                (Some((m, loc)), Some(v)) => {
+                    if m < first || m > last {
+                        self.err(
+                            &loc,
+                            &format!("{ikey}.month"),
+                            format!("{m} is outside the simulated months {first} .. {last}"),
+                        );
+                    } else {
+                        out.push((m, v));
+                    }
+                }
+                (None, _) if !t.iter().any(|e| e.key == "month") => self.err(
+                    &item.loc,
+                    &ikey,
+                    format!("missing `month`; each entry needs `month` and `{field}`"),
+                ),
+                (_, None) if !t.iter().any(|e| e.key == field) => self.err(
+                    &item.loc,
+                    &ikey,
+                    format!("missing `{field}`; each entry needs `month` and `{field}`"),
+                ),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// Western engagement per month index: `level` until the first scheduled change, then each change from its month.
+pub fn west_schedule(
+    level: f64,
+    changes: &[(Month, f64)],
+    start: Month,
+    horizon: usize,
+) -> Vec<f64> {
+    let mut out = vec![level; horizon + 1];
+    for &(month, l) in changes {
+        let from = start.months_until(month).clamp(0, horizon as i64 + 1) as usize;
+        out[from..].iter_mut().for_each(|w| *w = l);
+    }
+    out
+}
