@@ -67,14 +67,6 @@ pub struct Progress<'a> {
     pub total: &'a dyn Fn(u64),
 }
 
-impl Progress<'_> {
-    /// No progress reporting.
-    pub const NONE: Progress<'static> = Progress {
-        progress: &|_| {},
-        total: &|_| {},
-    };
-}
-
 /// `output/<scenario name>` unless `out` says otherwise.
 pub fn out_dir_for(s: &Scenario, out: Option<&Path>) -> PathBuf {
     out.map_or_else(|| Path::new(OUTPUT_ROOT).join(&s.name), Path::to_path_buf)

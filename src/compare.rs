@@ -31,20 +31,23 @@ pub fn check(scenarios: &[Scenario]) -> Result<(), CompareError> {
             return Err(CompareError::SameName(a.name.clone()));
         }
     }
-    let first = scenarios
-        .iter()
-        .map(|s| s.start)
-        .max()
-        .expect("two or more");
-    let last = scenarios
-        .iter()
-        .map(|s| s.start.plus(s.horizon_months()))
-        .min()
-        .expect("two or more");
+    let (first, last) = common_months(
+        scenarios
+            .iter()
+            .map(|s| (s.start, s.start.plus(s.horizon_months()))),
+    );
     if first > last {
         return Err(CompareError::NoSharedMonth { first, last });
     }
     Ok(())
+}
+
+/// The latest first month and the earliest last month of several (first, last) spans: the months all share when
+/// first <= last.
+fn common_months(spans: impl Iterator<Item = (Month, Month)>) -> (Month, Month) {
+    spans
+        .reduce(|(a, b), (c, d)| (a.max(c), b.min(d)))
+        .expect("at least one scenario")
 }
 
 /// The default folder name of a comparison: `compare-A--B...`, shortened when long. Names are [A-Za-z0-9_-]
@@ -74,16 +77,7 @@ pub struct Shared {
 
 /// What every one of `runs` covers: the months, events and actors they share, and notes on the rest.
 pub fn shared(runs: &[ChartData]) -> Shared {
-    let first = runs
-        .iter()
-        .map(|d| d.start)
-        .max()
-        .expect("at least one scenario");
-    let last = runs
-        .iter()
-        .map(|d| d.start.plus(d.months - 1))
-        .min()
-        .expect("at least one scenario");
+    let (first, last) = common_months(runs.iter().map(|d| (d.start, d.start.plus(d.months - 1))));
     let mut left_out = Vec::new();
     for d in runs {
         let (a, b) = (d.start, d.start.plus(d.months - 1));

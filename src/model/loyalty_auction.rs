@@ -3,8 +3,8 @@
 //!
 //!   R  = W (1 + standing) / 2                     (Western reward on offer)
 //!   p* = clamp(p0 + gamma * propensity * R, 0, 1)
-//!   p' = p + kappa (p* - p)
-//!   shortfall = max(0, p - B)                     (B: financed share of integration)
+//!   p' = clamp(p + kappa (p* - p), 0, 1)          (a share: kept in 0..1 whatever kappa)
+//!   shortfall = max(0, p' - B)                    (B: financed share of integration)
 
 use super::{Params, Partner, unit};
 

@@ -5,11 +5,10 @@
 use serde::Serialize;
 
 use super::analysis;
-use super::run::{PointResult, Points};
+use super::run::{PointEstimate, PointResult, Points, estimate};
 use super::spec::{DesignKind, Sweep};
 use crate::output::{num, round6, rounded, rounded_interval};
-use crate::scenario::Outcome;
-use crate::stats::{Interval, Moments};
+use crate::stats::Interval;
 
 /// Bootstrap resamples for index intervals.
 const BOOTSTRAP: usize = 1000;
@@ -17,33 +16,6 @@ const BOOTSTRAP: usize = 1000;
 const NOISE_SHARE_LIMIT: f64 = 0.10;
 /// The share more replicates should bring the noise down to.
 const NOISE_SHARE_TARGET: f64 = 0.05;
-
-/// One outcome at one point: the estimate with its 95% interval, and the variance of the estimate from replicate
-/// noise alone.
-#[derive(Clone, Copy, Debug)]
-pub struct PointEstimate {
-    pub estimate: Interval,
-    pub noise_var: f64,
-}
-
-pub fn estimate(o: &Outcome, s: &crate::runner::OutcomeSums, runs: u64) -> PointEstimate {
-    match o {
-        Outcome::Event { .. } => {
-            let p = Interval::wilson(s.count, runs);
-            PointEstimate {
-                estimate: p,
-                noise_var: p.value * (1.0 - p.value) / runs as f64,
-            }
-        }
-        Outcome::Alignment { .. } => {
-            let m = Moments::from_sums(s.sum, s.sum_sq, runs);
-            PointEstimate {
-                estimate: m.interval(),
-                noise_var: m.var_of_mean(),
-            }
-        }
-    }
-}
 
 /// Estimates per point (rows) and outcome (columns).
 pub fn table(s: &Sweep, results: &[PointResult]) -> Vec<Vec<PointEstimate>> {

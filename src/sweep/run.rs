@@ -16,6 +16,7 @@ use super::spec::{DesignKind, Sweep};
 use crate::output::{self, OutputError};
 use crate::runner::{self, Budget, CHUNK_RUNS, OutcomeProbe, OutcomeSums};
 use crate::scenario::Outcome;
+use crate::stats::{Interval, Moments};
 
 /// The design's points, in index order, as parameter values.
 #[derive(Clone, Debug)]
@@ -135,6 +136,35 @@ pub struct PointResult {
     pub index: usize,
     pub runs: u64,
     pub sums: Vec<OutcomeSums>,
+}
+
+/// One outcome at one point: the estimate with its 95% interval, and the variance of the estimate from replicate
+/// noise alone.
+#[derive(Clone, Copy, Debug)]
+pub struct PointEstimate {
+    pub estimate: Interval,
+    pub noise_var: f64,
+}
+
+/// The estimate of outcome `o` from a point's sums over `runs` replicates: what precision mode stops on and what
+/// the results report.
+pub fn estimate(o: &Outcome, s: &OutcomeSums, runs: u64) -> PointEstimate {
+    match o {
+        Outcome::Event { .. } => {
+            let p = Interval::wilson(s.count, runs);
+            PointEstimate {
+                estimate: p,
+                noise_var: p.value * (1.0 - p.value) / runs as f64,
+            }
+        }
+        Outcome::Alignment { .. } => {
+            let m = Moments::from_sums(s.sum, s.sum_sq, runs);
+            PointEstimate {
+                estimate: m.interval(),
+                noise_var: m.var_of_mean(),
+            }
+        }
+    }
 }
 
 fn probes(s: &Sweep) -> Vec<OutcomeProbe> {
@@ -326,11 +356,7 @@ pub fn run_points(
                     s.outcomes
                         .iter()
                         .zip(&sums[w])
-                        .map(|(o, x)| {
-                            super::results::estimate(o, x, runs[w])
-                                .estimate
-                                .half_width()
-                        })
+                        .map(|(o, x)| estimate(o, x, runs[w]).estimate.half_width())
                         .fold(0.0, f64::max)
                 })
             });

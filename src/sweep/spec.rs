@@ -63,6 +63,8 @@ pub struct Sweep {
     pub replicates: u64,
     pub seed: u64,
     pub design: DesignKind,
+    /// `[design] seed` (default 1): places the points of random designs (Latin hypercube, Morris, the Sobol
+    /// scrambling) and seeds the bootstrap of the indices' intervals. The runs' streams come from `seed` alone.
     pub design_seed: u64,
     pub params: Vec<SweptParam>,
     pub outcomes: Vec<Outcome>,
