@@ -12,6 +12,7 @@ use crate::options::{ArgError, Options};
 use crate::output::{OutDir, OutputError, manifest, report, tables};
 use crate::runner::{self, Budget, Ensemble, Plan};
 use crate::scenario::{Scenario, ScenarioError};
+use crate::series;
 use crate::sweep::results::{self, Analysis};
 use crate::sweep::run::SweepError;
 use crate::sweep::shard::{self, ShardInfo};
@@ -31,6 +32,8 @@ pub enum AppError {
     Chart(#[from] charts::ChartError),
     #[error(transparent)]
     Sweep(#[from] SweepError),
+    #[error("{failed} of {total} scenario file(s) invalid")]
+    InvalidFiles { failed: usize, total: usize },
     #[error("{0} claim(s) contradicted")]
     Contradicted(usize),
 }
@@ -42,11 +45,14 @@ impl From<shard::MergeError> for AppError {
 }
 
 impl AppError {
-    /// Exit status: 2 for bad input (scenario, arguments, sweep parts), 1 for failures while running or writing,
+    /// Exit status: 2 for bad input (scenarios, arguments, sweep parts), 1 for failures while running or writing,
     /// 3 when a claim is contradicted.
     pub fn exit_code(&self) -> i32 {
         match self {
-            AppError::Scenario(_) | AppError::Args(_) | AppError::Compare(_) => 2,
+            AppError::Scenario(_)
+            | AppError::Args(_)
+            | AppError::Compare(_)
+            | AppError::InvalidFiles { .. } => 2,
             AppError::Output(_) | AppError::Chart(_) => 1,
             AppError::Sweep(SweepError::Output(_)) => 1,
             AppError::Sweep(_) => 2,
@@ -87,19 +93,19 @@ pub fn run(
     p: &Progress,
 ) -> Result<RunOutcome, AppError> {
     let mut scenario = Scenario::load(path)?;
-    scenario.seed = opts.seed.unwrap_or(scenario.seed);
+    scenario.seed = opts.seed().unwrap_or(scenario.seed);
     let budget = opts.budget(scenario.runs);
     // Fail on an unwritable folder before spending time on runs.
-    let mut out = OutDir::create(&out_dir_for(&scenario, opts.out.as_deref()))?;
+    let mut out = OutDir::create(&out_dir_for(&scenario, opts.out()))?;
     (p.total)(budget.most_runs());
     let started = SystemTime::now();
     let plan = Plan {
         runs: budget.most_runs(),
         seed: scenario.seed,
-        threads: opts.threads,
+        threads: opts.threads(),
         trajectories,
     };
-    let mut ensemble = runner::empty_ensemble(&scenario.config, opts.threads);
+    let mut ensemble = runner::empty_ensemble(&scenario.config, opts.threads());
     scenario.runs = budget.grow(
         &mut ensemble,
         |ens, until| {
@@ -116,7 +122,7 @@ pub fn run(
     );
     let info = manifest::RunInfo {
         runs: scenario.runs,
-        precision_target: opts.precision.map(|(h, _)| h),
+        precision_target: opts.precision().map(|(h, _)| h),
         threads: ensemble.threads,
         started,
         finished: SystemTime::now(),
@@ -133,7 +139,7 @@ pub fn run(
             &tables::trajectories_csv(&scenario, &ensemble),
         )?;
     }
-    let data = charts::data::from_ensemble(&scenario, &ensemble);
+    let data = series::from_ensemble(&scenario, &ensemble);
     let names: Vec<String> = scenario
         .config
         .actors
@@ -174,9 +180,6 @@ pub fn compare(
     opts: &Options,
     p: &Progress,
 ) -> Result<CompareOutcome, AppError> {
-    if paths.len() < 2 {
-        return Err(CompareError::TooFew.into());
-    }
     let mut scenarios = Vec::new();
     let mut problems = Vec::new();
     for path in paths {
@@ -191,14 +194,14 @@ pub fn compare(
     }
     compare::check(&scenarios)?;
     for s in &mut scenarios {
-        s.runs = opts.runs.unwrap_or(s.runs);
-        s.seed = opts.seed.unwrap_or(s.seed);
+        s.runs = opts.runs().unwrap_or(s.runs);
+        s.seed = opts.seed().unwrap_or(s.seed);
     }
     let names: Vec<String> = scenarios.iter().map(|s| s.name.clone()).collect();
-    let dir = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new(OUTPUT_ROOT).join(compare::folder_name(&names)));
+    let dir = opts.out().map_or_else(
+        || Path::new(OUTPUT_ROOT).join(compare::folder_name(&names)),
+        Path::to_path_buf,
+    );
     let mut out = OutDir::create(&dir)?;
     (p.total)(scenarios.iter().map(|s| s.runs).sum());
     let mut data = Vec::new();
@@ -206,11 +209,11 @@ pub fn compare(
         let plan = Plan {
             runs: s.runs,
             seed: s.seed,
-            threads: opts.threads,
+            threads: opts.threads(),
             trajectories: 0,
         };
         let ens = runner::run_ensemble(&s.config, &s.name, &plan, p.progress);
-        data.push(charts::data::from_ensemble(s, &ens));
+        data.push(series::from_ensemble(s, &ens));
     }
     let shared = compare::shared(&data);
     let rows = compare::rows(&data, &shared);
@@ -254,42 +257,36 @@ pub fn sweep_dir(s: &Sweep, out: Option<&Path>) -> PathBuf {
     )
 }
 
-/// Runs a sweep (or part `shard` of it). The whole sweep file, its base scenario and every bound are checked
-/// first; `resume` keeps the points an interrupted run finished.
+/// Runs a sweep (or the part `opts.shard()` of it). The whole sweep file, its base scenario and every bound are
+/// checked first; `resume` keeps the points an interrupted run finished.
 pub fn sweep(
     path: &Path,
     opts: &Options,
     resume: bool,
-    shard: Option<(usize, usize)>,
     p: &Progress,
 ) -> Result<SweepOutcome, AppError> {
     let mut s = Sweep::load(path)?;
-    s.precision = opts.precision;
-    if shard.is_some() && opts.out.is_none() {
-        return Err(ArgError::ShardNeedsOut.into());
-    }
+    s.precision = opts.precision();
+    let shard = opts.shard().map(|x| (x.part(), x.parts()));
     let pts = crate::sweep::run::points(&s);
     let wanted = crate::sweep::run::shard_points(pts.values.len(), shard);
-    let mut out = OutDir::create(&sweep_dir(&s, opts.out.as_deref()))?;
+    let mut out = OutDir::create(&sweep_dir(&s, opts.out()))?;
     (p.total)(wanted.len() as u64);
     let started = SystemTime::now();
-    let threads = runner::pool(opts.threads).current_num_threads();
+    let threads = runner::pool(opts.threads()).current_num_threads();
     let (results, computed) = crate::sweep::run::run_points(
         &s,
         &pts,
         &wanted,
         out.path(),
-        opts.threads,
+        opts.threads(),
         resume,
         p.progress,
     )?;
     let analysis = match shard {
         Some(part) => {
             // Written last: its presence says the part is complete.
-            out.bytes(
-                shard::SHARD_FILE,
-                &ShardInfo::new(&s, &pts, path, part).json(),
-            )?;
+            out.json(shard::SHARD_FILE, &ShardInfo::new(&s, &pts, path, part))?;
             None
         }
         None => {
@@ -375,25 +372,28 @@ pub fn claims(
 ) -> Result<ClaimsOutcome, AppError> {
     let file = ClaimsFile::load(path, scenario)?;
     let s = &file.scenario;
-    let seed = opts.seed.unwrap_or(s.seed);
+    let seed = opts.seed().unwrap_or(s.seed);
     let budget: Budget = opts.budget(crate::claims::DEFAULT_RUNS);
     let stem = path
         .file_stem()
         .and_then(|x| x.to_str())
         .filter(|x| crate::scenario::valid_scenario_name(x))
         .unwrap_or("claims");
-    let dir = opts.out.clone().unwrap_or_else(|| {
-        Path::new(OUTPUT_ROOT)
-            .join("claims")
-            .join(format!("{stem}-{}", s.name))
-    });
+    let dir = opts.out().map_or_else(
+        || {
+            Path::new(OUTPUT_ROOT)
+                .join("claims")
+                .join(format!("{stem}-{}", s.name))
+        },
+        Path::to_path_buf,
+    );
     let mut out = OutDir::create(&dir)?;
     (p.total)(file.experiments.len() as u64);
     let results: Vec<ClaimResult> = file
         .experiments
         .iter()
         .map(|x| {
-            let r = crate::claims::run_experiment(s, x, seed, budget, opts.threads);
+            let r = crate::claims::run_experiment(s, x, seed, budget, opts.threads());
             (p.progress)(1);
             r
         })

@@ -15,7 +15,7 @@ use crate::runner::{self, Budget, OutcomeProbe, PairedSums};
 use crate::scenario::check::{self, Checker};
 use crate::scenario::tree::{self, Loc, Node, Value};
 use crate::scenario::{
-    NOT_SWEEPABLE, Outcome, Scenario, ScenarioError, Target, configure, resolve_key,
+    Key, NOT_SWEEPABLE, Outcome, Scenario, ScenarioError, Target, configure, resolve_key,
     resolve_outcome, valid_scenario_name,
 };
 use crate::stats::{Interval, Moments};
@@ -261,7 +261,7 @@ impl Checker<'_> {
             return None;
         };
         let name = self.string(&k.node, &format!("{key}.key"))?;
-        let (target, min, max, _) = match resolve_key(&name, s) {
+        let Key { target, min, max } = match resolve_key(&name, s) {
             Ok(x) => x,
             Err(e) => {
                 self.err(&k.node.loc, &name, e.to_string());

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::app::{self, AppError, Progress};
-use crate::options::{ArgError, Limits, Options, Raw, parse_shard};
+use crate::options::{Limits, Options, Raw};
 use crate::scenario::Scenario;
 use crate::terminal;
 
@@ -152,6 +152,7 @@ fn options(
     common: &Common,
     sampling: Option<&Sampling>,
     precision: Option<&Precision>,
+    shard: Option<String>,
     limits: Limits,
 ) -> Result<Options, AppError> {
     Ok(Raw {
@@ -161,6 +162,7 @@ fn options(
         out: common.out.clone(),
         precision: precision.and_then(|p| p.precision),
         max_runs: precision.and_then(|p| p.max_runs),
+        shard,
     }
     .check(limits)?)
 }
@@ -232,7 +234,13 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             common,
             trajectories,
         } => {
-            let opts = options(&common, Some(&sampling), Some(&precision), Limits::RUNS)?;
+            let opts = options(
+                &common,
+                Some(&sampling),
+                Some(&precision),
+                None,
+                Limits::RUNS,
+            )?;
             with_progress(
                 common.quiet,
                 "runs",
@@ -245,7 +253,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             sampling,
             common,
         } => {
-            let opts = options(&common, Some(&sampling), None, Limits::RUNS)?;
+            let opts = options(&common, Some(&sampling), None, None, Limits::RUNS)?;
             with_progress(
                 common.quiet,
                 "runs",
@@ -260,12 +268,11 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             resume,
             shard,
         } => {
-            let shard = shard.map(|t| parse_shard(&t)).transpose()?;
-            let opts = options(&common, None, Some(&precision), Limits::SWEEP)?;
+            let opts = options(&common, None, Some(&precision), shard, Limits::SWEEP)?;
             with_progress(
                 common.quiet,
                 "points",
-                |p| app::sweep(&sweep, &opts, resume, shard, p),
+                |p| app::sweep(&sweep, &opts, resume, p),
                 terminal::sweep_brief,
             )?;
         }
@@ -282,7 +289,13 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             precision,
             common,
         } => {
-            let opts = options(&common, Some(&sampling), Some(&precision), Limits::CLAIMS)?;
+            let opts = options(
+                &common,
+                Some(&sampling),
+                Some(&precision),
+                None,
+                Limits::CLAIMS,
+            )?;
             let path = claims.unwrap_or_else(|| PathBuf::from(app::DEFAULT_CLAIMS));
             let outcome = with_progress(
                 common.quiet,
@@ -307,11 +320,10 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             }
             if failed > 0 {
                 // The problems were printed above; the error line only counts them.
-                return Err(ArgError::InvalidFiles {
+                return Err(AppError::InvalidFiles {
                     failed,
                     total: scenarios.len(),
-                }
-                .into());
+                });
             }
         }
         Command::Explain { scenario, markdown } => {
@@ -355,13 +367,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             repeats,
             ..
         } => {
-            let runs = Raw {
-                runs: Some(runs),
-                ..Raw::default()
-            }
-            .check(Limits::RUNS)?
-            .budget(runs)
-            .most_runs();
+            let runs = Limits::RUNS.count(runs, "--runs")?;
             let s = Scenario::load(&scenario)?;
             let r = crate::bench::bench(&s.config, &s.name, runs, repeats);
             print!("{}", terminal::bench_table(&s.name, &r, repeats));

@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
-use crate::charts::data::ChartData;
 use crate::model::Role;
 use crate::output::{csv_bytes, csv_writer, num};
 use crate::scenario::{Month, Scenario};
+use crate::series::ChartData;
 use crate::stats::Interval;
 
 /// A comparison that cannot be made; checked before anything runs.

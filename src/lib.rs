@@ -17,6 +17,7 @@ pub mod options;
 pub mod output;
 pub mod runner;
 pub mod scenario;
+pub mod series;
 pub mod stats;
 pub mod sweep;
 pub mod terminal;

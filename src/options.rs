@@ -18,8 +18,6 @@ pub enum ArgError {
     Shard(String),
     #[error("--shard needs --out DIR: each part writes its own folder")]
     ShardNeedsOut,
-    #[error("{failed} of {total} scenario file(s) invalid")]
-    InvalidFiles { failed: usize, total: usize },
 }
 
 /// The options as the command line parsed them.
@@ -31,6 +29,8 @@ pub struct Raw {
     pub out: Option<PathBuf>,
     pub precision: Option<f64>,
     pub max_runs: Option<u64>,
+    /// `--shard I/N` as written.
+    pub shard: Option<String>,
 }
 
 /// What a command allows.
@@ -68,71 +68,121 @@ impl Limits {
     };
 }
 
-/// The options, checked.
+/// Part `part` of `parts` of a sweep (0 <= part < parts): made only by [`parse_shard`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    part: usize,
+    parts: usize,
+}
+
+impl Shard {
+    pub fn part(&self) -> usize {
+        self.part
+    }
+
+    pub fn parts(&self) -> usize {
+        self.parts
+    }
+}
+
+/// The options, checked: made only by [`Raw::check`], so a command never sees one out of range.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Runs asked for on the command line (the scenario's own otherwise).
-    pub runs: Option<u64>,
-    pub seed: Option<u64>,
-    /// 0 means all cores.
-    pub threads: usize,
-    /// The command's own folder (a default under `output/` otherwise).
-    pub out: Option<PathBuf>,
-    /// Precision mode: the target 95% half-width and the most runs.
-    pub precision: Option<(f64, u64)>,
+    /// Fixed runs from `--runs`, precision mode from `--precision`, or neither (the input's own runs).
+    budget: Option<Budget>,
+    seed: Option<u64>,
+    threads: usize,
+    out: Option<PathBuf>,
+    shard: Option<Shard>,
 }
 
 impl Raw {
     /// Checks every option against `limits`.
     pub fn check(self, limits: Limits) -> Result<Options, ArgError> {
-        let count = |v: u64, flags| {
-            if v == 0 || v > limits.max {
-                Err(ArgError::Count {
-                    flags,
-                    max: limits.max,
-                })
-            } else {
-                Ok(v)
-            }
-        };
+        let count = |v: u64, flags| limits.count(v, flags);
         let runs = self.runs.map(|r| count(r, limits.runs_flags)).transpose()?;
         let max_runs = count(
             self.max_runs.unwrap_or(limits.default_max_runs),
             limits.max_runs_flags,
         )?;
-        let precision = match self.precision {
-            None => None,
-            Some(p) if p > 0.0 && p < 1.0 => Some((p, max_runs)),
-            Some(_) => return Err(ArgError::Precision),
+        let budget = match (self.precision, runs) {
+            (None, runs) => runs.map(Budget::Fixed),
+            (Some(p), None) if p > 0.0 && p < 1.0 => Some(Budget::Precision {
+                half_width: p,
+                max_runs,
+            }),
+            (Some(p), Some(_)) if p > 0.0 && p < 1.0 => return Err(ArgError::RunsWithPrecision),
+            (Some(_), _) => return Err(ArgError::Precision),
         };
-        if precision.is_some() && runs.is_some() {
-            return Err(ArgError::RunsWithPrecision);
+        let shard = self.shard.as_deref().map(parse_shard).transpose()?;
+        if shard.is_some() && self.out.is_none() {
+            return Err(ArgError::ShardNeedsOut);
         }
         Ok(Options {
-            runs,
+            budget,
             seed: self.seed,
             threads: self.threads,
             out: self.out,
-            precision,
+            shard,
         })
+    }
+}
+
+impl Limits {
+    /// A count of runs in [1, max].
+    pub fn count(&self, v: u64, flags: &'static str) -> Result<u64, ArgError> {
+        if v == 0 || v > self.max {
+            Err(ArgError::Count {
+                flags,
+                max: self.max,
+            })
+        } else {
+            Ok(v)
+        }
     }
 }
 
 impl Options {
     /// The budget of a result: precision mode if asked for, else the runs asked for or `default_runs`.
     pub fn budget(&self, default_runs: u64) -> Budget {
-        match self.precision {
-            Some((half_width, max_runs)) => Budget::Precision {
-                half_width,
-                max_runs,
-            },
-            None => Budget::Fixed(self.runs.unwrap_or(default_runs)),
+        self.budget.unwrap_or(Budget::Fixed(default_runs))
+    }
+
+    /// The runs `--runs` asked for (none in precision mode).
+    pub fn runs(&self) -> Option<u64> {
+        match self.budget {
+            Some(Budget::Fixed(n)) => Some(n),
+            _ => None,
         }
+    }
+
+    /// Precision mode's target half-width and most runs.
+    pub fn precision(&self) -> Option<(f64, u64)> {
+        self.budget.and_then(|b| b.precision())
+    }
+
+    pub fn seed(&self) -> Option<u64> {
+        self.seed
+    }
+
+    /// Worker threads; 0 means all cores.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// The command's own folder (a default under `output/` otherwise).
+    pub fn out(&self) -> Option<&std::path::Path> {
+        self.out.as_deref()
+    }
+
+    /// The part of a sweep to compute (all of it otherwise); always with an output folder of its own.
+    pub fn shard(&self) -> Option<Shard> {
+        self.shard
     }
 }
 
 /// `I/N` with 0 <= I < N.
-pub fn parse_shard(text: &str) -> Result<(usize, usize), ArgError> {
+pub fn parse_shard(text: &str) -> Result<Shard, ArgError> {
     let bad = || ArgError::Shard(text.to_string());
     let (i, n) = text.split_once('/').ok_or_else(bad)?;
     let (i, n): (usize, usize) = (
@@ -142,7 +192,7 @@ pub fn parse_shard(text: &str) -> Result<(usize, usize), ArgError> {
     if n == 0 || i >= n {
         return Err(bad());
     }
-    Ok((i, n))
+    Ok(Shard { part: i, parts: n })
 }
 
 #[cfg(test)]
@@ -155,7 +205,7 @@ mod tests {
             runs: Some(10),
             ..Raw::default()
         };
-        assert_eq!(ok.check(Limits::RUNS).unwrap().runs, Some(10));
+        assert_eq!(ok.check(Limits::RUNS).unwrap().runs(), Some(10));
         let zero = Raw {
             runs: Some(0),
             ..Raw::default()
@@ -204,7 +254,16 @@ mod tests {
 
     #[test]
     fn shards_are_i_of_n() {
-        assert_eq!(parse_shard("2/8").unwrap(), (2, 8));
+        let s = parse_shard("2/8").unwrap();
+        assert_eq!((s.part(), s.parts()), (2, 8));
+        let no_out = Raw {
+            shard: Some("0/2".into()),
+            ..Raw::default()
+        };
+        assert!(matches!(
+            no_out.check(Limits::SWEEP),
+            Err(ArgError::ShardNeedsOut)
+        ));
         for bad in ["8/8", "1", "a/2", "0/0", "-1/2"] {
             assert!(parse_shard(bad).is_err(), "{bad}");
         }

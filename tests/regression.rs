@@ -251,3 +251,12 @@ fn run_refuses_runs_together_with_precision() {
         "--runs and --max-runs must be in [1, 100000000]",
     );
 }
+
+#[test]
+fn claims_refuse_runs_together_with_precision() {
+    // Precision mode decides the runs; a --runs beside it would be silently ignored.
+    refused(
+        &["claims", "--runs", "100", "--precision", "0.05"],
+        "give --max-runs instead of --runs",
+    );
+}

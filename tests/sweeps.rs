@@ -383,3 +383,62 @@ fn sweep_precision_mode_reaches_its_target_per_point_whatever_the_thread_count()
         }
     }
 }
+
+#[test]
+fn a_misspelt_key_path_gets_the_nearest_key() {
+    let e =
+        refused("[[parameters]]\nkey = \"drivers.oil.long_run_usd_per_bbll\"\nvalues = [50.0]\n");
+    assert!(
+        e.contains("bad.toml:5:7: drivers.oil.long_run_usd_per_bbll: unknown key path")
+            && e.contains("(did you mean `drivers.oil.long_run_usd_per_bbl`?)"),
+        "{e}"
+    );
+    let e = refused("[[parameters]]\nkey = \"actors.Belarus.dependance\"\nvalues = [0.5]\n");
+    assert!(
+        e.contains("(did you mean `actors.Belarus.dependence`?)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_damaged_part_marker_is_refused_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_sweep(dir.path());
+    let (p0, p1) = (dir.path().join("a0"), dir.path().join("a1"));
+    sweep(&file, &p0, &["--shard", "0/2"]);
+    sweep(&file, &p1, &["--shard", "1/2"]);
+    let marker = p1.join("shard.json");
+    let good = std::fs::read_to_string(&marker).unwrap();
+    let merge = || {
+        common::realign(&[
+            "merge",
+            p0.to_str().unwrap(),
+            p1.to_str().unwrap(),
+            "--out",
+            dir.path().join("m").to_str().unwrap(),
+        ])
+    };
+    // A part number beyond the parts, and a hash too short to abbreviate.
+    let beyond = good.replace("\"shard\": 1", "\"shard\": 5");
+    let short = good.replace(
+        &format!(
+            "\"sweep_hash\": {}",
+            serde_json::to_string(
+                &serde_json::from_str::<serde_json::Value>(&good).unwrap()["sweep_hash"]
+            )
+            .unwrap()
+        ),
+        "\"sweep_hash\": \"ab\"",
+    );
+    for (damaged, message) in [
+        (beyond, "part 5 of 2 is not a part"),
+        (short, "is a part of another sweep (small ab)"),
+    ] {
+        assert_ne!(damaged, good);
+        std::fs::write(&marker, damaged).unwrap();
+        let o = merge();
+        let e = common::stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{e}");
+        assert!(e.contains(message) && !e.contains("panicked"), "{e}");
+    }
+}

@@ -5,9 +5,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::data::ChartData;
 use super::{FONT_FAMILY, Figure, OKABE_ITO, OrText, legend};
 use crate::compare::{Shared, index_of};
+use crate::series::ChartData;
 
 /// Colour of the i-th scenario in a comparison.
 pub fn scenario_colour(i: usize) -> RGBColor {

@@ -3,11 +3,11 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::data::{ChartData, EventSeries, Series};
 use super::{
     BAND_COLOURS, FONT_FAMILY, Figure, GREY, KeyedAxis, OKABE_ITO, OrText, actor_colour, legend,
 };
 use crate::model::{Event, Role};
+use crate::series::{ChartData, EventSeries, Series};
 
 const WIDE: (u32, u32) = (1000, 560);
 const GRID: (u32, u32) = (1200, 820);

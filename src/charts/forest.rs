@@ -6,6 +6,7 @@ use plotters::prelude::*;
 
 use super::{FONT_FAMILY, Figure, GREY, OKABE_ITO, OrText, legend};
 use crate::claims::{ClaimResult, Verdict};
+use crate::stats::Interval;
 
 pub struct Forest<'a> {
     pub title: String,
@@ -29,15 +30,20 @@ impl Figure for Forest<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let n = self.results.len().max(1);
-        let reach = self
+        // The numbers as claims.csv prints them, so the chart and the table agree to the last digit.
+        let effects: Vec<(Interval, Interval)> = self
             .results
             .iter()
-            .flat_map(|r| {
+            .map(|r| (r.effect.rounded(), r.effect_independent.rounded()))
+            .collect();
+        let reach = effects
+            .iter()
+            .flat_map(|(e, ind)| {
                 [
-                    r.effect.ci_low.abs(),
-                    r.effect.ci_high.abs(),
-                    r.effect_independent.ci_low.abs(),
-                    r.effect_independent.ci_high.abs(),
+                    e.ci_low.abs(),
+                    e.ci_high.abs(),
+                    ind.ci_low.abs(),
+                    ind.ci_high.abs(),
                 ]
             })
             .filter(|v| v.is_finite())
@@ -71,10 +77,9 @@ impl Figure for Forest<'_> {
                 BLACK.stroke_width(1),
             )))
             .txt()?;
-        for (row, r) in self.results.iter().enumerate() {
+        for (row, (r, (effect, ind))) in self.results.iter().zip(&effects).enumerate() {
             let y = (n - 1 - row) as f64;
             let c = colour(r.verdict);
-            let ind = &r.effect_independent;
             chart
                 .draw_series(std::iter::once(PathElement::new(
                     vec![(ind.ci_low, y - 0.22), (ind.ci_high, y - 0.22)],
@@ -83,13 +88,13 @@ impl Figure for Forest<'_> {
                 .txt()?;
             chart
                 .draw_series(std::iter::once(PathElement::new(
-                    vec![(r.effect.ci_low, y), (r.effect.ci_high, y)],
+                    vec![(effect.ci_low, y), (effect.ci_high, y)],
                     c.stroke_width(3),
                 )))
                 .txt()?;
             chart
                 .draw_series(std::iter::once(Circle::new(
-                    (r.effect.value, y),
+                    (effect.value, y),
                     5,
                     c.filled(),
                 )))

@@ -3,7 +3,6 @@
 //! deficiencies), and an actor keeps its colour in every chart.
 
 pub mod compare;
-pub mod data;
 pub mod draw;
 pub mod forest;
 pub mod sweep;
@@ -13,7 +12,7 @@ use std::sync::Once;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-pub use data::{Band, ChartData, Series};
+pub use crate::series::{Band, ChartData, Series};
 
 /// DejaVu Sans (Bitstream Vera licence, assets/fonts/LICENSE-DejaVu.txt).
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");

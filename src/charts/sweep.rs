@@ -269,6 +269,12 @@ pub struct IndexBars<'a> {
     pub series: [&'a str; 2],
 }
 
+/// An index as analysis.json prints it (rounded), so the chart and the file agree to the last digit.
+fn whisker(i: Interval) -> Whisker {
+    let i = i.rounded();
+    (i.value, i.ci_low, i.ci_high)
+}
+
 impl IndexBars<'_> {
     pub fn morris(sweep: &str, outcome: &str, rows: &[MorrisRow]) -> IndexBars<'static> {
         IndexBars {
@@ -281,10 +287,7 @@ impl IndexBars<'_> {
                 .map(|r| {
                     (
                         r.parameter.clone(),
-                        vec![
-                            (r.mu_star.value, r.mu_star.ci_low, r.mu_star.ci_high),
-                            (r.sigma.value, r.sigma.ci_low, r.sigma.ci_high),
-                        ],
+                        vec![whisker(r.mu_star), whisker(r.sigma)],
                     )
                 })
                 .collect(),
@@ -302,14 +305,7 @@ impl IndexBars<'_> {
                 .map(|r| {
                     (
                         r.parameter.clone(),
-                        vec![
-                            (
-                                r.first_order.value,
-                                r.first_order.ci_low,
-                                r.first_order.ci_high,
-                            ),
-                            (r.total.value, r.total.ci_low, r.total.ci_high),
-                        ],
+                        vec![whisker(r.first_order), whisker(r.total)],
                     )
                 })
                 .collect(),

@@ -1,6 +1,7 @@
 //! Applying changes to a scenario: key paths and outcome names resolved against it, and its configuration with
 //! values set by sweeps and claims experiments.
 
+use super::suggest::closest;
 use super::{Scenario, west_schedule};
 use crate::model::ModelConfig;
 use crate::model::params::{ACTOR_ATTRS, PARAM_SPECS, param_index};
@@ -45,9 +46,10 @@ impl Outcome {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
     #[error(
-        "unknown key path: use a parameter key (see `realign explain`) or actors.NAME.ATTRIBUTE of the base scenario"
+        "unknown key path: use a parameter key (see `realign explain`) or actors.NAME.ATTRIBUTE of the base scenario{}",
+        .suggestion.as_ref().map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default()
     )]
-    UnknownKey,
+    UnknownKey { suggestion: Option<String> },
     #[error("no actor {actor:?} in the base scenario")]
     UnknownActor { actor: String },
     #[error("unknown outcome {name:?}; outcomes: {}", .known.join(", "))]
@@ -73,16 +75,36 @@ pub fn configure(scenario: &Scenario, changes: &[(Target, f64)]) -> ModelConfig 
     cfg
 }
 
-/// A key path as a parameter or a numeric actor attribute of `s`, with its allowed range and current value.
-pub fn resolve_key(key: &str, s: &Scenario) -> Result<(Target, f64, f64, f64), KeyError> {
+/// A resolved key path: where its value goes and the range it may take.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    pub target: Target,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// Every key path `resolve_key` accepts for `s`: the parameters, then each actor's numeric attributes.
+fn key_paths(s: &Scenario) -> Vec<String> {
+    let params = PARAM_SPECS.iter().map(|p| p.key.to_string());
+    let attrs = s.config.actors.iter().flat_map(|a| {
+        ACTOR_ATTRS
+            .iter()
+            .filter(|x| !x.boolean && x.applies_to(a.role))
+            .map(move |x| format!("actors.{}.{}", a.name, x.key))
+    });
+    params.chain(attrs).collect()
+}
+
+/// A key path as a parameter or a numeric actor attribute of `s`, with its allowed range. An unknown path is
+/// answered with the nearest known one, as a misspelt key in a scenario is.
+pub fn resolve_key(key: &str, s: &Scenario) -> Result<Key, KeyError> {
     if let Some(i) = param_index(key) {
         let spec = &PARAM_SPECS[i];
-        return Ok((
-            Target::Param(i),
-            spec.min,
-            spec.max,
-            s.config.params.values()[i],
-        ));
+        return Ok(Key {
+            target: Target::Param(i),
+            min: spec.min,
+            max: spec.max,
+        });
     }
     if let Some((actor, attr)) = key.strip_prefix("actors.").and_then(|r| r.rsplit_once('.')) {
         let a = s.config.actors.iter().position(|a| a.name == actor);
@@ -90,16 +112,19 @@ pub fn resolve_key(key: &str, s: &Scenario) -> Result<(Target, f64, f64, f64), K
         if let (Some(a), Some(i)) = (a, i) {
             if ACTOR_ATTRS[i].applies_to(s.config.actors[a].role) {
                 let spec = &ACTOR_ATTRS[i];
-                return Ok((
-                    Target::Attr(a, i),
-                    spec.min,
-                    spec.max,
-                    s.config.actors[a].attrs[i],
-                ));
+                return Ok(Key {
+                    target: Target::Attr(a, i),
+                    min: spec.min,
+                    max: spec.max,
+                });
             }
         }
     }
-    Err(KeyError::UnknownKey)
+    let known = key_paths(s);
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    Err(KeyError::UnknownKey {
+        suggestion: closest(key, &known).map(str::to_string),
+    })
 }
 
 /// An outcome name (`union_fracture`, `leaves_orbit:Belarus`, `alignment:Kazakhstan`) of scenario `s`.

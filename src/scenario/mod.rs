@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use apply::{
-    KeyError, NOT_SWEEPABLE, Outcome, Target, configure, resolve_key, resolve_outcome,
+    Key, KeyError, NOT_SWEEPABLE, Outcome, Target, configure, resolve_key, resolve_outcome,
 };
 pub use error::{Located, ScenarioError};
 pub use month::Month;

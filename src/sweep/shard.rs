@@ -37,10 +37,6 @@ impl ShardInfo {
             precision: s.precision,
         }
     }
-
-    pub fn json(&self) -> Vec<u8> {
-        crate::output::json_bytes(self)
-    }
 }
 
 /// Parts that cannot be merged.
@@ -58,7 +54,13 @@ pub enum MergeError {
         path: PathBuf,
         source: serde_json::Error,
     },
-    #[error("{} is a part of another sweep ({} {}), not of {} {}", dir.display(), sweep, &hash[..12], first, &first_hash[..12])]
+    #[error("{}: part {shard} of {shards} is not a part (a marker realign did not write?)", path.display())]
+    BadPart {
+        path: PathBuf,
+        shard: usize,
+        shards: usize,
+    },
+    #[error("{} is a part of another sweep ({} {}), not of {} {}", dir.display(), sweep, short(hash), first, short(first_hash))]
     OtherSweep {
         dir: PathBuf,
         sweep: String,
@@ -82,7 +84,7 @@ pub enum MergeError {
     MissingParts { parts: Vec<String> },
     #[error(transparent)]
     SweepFile(#[from] ScenarioError),
-    #[error("the sweep file {} has changed since the parts were computed (hash {} now, {} in the parts)", file.display(), &now[..12], &then[..12])]
+    #[error("the sweep file {} has changed since the parts were computed (hash {} now, {} in the parts)", file.display(), short(now), short(then))]
     SweepChanged {
         file: PathBuf,
         now: String,
@@ -98,6 +100,11 @@ pub enum MergeError {
     },
 }
 
+/// The first 12 characters of a hash, as messages show it (all of it when a damaged marker holds fewer).
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
 /// Reads shard folders and checks they are the parts of one sweep, each there once.
 pub fn read_shards(dirs: &[PathBuf]) -> Result<(PathBuf, Vec<(ShardInfo, PathBuf)>), MergeError> {
     let mut infos = Vec::new();
@@ -107,8 +114,18 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(PathBuf, Vec<(ShardInfo, PathBuf
             path: path.clone(),
             source,
         })?;
-        let info: ShardInfo = serde_json::from_str(&text)
-            .map_err(|source| MergeError::Unreadable { path, source })?;
+        let info: ShardInfo =
+            serde_json::from_str(&text).map_err(|source| MergeError::Unreadable {
+                path: path.clone(),
+                source,
+            })?;
+        if info.shard >= info.shards {
+            return Err(MergeError::BadPart {
+                path,
+                shard: info.shard,
+                shards: info.shards,
+            });
+        }
         infos.push((info, d.clone()));
     }
     let first = &infos.first().ok_or(MergeError::NoParts)?.0;

@@ -9,7 +9,7 @@ use crate::model::{ModelConfig, Role};
 use crate::scenario::check::{self, Checker};
 use crate::scenario::tree::{self, Entry, Loc, Value};
 use crate::scenario::{
-    NOT_SWEEPABLE, Outcome, Scenario, ScenarioError, Target, configure, resolve_key,
+    Key, NOT_SWEEPABLE, Outcome, Scenario, ScenarioError, Target, configure, resolve_key,
     resolve_outcome, valid_scenario_name,
 };
 
@@ -300,7 +300,7 @@ impl Checker<'_> {
     }
 
     /// Resolves a key path to a parameter or an actor attribute, with its allowed range.
-    fn target(&mut self, key: &str, loc: &Loc, s: &Scenario) -> Option<(Target, f64, f64, f64)> {
+    fn target(&mut self, key: &str, loc: &Loc, s: &Scenario) -> Option<Key> {
         if NOT_SWEEPABLE.contains(&key) {
             self.err(
                 loc,
@@ -352,7 +352,7 @@ impl Checker<'_> {
             let Some(key) = self.string(&k.node, &format!("{pkey}.key")) else {
                 continue;
             };
-            let Some((target, min, max, _)) = self.target(&key, &k.node.loc, s) else {
+            let Some(Key { target, min, max }) = self.target(&key, &k.node.loc, s) else {
                 continue;
             };
             let range = format!("[{}, {}]", fmt_num(min), fmt_num(max));

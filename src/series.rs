@@ -1,4 +1,5 @@
-//! What the charts show, extracted from an ensemble: plain vectors, one value per month.
+//! An ensemble as per-month series (quantiles, bands, events with intervals, drivers, history): plain vectors, one
+//! value per month, which the charts draw and comparisons compare.
 
 use crate::model::Role;
 use crate::runner::Ensemble;
