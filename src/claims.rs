@@ -16,7 +16,7 @@ use crate::scenario::check::{self, Checker};
 use crate::scenario::tree::{self, Loc, Node, Value};
 use crate::scenario::{
     Key, NOT_SWEEPABLE, Outcome, Scenario, ScenarioError, Target, configure, resolve_key,
-    resolve_outcome, valid_scenario_name,
+    resolve_outcome, shadowed, valid_scenario_name,
 };
 use crate::stats::{Interval, Moments};
 
@@ -268,6 +268,10 @@ impl Checker<'_> {
                 return None;
             }
         };
+        if let Some(sh) = shadowed(&name, s) {
+            self.err(&k.node.loc, &name, sh.to_string());
+            return None;
+        }
         if NOT_SWEEPABLE.contains(&name.as_str()) {
             self.err(
                 &k.node.loc,

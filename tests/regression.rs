@@ -260,3 +260,96 @@ fn claims_refuse_runs_together_with_precision() {
         "give --max-runs instead of --runs",
     );
 }
+
+/// A parameter a schedule or replay overrides cannot be varied: the result would read as its effect while the
+/// schedule decides the months it covers (claim A12 on western-engagement.toml fell from +0.555 to +0.058 and still
+/// printed HOLDS).
+#[test]
+fn varying_a_parameter_a_schedule_or_replay_overrides_is_refused() {
+    let claims = |scenario: &str| {
+        common::realign(&[
+            "claims",
+            "--scenario",
+            common::scenario(scenario).to_str().unwrap(),
+            "--runs",
+            "64",
+            "-q",
+        ])
+    };
+    let o = claims("western-engagement.toml");
+    let e = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains(
+            "experiments.toml:59:7: drivers.west.engagement: overridden by drivers.west.changes ("
+        ) && e.contains("western-engagement.toml:9:")
+            && e.contains("in 34 of the 36 simulated months (2015-03 .. 2017-12)"),
+        "{e}"
+    );
+    let o = claims("history-replay.toml");
+    let e = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("drivers.oil.long_run_usd_per_bbl: overridden by drivers.oil.replay")
+            && e.contains("in 36 of the 36 simulated months (2015-01 .. 2017-12)")
+            && e.contains("drivers.rouble.oil_elasticity: overridden by drivers.rouble.replay"),
+        "{e}"
+    );
+    // Sweeps: a listed parameter, and every parameter of [all_parameters] unless excluded.
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = |name: &str, body: &str| {
+        let f = common::write(
+            dir.path(),
+            name,
+            &format!(
+                "name = \"s\"\nbase = \"{}\"\nreplicates = 10\n{body}",
+                common::scenario("history-replay.toml").display()
+            ),
+        );
+        let o = common::realign(&[
+            "sweep",
+            f.to_str().unwrap(),
+            "-q",
+            "--out",
+            dir.path().join("o").to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
+        assert!(!dir.path().join("o/sweep.csv").exists());
+        common::stderr(&o)
+    };
+    let e = sweep(
+        "grid.toml",
+        "[[parameters]]\nkey = \"drivers.oil.volatility_annual\"\nvalues = [0.2, 0.4]\n",
+    );
+    assert!(
+        e.contains(
+            "grid.toml:5:7: drivers.oil.volatility_annual: overridden by drivers.oil.replay"
+        ),
+        "{e}"
+    );
+    let e = sweep(
+        "all.toml",
+        "[design]\nkind = \"morris\"\ntrajectories = 4\n[all_parameters]\nrelative = 0.1\n",
+    );
+    assert!(
+        e.contains("all_parameters: drivers.oil.long_run_usd_per_bbl: overridden")
+            && e.contains("or add it to all_parameters.exclude"),
+        "{e}"
+    );
+    // Parameters the schedules leave alone may still be varied on the same scenario.
+    let ok = common::write(
+        dir.path(),
+        "ok.toml",
+        &format!(
+            "name = \"ok\"\nbase = \"{}\"\nreplicates = 10\n[[parameters]]\nkey = \"drivers.west.engagement\"\nvalues = [0.2, 0.6]\n",
+            common::scenario("history-replay.toml").display()
+        ),
+    );
+    common::realign_ok(&[
+        "sweep",
+        ok.to_str().unwrap(),
+        "-q",
+        "--out",
+        dir.path().join("ok").to_str().unwrap(),
+    ]);
+}

@@ -2,7 +2,7 @@
 //! values set by sweeps and claims experiments.
 
 use super::suggest::closest;
-use super::{Scenario, west_schedule};
+use super::{Month, Scenario, west_schedule};
 use crate::model::ModelConfig;
 use crate::model::params::{ACTOR_ATTRS, PARAM_SPECS, param_index};
 
@@ -168,5 +168,75 @@ pub fn resolve_outcome(name: &str, s: &Scenario) -> Result<Outcome, KeyError> {
     Err(KeyError::UnknownOutcome {
         name: name.to_string(),
         known,
+    })
+}
+
+/// A varied parameter that a schedule or replay overrides in some months of the horizon: varying it there changes
+/// nothing, while a sweep or claim would still report the result as its effect.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error(
+    "overridden by {schedule} ({at}) in {months} of the {horizon} simulated months ({first} .. {last}): varying it \
+     changes nothing there, yet the result would read as its effect; vary it on a scenario without {schedule}{hint}"
+)]
+pub struct Shadowed {
+    pub schedule: &'static str,
+    /// Where the schedule was written, `file:line:column`.
+    pub at: String,
+    /// Months it overrides, of `horizon`, the first and last of them.
+    pub months: usize,
+    pub horizon: usize,
+    pub first: Month,
+    pub last: Month,
+    /// How to go on, where the caller has a way (e.g. an exclusion list).
+    pub hint: String,
+}
+
+/// The schedule or replay that overrides `key` in some month of `s`'s horizon, if any. Western engagement's level
+/// applies only before the first `[[drivers.west.changes]]`; the oil process's parameters only in months the oil
+/// replay leaves free, the rouble's only in months the rouble replay leaves free; the oil start price also anchors
+/// the rouble, so only months with both replayed ignore it.
+pub fn shadowed(key: &str, s: &Scenario) -> Option<Shadowed> {
+    let cfg = &s.config;
+    let horizon = cfg.horizon_months();
+    let oil = |m: usize| cfg.oil_replay_usd_per_bbl[m].is_some();
+    let rub = |m: usize| cfg.rub_replay_per_usd[m].is_some();
+    let west_from = s
+        .west_changes
+        .iter()
+        .map(|(m, _)| s.start.months_until(*m).max(0) as usize)
+        .min();
+    let (schedule, overridden): (&'static str, Box<dyn Fn(usize) -> bool>) = match key {
+        "drivers.west.engagement" => (
+            "drivers.west.changes",
+            Box::new(move |m| west_from.is_some_and(|f| m >= f)),
+        ),
+        "drivers.oil.long_run_usd_per_bbl"
+        | "drivers.oil.half_life_months"
+        | "drivers.oil.volatility_annual" => ("drivers.oil.replay", Box::new(oil)),
+        "drivers.oil.start_usd_per_bbl" => {
+            ("drivers.oil.replay", Box::new(move |m| oil(m) && rub(m)))
+        }
+        "drivers.rouble.start_rub_per_usd"
+        | "drivers.rouble.oil_elasticity"
+        | "drivers.rouble.volatility_annual"
+        | "drivers.rouble.stabilisation_per_month" => ("drivers.rouble.replay", Box::new(rub)),
+        _ => return None,
+    };
+    // Month 0 is the starting state, set from the parameters; the schedule acts on the simulated months.
+    let months: Vec<usize> = (1..=horizon).filter(|&m| overridden(m)).collect();
+    let (first, last) = (*months.first()?, *months.last()?);
+    let at = s
+        .schedules
+        .iter()
+        .find(|x| x.key == schedule)
+        .map_or_else(String::new, |x| x.at.clone());
+    Some(Shadowed {
+        schedule,
+        at,
+        months: months.len(),
+        horizon,
+        first: s.start.plus(first),
+        last: s.start.plus(last),
+        hint: String::new(),
     })
 }

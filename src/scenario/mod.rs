@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use apply::{
-    Key, KeyError, NOT_SWEEPABLE, Outcome, Target, configure, resolve_key, resolve_outcome,
+    Key, KeyError, NOT_SWEEPABLE, Outcome, Shadowed, Target, configure, resolve_key,
+    resolve_outcome, shadowed,
 };
 pub use error::{Located, ScenarioError};
 pub use month::Month;
@@ -72,6 +73,16 @@ pub struct Scenario {
     pub oil_shocks: Vec<(Month, f64)>,
     pub west_changes: Vec<(Month, f64)>,
     pub replays: Vec<ReplayInfo>,
+    /// Where the schedules and replays that override parameters were written.
+    pub schedules: Vec<ScheduleSite>,
+}
+
+/// A schedule or replay (`drivers.west.changes`, `drivers.oil.replay`, `drivers.rouble.replay`) and where it was
+/// written (`file:line:column`), so that a sweep or claim varying a parameter it overrides can be refused by name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduleSite {
+    pub key: &'static str,
+    pub at: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

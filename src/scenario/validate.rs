@@ -4,7 +4,10 @@
 use super::check::Checker;
 use super::suggest::{allowed_children, is_structural, parent_of};
 use super::tree::{self, Entry, Loc, Table, Value};
-use super::{DEFAULT_RUNS, DEFAULT_SEED, MAX_RUNS, Month, Origin, Scenario, valid_scenario_name};
+use super::{
+    DEFAULT_RUNS, DEFAULT_SEED, MAX_RUNS, Month, Origin, Scenario, ScheduleSite,
+    valid_scenario_name,
+};
 use crate::model::ModelConfig;
 use crate::model::params::{PARAM_SPECS, Params, fmt_num, param_index};
 
@@ -143,8 +146,18 @@ impl Checker<'_> {
                 oil_shocks.push((month, factor));
             }
         }
+        // Where each schedule that overrides a parameter was written, for refusals that vary that parameter.
+        let mut schedules = Vec::new();
+        let mut site = |c: &Self, key: &'static str, loc: &Loc| {
+            let (line, col) = c.sources.line_col(loc);
+            schedules.push(ScheduleSite {
+                key,
+                at: format!("{}:{line}:{col}", c.sources.path(loc).display()),
+            });
+        };
         let mut west_changes = Vec::new();
         if let Some(e) = west_changes_raw {
+            site(self, "drivers.west.changes", &e.key_loc);
             west_changes = self.schedule(
                 &e,
                 "drivers.west.changes",
@@ -160,6 +173,12 @@ impl Checker<'_> {
         let mut rub_replay = vec![None; horizon + 1];
         let mut replays = Vec::new();
         for (driver, entry) in replay_raw {
+            let key = if driver == "oil" {
+                "drivers.oil.replay"
+            } else {
+                "drivers.rouble.replay"
+            };
+            site(self, key, &entry.key_loc);
             let target = if driver == "oil" {
                 &mut oil_replay
             } else {
@@ -196,6 +215,7 @@ impl Checker<'_> {
             oil_shocks,
             west_changes,
             replays,
+            schedules,
         })
     }
 

@@ -10,7 +10,7 @@ use crate::scenario::check::{self, Checker};
 use crate::scenario::tree::{self, Entry, Loc, Value};
 use crate::scenario::{
     Key, NOT_SWEEPABLE, Outcome, Scenario, ScenarioError, Target, configure, resolve_key,
-    resolve_outcome, valid_scenario_name,
+    resolve_outcome, shadowed, valid_scenario_name,
 };
 
 /// Replicates per point at most.
@@ -310,7 +310,13 @@ impl Checker<'_> {
             return None;
         }
         match resolve_key(key, s) {
-            Ok(t) => Some(t),
+            Ok(t) => match shadowed(key, s) {
+                Some(sh) => {
+                    self.err(loc, key, sh.to_string());
+                    None
+                }
+                None => Some(t),
+            },
             Err(e) => {
                 self.err(loc, key, e.to_string());
                 None
@@ -556,8 +562,14 @@ impl Checker<'_> {
                 }
             };
         let values = s.config.params.values();
+        let mut overridden = Vec::new();
         let mut push = |key: String, target: Target, v: f64, min: f64, max: f64| {
             if exclude.contains(&key) {
+                return;
+            }
+            if let Some(mut sh) = shadowed(&key, s) {
+                sh.hint = ", or add it to all_parameters.exclude".to_string();
+                overridden.push((key, sh));
                 return;
             }
             let span = if v == 0.0 {
@@ -609,6 +621,13 @@ impl Checker<'_> {
                     );
                 }
             }
+        }
+        for (key, sh) in overridden {
+            self.err(
+                &e.node.loc,
+                &format!("all_parameters: {key}"),
+                sh.to_string(),
+            );
         }
     }
 
