@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::model::observe::{self, EventDef, MetricDef};
+use crate::model::observe::{self, EventDef, MetricDef, Scale};
 use crate::model::{Constants, ModelConfig, World};
 use crate::stats::{Accumulator, ChunkAccumulator, Counts, Layout, NEVER};
 
@@ -159,16 +159,29 @@ pub fn run_rng(key: &[u8; 32], run: u64) -> ChaCha8Rng {
     rng
 }
 
+/// Standard deviations of accumulated noise the histogram ranges of oil, the rouble and the capacity index span
+/// around each driver's noiseless path: a value beyond them has a probability of about 1e-15 per run and month,
+/// and is detected (its quantiles are then reported as missing) rather than binned at the edge.
+pub const ENVELOPE_SDS: f64 = 8.0;
+
+/// The ensemble's layout: its metrics and events, and how each metric is binned month by month.
 pub fn layout(cfg: &ModelConfig) -> Layout {
     let metrics: Vec<MetricDef> = observe::metric_defs(cfg);
     let events: Vec<EventDef> = observe::event_defs(cfg);
-    Layout::new(
+    let mut l = Layout::new(
         cfg.horizon_months() + 1,
         metrics,
         events,
         cfg.params.band_west_max,
         cfg.params.band_russia_min,
-    )
+    );
+    let bounds = crate::model::drivers::envelope(cfg, ENVELOPE_SDS);
+    for k in 0..l.metrics.len() {
+        if let Scale::PerMonth(follows) = l.metrics[k].scale {
+            l.bin_per_month(k, &observe::ranges(cfg, follows, &bounds));
+        }
+    }
+    l
 }
 
 /// A thread pool of the requested size (0 = all cores).

@@ -14,38 +14,85 @@ pub const NEVER: u16 = u16::MAX;
 /// z for two-sided 95% intervals.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
-/// Mapping of a metric's values onto histogram bins.
+/// A cheap stand-in for log2 on positive numbers: the binary exponent plus the mantissa's fraction. Monotone,
+/// exactly invertible by [`pseudo_exp2`], within 0.09 of log2, and pure bit arithmetic, so bins are the same on
+/// every platform and cost no call to the system's `log` in the hot loop. Non-positive values map to -inf.
+#[inline]
+fn pseudo_log2(v: f64) -> f64 {
+    if v.is_nan() || v <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if v.is_infinite() {
+        return f64::INFINITY;
+    }
+    let bits = v.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i64;
+    if exponent == 0 {
+        // Subnormal: far below any range realign bins.
+        return -1075.0;
+    }
+    let mantissa = f64::from_bits((bits & ((1u64 << 52) - 1)) | (1023u64 << 52));
+    (exponent - 1023) as f64 + (mantissa - 1.0)
+}
+
+/// The inverse of [`pseudo_log2`].
+fn pseudo_exp2(y: f64) -> f64 {
+    if !y.is_finite() {
+        return if y > 0.0 { f64::INFINITY } else { 0.0 };
+    }
+    let e = y.floor().clamp(-1022.0, 1023.0);
+    let fraction = (y - e).clamp(0.0, 1.0);
+    (1.0 + fraction) * f64::from_bits(((e as i64 + 1023) as u64) << 52)
+}
+
+/// Mapping of a metric's values in one month onto histogram bins: linear, or on the pseudo-log scale for positive
+/// quantities whose spread grows multiplicatively (oil, the rouble, the capacity index).
 #[derive(Clone, Copy, Debug)]
 struct Binning {
+    /// Range on the binning scale.
     lo: f64,
+    hi: f64,
     width: f64,
     inv_width: f64,
+    log: bool,
 }
 
 impl Binning {
-    fn new(scale: Scale) -> Option<Binning> {
-        match scale {
-            Scale::Linear { lo, hi } => {
-                let width = (hi - lo) / HIST_BINS as f64;
-                Some(Binning {
-                    lo,
-                    width,
-                    inv_width: 1.0 / width,
-                })
-            }
-            Scale::MomentsOnly => None,
+    fn new(lo: f64, hi: f64, log: bool) -> Binning {
+        let scale = |v: f64| if log { pseudo_log2(v) } else { v };
+        let (mut lo, mut hi) = (scale(lo), scale(hi));
+        // A metric that cannot vary in a month (the starting state, a replayed month) still gets a usable bin.
+        if hi - lo <= 1e-12 * lo.abs().max(1.0) {
+            let pad = 1e-9 * lo.abs().max(1.0);
+            (lo, hi) = (lo - pad, hi + pad);
+        }
+        let width = (hi - lo) / HIST_BINS as f64;
+        Binning {
+            lo,
+            hi,
+            width,
+            inv_width: 1.0 / width,
+            log,
         }
     }
     #[inline]
     fn bin(&self, v: f64) -> u8 {
-        // Values beyond the range land in the edge bins (f64::max ignores NaN, so NaN lands in bin 0).
-        ((v - self.lo) * self.inv_width)
+        let u = if self.log { pseudo_log2(v) } else { v };
+        // Values beyond the range land in the edge bins (f64::max ignores NaN, so NaN lands in bin 0); the
+        // observed extremes tell the quantiles that this happened.
+        ((u - self.lo) * self.inv_width)
             .max(0.0)
             .min((HIST_BINS - 1) as f64) as u8
     }
     /// Value at a fractional bin position.
     fn value(&self, pos: f64) -> f64 {
-        self.lo + pos * self.width
+        let u = self.lo + pos * self.width;
+        if self.log { pseudo_exp2(u) } else { u }
+    }
+    /// Whether `v` lies within the binned range.
+    fn holds(&self, v: f64) -> bool {
+        let u = if self.log { pseudo_log2(v) } else { v };
+        u >= self.lo && u <= self.hi
     }
 }
 
@@ -57,8 +104,10 @@ pub struct Layout {
     pub events: Vec<EventDef>,
     /// For each metric, its histogram slot (if it has quantiles).
     hist_slot: Vec<Option<usize>>,
-    /// For each histogram slot, its metric and binning.
-    hist_metric: Vec<(usize, Binning)>,
+    /// For each histogram slot, its metric.
+    hist_metric: Vec<usize>,
+    /// [month][hist slot]: how values are binned.
+    binning: Vec<Binning>,
     /// Metric index of each actor's alignment, and the band thresholds.
     pub band_metrics: Vec<usize>,
     pub west_max: f64,
@@ -66,6 +115,8 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// Metrics on a linear scale get a histogram on their fixed range; metrics whose range follows the scenario
+    /// ([`Scale::PerMonth`]) start on a placeholder that [`Layout::bin_per_month`] must replace.
     pub fn new(
         months: usize,
         metrics: Vec<MetricDef>,
@@ -75,11 +126,18 @@ impl Layout {
     ) -> Layout {
         let mut hist_slot = Vec::new();
         let mut hist_metric = Vec::new();
+        let mut slot_binning = Vec::new();
         for (k, m) in metrics.iter().enumerate() {
-            match Binning::new(m.scale) {
+            let b = match m.scale {
+                Scale::Linear { lo, hi } => Some(Binning::new(lo, hi, false)),
+                Scale::PerMonth(_) => Some(Binning::new(1.0, 2.0, true)),
+                Scale::MomentsOnly => None,
+            };
+            match b {
                 Some(b) => {
                     hist_slot.push(Some(hist_metric.len()));
-                    hist_metric.push((k, b));
+                    hist_metric.push(k);
+                    slot_binning.push(b);
                 }
                 None => hist_slot.push(None),
             }
@@ -91,20 +149,39 @@ impl Layout {
             .filter(|(_, m)| m.metric == "alignment")
             .map(|(i, _)| i)
             .collect();
+        let binning = (0..months)
+            .flat_map(|_| slot_binning.iter().copied())
+            .collect();
         Layout {
             months,
             metrics,
             events,
             hist_slot,
             hist_metric,
+            binning,
             band_metrics,
             west_max,
             russia_min,
         }
     }
 
+    /// Bins metric `k` on the pseudo-log scale, month m on `ranges[m]` (lowest, highest; positive).
+    pub fn bin_per_month(&mut self, k: usize, ranges: &[(f64, f64)]) {
+        let slot = self.hist_slot[k].expect("a metric with quantiles");
+        let nh = self.hist_metric.len();
+        for (m, &(lo, hi)) in ranges.iter().enumerate().take(self.months) {
+            self.binning[m * nh + slot] = Binning::new(lo, hi, true);
+        }
+    }
+
     pub fn hist_count(&self) -> usize {
         self.hist_metric.len()
+    }
+
+    #[inline]
+    fn binnings(&self, m: usize) -> &[Binning] {
+        let nh = self.hist_metric.len();
+        &self.binning[m * nh..][..nh]
     }
 }
 
@@ -172,7 +249,7 @@ impl<C: Count> Counts<C> {
         self.observe_except_bins(l, m, values);
         let nh = l.hist_metric.len();
         let hist = &mut self.hist[m * nh * HIST_BINS..][..nh * HIST_BINS];
-        for (slot, (k, b)) in l.hist_metric.iter().enumerate() {
+        for (slot, (k, b)) in l.hist_metric.iter().zip(l.binnings(m)).enumerate() {
             hist[slot * HIST_BINS + usize::from(b.bin(values[*k]))].inc();
         }
     }
@@ -190,7 +267,7 @@ impl<C: Count> Counts<C> {
         let nh = l.hist_metric.len();
         let lowest = &mut self.lowest[m * nh..][..nh];
         let highest = &mut self.highest[m * nh..][..nh];
-        for (slot, (k, _)) in l.hist_metric.iter().enumerate() {
+        for (slot, k) in l.hist_metric.iter().enumerate() {
             let v = values[*k];
             lowest[slot] = lowest[slot].min(v);
             highest[slot] = highest[slot].max(v);
@@ -249,7 +326,7 @@ impl ChunkAccumulator {
         self.counts.observe_except_bins(l, m, values);
         let nh = l.hist_metric.len();
         let row = &mut self.block[m * nh * BLOCK_RUNS..][..nh * BLOCK_RUNS];
-        for (slot, (k, b)) in l.hist_metric.iter().enumerate() {
+        for (slot, (k, b)) in l.hist_metric.iter().zip(l.binnings(m)).enumerate() {
             row[slot * BLOCK_RUNS + self.block_runs] = b.bin(values[*k]);
         }
     }
@@ -328,18 +405,28 @@ impl Accumulator {
 
     /// Quantile `q` of metric `k` in month `m` with a 95% distribution-free interval (order statistics at ranks
     /// n q -/+ z sqrt(n q (1 - q)), widened to the edges of their histogram bins); `None` for a metric without a
-    /// histogram. The estimate interpolates uniformly within its bin.
+    /// histogram. The estimate interpolates uniformly within its bin (on the bin's scale). If any run's value fell
+    /// outside the month's binned range, the bins no longer say where the quantile is: every number is NaN
+    /// (written as missing) rather than a confident wrong one.
     pub fn quantile(&self, l: &Layout, m: usize, k: usize, q: f64) -> Option<Interval> {
         let s = l.hist_slot[k]?;
-        let h = &self.hist[(m * l.hist_metric.len() + s) * HIST_BINS..][..HIST_BINS];
+        let nh = l.hist_metric.len();
+        let h = &self.hist[(m * nh + s) * HIST_BINS..][..HIST_BINS];
         let n = self.runs as f64;
         let spread = Z95 * (n * q * (1.0 - q)).sqrt();
-        let bins = &l.hist_metric[s].1;
+        let bins = &l.binnings(m)[s];
+        let i = m * nh + s;
+        let (lo, hi) = (self.lowest[i], self.highest[i]);
+        if lo <= hi && !(bins.holds(lo) && bins.holds(hi)) {
+            return Some(Interval {
+                value: f64::NAN,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
+            });
+        }
         let pos = |rank: f64| rank_position(h, rank.clamp(0.0, n));
         // Within a bin the values are unknown: the interval runs to the outer edges of the bins its ranks fall
         // in, so it holds the true quantile even when the bin is wider than the order-statistic interval.
-        let i = m * l.hist_metric.len() + s;
-        let (lo, hi) = (self.lowest[i], self.highest[i]);
         let within = |v: f64| if lo <= hi { v.clamp(lo, hi) } else { v };
         Some(Interval {
             value: within(bins.value(pos(n * q))),
@@ -583,6 +670,44 @@ mod tests {
         let i = m.interval();
         assert!((i.half_width() - Z95 * (5.0f64 / 12.0).sqrt()).abs() < 1e-12);
         assert_eq!(Moments::from_sums(3.0, 9.0, 1).var, 0.0);
+    }
+
+    #[test]
+    fn pseudo_log_is_monotone_and_inverts_exactly() {
+        let mut last = f64::NEG_INFINITY;
+        for i in 0..10_000 {
+            let v = 1e-3 * 1.003f64.powi(i);
+            let y = pseudo_log2(v);
+            assert!(y > last, "{v}");
+            assert!((y - v.log2()).abs() < 0.09, "{v}");
+            assert!((pseudo_exp2(y) - v).abs() <= 1e-12 * v, "{v}");
+            last = y;
+        }
+        assert_eq!(pseudo_log2(8.0), 3.0);
+        assert_eq!(pseudo_log2(0.0), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn values_outside_the_binned_range_give_no_quantile() {
+        use crate::model::observe::MetricDef;
+        let metric = MetricDef {
+            metric: "oil_usd_per_bbl",
+            actor: String::new(),
+            unit: "",
+            scale: Scale::PerMonth(crate::model::observe::Follows::Oil),
+        };
+        let mut l = Layout::new(1, vec![metric], vec![], -0.33, 0.33);
+        l.bin_per_month(0, &[(10.0, 100.0)]);
+        let mut a = Accumulator::new(&l);
+        for v in [20.0, 50.0, 80.0] {
+            a.observe(&l, 0, &[v]);
+            a.finish_run(&l, &[]);
+        }
+        let e = a.quantile(&l, 0, 0, 0.5).unwrap();
+        assert!((20.0..=80.0).contains(&e.value), "{e:?}");
+        a.observe(&l, 0, &[500.0]);
+        a.finish_run(&l, &[]);
+        assert!(a.quantile(&l, 0, 0, 0.5).unwrap().value.is_nan());
     }
 
     #[test]

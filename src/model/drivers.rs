@@ -94,6 +94,70 @@ pub fn step<R: Rng + ?Sized>(c: &Consts, cfg: &ModelConfig, w: &mut World, rng: 
     w.west_engagement = cfg.west_engagement[m];
 }
 
+/// Bounds on the drivers in one month: oil (USD/bbl) and the rouble (RUB/USD), each (lowest, highest).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DriverBounds {
+    pub oil_usd_per_bbl: (f64, f64),
+    pub rub_per_usd: (f64, f64),
+}
+
+/// Per month 0..=horizon, bounds that hold the oil price and the rouble rate except with negligible probability:
+/// each driver's deterministic path (start, long-run level, scheduled shocks, replayed data) widened by `sds`
+/// standard deviations of the noise it has accumulated by that month, mean reversion included. Statistics bin
+/// values on these ranges, so the bins follow the scenario whatever its parameters; a value outside is detected by
+/// the statistics, never binned as if it were inside.
+///
+/// Oil: x = D + N with D the noiseless path and Var N' = (1 - pull)^2 Var N + sigma^2, both reset by a replayed
+/// month. Rouble: ln R = ln R0 - eta (x - x0) + d, d's mean and variance followed the same way (a replayed month
+/// sets d to what the data imply, which carries the oil noise of that month); the two noises are bounded together
+/// by the sum of their standard deviations.
+pub fn envelope(cfg: &ModelConfig, sds: f64) -> Vec<DriverBounds> {
+    let c = Consts::new(&cfg.params);
+    let keep_oil = 1.0 - c.pull;
+    let (mut oil_mean, mut oil_var) = (c.log_oil_start, 0.0);
+    let (mut dev_mean, mut dev_var) = (0.0f64, 0.0f64);
+    let mut out = Vec::with_capacity(cfg.horizon_months() + 1);
+    for m in 0..=cfg.horizon_months() {
+        if m > 0 {
+            match cfg.oil_replay_usd_per_bbl[m] {
+                Some(v) => (oil_mean, oil_var) = (v.ln(), 0.0),
+                None => {
+                    oil_mean = c.next_log_oil(oil_mean, 0.0, cfg.oil_shock_log[m]);
+                    oil_var = keep_oil * keep_oil * oil_var + c.sigma_oil_month * c.sigma_oil_month;
+                }
+            }
+            match cfg.rub_replay_per_usd[m] {
+                Some(v) => {
+                    // d = ln R_data - implied(x): its spread is the elasticity times the oil spread.
+                    dev_mean = v.ln() - c.log_oil_implied_rub(oil_mean);
+                    dev_var = c.elasticity * c.elasticity * oil_var;
+                }
+                None => {
+                    dev_mean *= c.keep_deviation;
+                    dev_var = c.keep_deviation * c.keep_deviation * dev_var
+                        + c.sigma_rub_month * c.sigma_rub_month;
+                }
+            }
+        }
+        let oil_half = sds * oil_var.sqrt();
+        let rub_centre = match cfg.rub_replay_per_usd[m].filter(|_| m > 0) {
+            Some(v) => (v.ln(), 0.0),
+            None => (
+                c.log_oil_implied_rub(oil_mean) + dev_mean,
+                sds * (c.elasticity.abs() * oil_var.sqrt() + dev_var.sqrt()),
+            ),
+        };
+        out.push(DriverBounds {
+            oil_usd_per_bbl: ((oil_mean - oil_half).exp(), (oil_mean + oil_half).exp()),
+            rub_per_usd: (
+                (rub_centre.0 - rub_centre.1).exp(),
+                (rub_centre.0 + rub_centre.1).exp(),
+            ),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,15 +2,48 @@
 //!
 //! The model only fills buffers the runner owns; accumulating statistics is the runner's business.
 
-use super::{Event, GLOBAL_EVENTS, ModelConfig, Role, World, patron_capacity, policy};
+use super::{Event, GLOBAL_EVENTS, ModelConfig, Role, World, drivers, patron_capacity, policy};
 
 /// How a metric is summarised across runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Scale {
-    /// Quantiles from a histogram on [lo, hi] (linear bins).
+    /// Quantiles from a histogram on [lo, hi] (linear bins): metrics the model keeps within fixed bounds.
     Linear { lo: f64, hi: f64 },
+    /// Quantiles from a histogram whose range follows the scenario month by month ([`ranges`]): positive
+    /// quantities with no fixed bound, whose spread grows with time.
+    PerMonth(Follows),
     /// Mean and standard deviation only (partners' internal state).
     MomentsOnly,
+}
+
+/// Which driver a [`Scale::PerMonth`] metric follows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Follows {
+    Oil,
+    Rouble,
+    /// The capacity index, from oil and the rouble.
+    Capacity,
+}
+
+/// The range of a [`Scale::PerMonth`] metric in each month, from the drivers' bounds ([`drivers::envelope`]): the
+/// capacity index rises with oil and falls with the rouble rate, so its bounds come from the drivers' opposite
+/// corners.
+pub fn ranges(
+    cfg: &ModelConfig,
+    follows: Follows,
+    bounds: &[drivers::DriverBounds],
+) -> Vec<(f64, f64)> {
+    bounds
+        .iter()
+        .map(|b| match follows {
+            Follows::Oil => b.oil_usd_per_bbl,
+            Follows::Rouble => b.rub_per_usd,
+            Follows::Capacity => (
+                patron_capacity::capacity_index(&cfg.params, b.oil_usd_per_bbl.0, b.rub_per_usd.1),
+                patron_capacity::capacity_index(&cfg.params, b.oil_usd_per_bbl.1, b.rub_per_usd.0),
+            ),
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -65,13 +98,13 @@ pub fn metric_defs(cfg: &ModelConfig) -> Vec<MetricDef> {
         "oil_usd_per_bbl",
         "",
         "USD/bbl",
-        Scale::Linear { lo: 0.0, hi: 400.0 },
+        Scale::PerMonth(Follows::Oil),
     ));
     out.push(m(
         "rub_per_usd",
         "",
         "RUB/USD",
-        Scale::Linear { lo: 0.0, hi: 400.0 },
+        Scale::PerMonth(Follows::Rouble),
     ));
     out.push(m("west_engagement", "", "index 0..1", Scale::MomentsOnly));
     out.push(m("union_cohesion", "", "index 0..1", unit_scale));
@@ -88,7 +121,7 @@ pub fn metric_defs(cfg: &ModelConfig) -> Vec<MetricDef> {
         "capacity_index",
         &patron,
         "index (1 = mid-2014)",
-        Scale::Linear { lo: 0.0, hi: 2.5 },
+        Scale::PerMonth(Follows::Capacity),
     ));
     out.push(m(
         "stance",
