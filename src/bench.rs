@@ -4,8 +4,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
+use crate::arith::StandardNormal;
 use rand::RngExt;
-use rand_distr::StandardNormal;
 
 use crate::model::{DRAWS_PER_MONTH_FIXED, DRAWS_PER_PARTNER_MONTH, ModelConfig};
 use crate::runner::{self, Plan};

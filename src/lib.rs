@@ -5,6 +5,7 @@
 //! tables. See docs/ARCHITECTURE.md.
 
 pub mod app;
+pub mod arith;
 pub mod bench;
 pub mod charts;
 pub mod claims;

@@ -8,8 +8,8 @@
 //!   d' = (1 - s) d + (sigma_rub / sqrt 12) eps_rub,
 //! or R = replayed rate (and d is set to what the replay implies) in months the data cover.
 
+use crate::arith::{StandardNormal, exp, ln};
 use rand::{Rng, RngExt};
-use rand_distr::StandardNormal;
 
 use super::{ModelConfig, Params, World};
 
@@ -36,11 +36,11 @@ impl Consts {
     pub fn new(p: &Params) -> Consts {
         let k = std::f64::consts::LN_2 / p.oil_half_life_months;
         Consts {
-            log_long_run: p.oil_long_run_usd_per_bbl.ln(),
-            pull: 1.0 - (-k).exp(),
+            log_long_run: ln(p.oil_long_run_usd_per_bbl),
+            pull: 1.0 - exp(-k),
             sigma_oil_month: p.oil_volatility_annual / MONTHS_PER_YEAR.sqrt(),
-            log_oil_start: p.oil_start_usd_per_bbl.ln(),
-            log_rub_start: p.rub_start_per_usd.ln(),
+            log_oil_start: ln(p.oil_start_usd_per_bbl),
+            log_rub_start: ln(p.rub_start_per_usd),
             elasticity: p.rub_oil_elasticity,
             keep_deviation: 1.0 - p.rub_stabilisation_per_month,
             sigma_rub_month: p.rub_volatility_annual / MONTHS_PER_YEAR.sqrt(),
@@ -73,22 +73,22 @@ pub fn step<R: Rng + ?Sized>(c: &Consts, cfg: &ModelConfig, w: &mut World, rng: 
     match cfg.oil_replay_usd_per_bbl[m] {
         Some(replayed) => {
             w.oil_usd_per_bbl = replayed;
-            w.log_oil = replayed.ln();
+            w.log_oil = ln(replayed);
         }
         None => {
             w.log_oil = c.next_log_oil(w.log_oil, eps_oil, cfg.oil_shock_log[m]);
-            w.oil_usd_per_bbl = w.log_oil.exp();
+            w.oil_usd_per_bbl = exp(w.log_oil);
         }
     }
     let implied = c.log_oil_implied_rub(w.log_oil);
     match cfg.rub_replay_per_usd[m] {
         Some(replayed) => {
             w.rub_per_usd = replayed;
-            w.rub_deviation_log = replayed.ln() - implied;
+            w.rub_deviation_log = ln(replayed) - implied;
         }
         None => {
             w.rub_deviation_log = c.next_rub_deviation(w.rub_deviation_log, eps_rub);
-            w.rub_per_usd = (implied + w.rub_deviation_log).exp();
+            w.rub_per_usd = exp(implied + w.rub_deviation_log);
         }
     }
     w.west_engagement = cfg.west_engagement[m];
@@ -120,7 +120,7 @@ pub fn envelope(cfg: &ModelConfig, sds: f64) -> Vec<DriverBounds> {
     for m in 0..=cfg.horizon_months() {
         if m > 0 {
             match cfg.oil_replay_usd_per_bbl[m] {
-                Some(v) => (oil_mean, oil_var) = (v.ln(), 0.0),
+                Some(v) => (oil_mean, oil_var) = (ln(v), 0.0),
                 None => {
                     oil_mean = c.next_log_oil(oil_mean, 0.0, cfg.oil_shock_log[m]);
                     oil_var = keep_oil * keep_oil * oil_var + c.sigma_oil_month * c.sigma_oil_month;
@@ -129,7 +129,7 @@ pub fn envelope(cfg: &ModelConfig, sds: f64) -> Vec<DriverBounds> {
             match cfg.rub_replay_per_usd[m] {
                 Some(v) => {
                     // d = ln R_data - implied(x): its spread is the elasticity times the oil spread.
-                    dev_mean = v.ln() - c.log_oil_implied_rub(oil_mean);
+                    dev_mean = ln(v) - c.log_oil_implied_rub(oil_mean);
                     dev_var = c.elasticity * c.elasticity * oil_var;
                 }
                 None => {
@@ -141,17 +141,17 @@ pub fn envelope(cfg: &ModelConfig, sds: f64) -> Vec<DriverBounds> {
         }
         let oil_half = sds * oil_var.sqrt();
         let rub_centre = match cfg.rub_replay_per_usd[m].filter(|_| m > 0) {
-            Some(v) => (v.ln(), 0.0),
+            Some(v) => (ln(v), 0.0),
             None => (
                 c.log_oil_implied_rub(oil_mean) + dev_mean,
                 sds * (c.elasticity.abs() * oil_var.sqrt() + dev_var.sqrt()),
             ),
         };
         out.push(DriverBounds {
-            oil_usd_per_bbl: ((oil_mean - oil_half).exp(), (oil_mean + oil_half).exp()),
+            oil_usd_per_bbl: (exp(oil_mean - oil_half), exp(oil_mean + oil_half)),
             rub_per_usd: (
-                (rub_centre.0 - rub_centre.1).exp(),
-                (rub_centre.0 + rub_centre.1).exp(),
+                exp(rub_centre.0 - rub_centre.1),
+                exp(rub_centre.0 + rub_centre.1),
             ),
         });
     }

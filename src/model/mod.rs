@@ -271,7 +271,7 @@ impl World {
         let mut w = World {
             month: 0,
             oil_usd_per_bbl: p.oil_start_usd_per_bbl,
-            log_oil: p.oil_start_usd_per_bbl.ln(),
+            log_oil: crate::arith::ln(p.oil_start_usd_per_bbl),
             rub_deviation_log: 0.0,
             rub_per_usd: p.rub_start_per_usd,
             west_engagement: cfg.west_engagement[0],

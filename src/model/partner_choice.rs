@@ -12,8 +12,8 @@
 //! with R the Western reward (loyalty_auction), O the contested state's openness, a_p the patron's base acceptance
 //! of mediators, T threat, I the patron's irritation.
 
+use crate::arith::{StandardNormal, exp};
 use rand::{Rng, RngExt};
-use rand_distr::StandardNormal;
 
 use super::loyalty_auction::{shortfall, western_reward};
 use super::{Choice, Params, Partner, align};
@@ -61,7 +61,7 @@ pub fn probabilities(rationality: f64, u: &[f64; 4]) -> [f64; 4] {
     let mut e = [1.0; 4];
     for (i, v) in u.iter().enumerate() {
         if i != best {
-            e[i] = (rationality * (v - top)).exp();
+            e[i] = exp(rationality * (v - top));
         }
     }
     let total: f64 = e.iter().sum();

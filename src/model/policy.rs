@@ -6,8 +6,8 @@
 //!   h' = clamp(h + lambda_h (h* - h) + sigma_h eps, 0, 1)
 //! Revision: h' <= revision threshold.
 
+use crate::arith::StandardNormal;
 use rand::{Rng, RngExt};
-use rand_distr::StandardNormal;
 
 use super::{Constants, Params, World, unit};
 

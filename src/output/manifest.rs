@@ -94,6 +94,8 @@ pub struct Manifest {
     pub started: String,
     pub finished: String,
     pub rng: &'static str,
+    /// SHA-256 of a fixed computation through the model's arithmetic (`arith::probe`): equal probes, equal bits.
+    pub arithmetic_probe: String,
     pub changed_from_base: Vec<(String, String)>,
     pub defaults_used: Vec<String>,
     pub resolved: Resolved,
@@ -121,6 +123,7 @@ pub fn manifest_json(s: &Scenario, info: &RunInfo) -> Vec<u8> {
         started: humantime::format_rfc3339_seconds(info.started).to_string(),
         finished: humantime::format_rfc3339_seconds(info.finished).to_string(),
         rng: "ChaCha8, key = SHA-256(\"realign/stream/v1\\0\" + name + \"\\0\" + seed LE), stream = run index",
+        arithmetic_probe: crate::arith::probe(),
         changed_from_base: s.changes.clone(),
         defaults_used: PARAM_SPECS
             .iter()

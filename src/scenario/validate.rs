@@ -142,7 +142,7 @@ impl Checker<'_> {
                 start,
                 horizon,
             ) {
-                oil_shock_log[start.months_until(month) as usize] += factor.ln();
+                oil_shock_log[start.months_until(month) as usize] += crate::arith::ln(factor);
                 oil_shocks.push((month, factor));
             }
         }
