@@ -457,7 +457,8 @@ impl Checker<'_> {
                                     // Counted in floating point and checked before the cast: a step
                                     // of 1e-20 would otherwise saturate, wrap to 0 and leave no values.
                                     let steps = ((b - a) / d + 1e-9).floor();
-                                    if !(steps < MAX_GRID_VALUES as f64) {
+                                    // NaN and infinity fail the check too.
+                                    if !steps.is_finite() || steps >= MAX_GRID_VALUES as f64 {
                                         self.err(
                                             &st.node.loc,
                                             &format!("{key}.step"),
