@@ -16,6 +16,7 @@ use crate::series;
 use crate::sweep::results::{self, Analysis};
 use crate::sweep::run::SweepError;
 use crate::sweep::shard::{self, ShardInfo};
+use crate::sweep::size::SweepLimits;
 use crate::sweep::spec::Sweep;
 
 #[derive(Debug, thiserror::Error)]
@@ -265,7 +266,8 @@ pub fn sweep(
     resume: bool,
     p: &Progress,
 ) -> Result<SweepOutcome, AppError> {
-    let mut s = Sweep::load(path)?;
+    // Checked against --max-points and --max-memory-mib before anything is allocated or run.
+    let mut s = Sweep::load_within(path, &opts.sweep_limits())?;
     s.precision = opts.precision();
     let shard = opts.shard().map(|x| (x.part(), x.parts()));
     let pts = crate::sweep::run::points(&s);
@@ -328,8 +330,8 @@ fn write_sweep(
 }
 
 /// Combines the parts of a sharded sweep into the results a one-machine run writes.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepOutcome, AppError> {
-    let (s, pts, all) = shard::merge(dirs)?;
+pub fn merge(dirs: &[PathBuf], out: &Path, limits: &SweepLimits) -> Result<SweepOutcome, AppError> {
+    let (s, pts, all) = shard::merge(dirs, limits)?;
     let mut out = OutDir::create(out)?;
     let now = SystemTime::now();
     let info = results::RunInfo {
@@ -345,6 +347,29 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepOutcome, AppError> {
         out_dir: out.path().to_path_buf(),
         computed: 0,
         analysis: Some(analysis),
+    })
+}
+
+/// What `validate` found a file to be, checked whole.
+pub enum Validated {
+    Scenario(Scenario),
+    /// A sweep, checked within the limits `validate` was given; its `size` holds the estimate.
+    Sweep(Sweep),
+    Claims(ClaimsFile),
+}
+
+/// Checks one scenario, sweep or claims file, told apart by its top-level keys: `[[experiment]]` makes a claims
+/// file; `parameters`, `all_parameters` or `replicates` a sweep (whose checks then name anything else missing);
+/// anything else is read as a scenario, exactly as `run` reads it.
+pub fn validate(path: &Path, limits: &SweepLimits) -> Result<Validated, AppError> {
+    let (_, table) = crate::scenario::check::read(path)?;
+    let has = |key: &str| crate::scenario::tree::get(&table, key).is_some();
+    Ok(if has("experiment") {
+        Validated::Claims(ClaimsFile::load(path, None)?)
+    } else if has("parameters") || has("all_parameters") || has("replicates") {
+        Validated::Sweep(Sweep::load_within(path, limits)?)
+    } else {
+        Validated::Scenario(Scenario::load(path)?)
     })
 }
 

@@ -55,6 +55,17 @@ struct Precision {
     max_runs: Option<u64>,
 }
 
+/// The size a sweep may take, checked before anything runs.
+#[derive(Args, Debug)]
+struct SweepBudget {
+    /// The most points a sweep's design may have (default 1,000,000).
+    #[arg(long, value_name = "N")]
+    max_points: Option<u64>,
+    /// The most memory (MiB) a sweep's points and results may take, as estimated before it runs (default 4096).
+    #[arg(long, value_name = "MIB")]
+    max_memory_mib: Option<u64>,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run a scenario's Monte Carlo ensemble and write tables to output/<scenario>/.
@@ -87,6 +98,8 @@ enum Command {
         precision: Precision,
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        budget: SweepBudget,
         /// Keep the points an interrupted run already finished; compute only the missing ones.
         #[arg(long)]
         resume: bool,
@@ -102,6 +115,8 @@ enum Command {
         out: PathBuf,
         #[arg(long, short)]
         quiet: bool,
+        #[command(flatten)]
+        budget: SweepBudget,
     },
     /// Test causal claims as paired experiments (default: the article's claims in seeds/experiments.toml).
     /// Exits with status 3 when a claim is contradicted.
@@ -117,10 +132,13 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Parse and check scenario files; run nothing.
+    /// Parse and check scenario, sweep and claims files (told apart by their keys); run nothing. For sweeps and
+    /// claims, print what running them would take.
     Validate {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        #[command(flatten)]
+        budget: SweepBudget,
     },
     /// Print every parameter with its value, unit, allowed range and provenance.
     Explain {
@@ -153,6 +171,7 @@ fn options(
     sampling: Option<&Sampling>,
     precision: Option<&Precision>,
     shard: Option<String>,
+    budget: Option<&SweepBudget>,
     limits: Limits,
 ) -> Result<Options, AppError> {
     Ok(Raw {
@@ -163,8 +182,20 @@ fn options(
         precision: precision.and_then(|p| p.precision),
         max_runs: precision.and_then(|p| p.max_runs),
         shard,
+        max_points: budget.and_then(|b| b.max_points),
+        max_memory_mib: budget.and_then(|b| b.max_memory_mib),
     }
     .check(limits)?)
+}
+
+/// `--max-points` and `--max-memory-mib` alone (merge and validate), checked in the same place as every option.
+fn sweep_limits(budget: &SweepBudget) -> Result<Options, AppError> {
+    Ok(Raw {
+        max_points: budget.max_points,
+        max_memory_mib: budget.max_memory_mib,
+        ..Raw::default()
+    }
+    .check(Limits::SWEEP)?)
 }
 
 /// Parses arguments, runs the command, prints errors; returns the exit status.
@@ -239,6 +270,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 Some(&sampling),
                 Some(&precision),
                 None,
+                None,
                 Limits::RUNS,
             )?;
             with_progress(
@@ -253,7 +285,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             sampling,
             common,
         } => {
-            let opts = options(&common, Some(&sampling), None, None, Limits::RUNS)?;
+            let opts = options(&common, Some(&sampling), None, None, None, Limits::RUNS)?;
             with_progress(
                 common.quiet,
                 "runs",
@@ -265,10 +297,18 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             sweep,
             precision,
             common,
+            budget,
             resume,
             shard,
         } => {
-            let opts = options(&common, None, Some(&precision), shard, Limits::SWEEP)?;
+            let opts = options(
+                &common,
+                None,
+                Some(&precision),
+                shard,
+                Some(&budget),
+                Limits::SWEEP,
+            )?;
             with_progress(
                 common.quiet,
                 "points",
@@ -276,8 +316,14 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 terminal::sweep_brief,
             )?;
         }
-        Command::Merge { parts, out, quiet } => {
-            let outcome = app::merge(&parts, &out)?;
+        Command::Merge {
+            parts,
+            out,
+            quiet,
+            budget,
+        } => {
+            let opts = sweep_limits(&budget)?;
+            let outcome = app::merge(&parts, &out, &opts.sweep_limits())?;
             if !quiet {
                 print!("{}", terminal::sweep_brief(&outcome));
             }
@@ -294,6 +340,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 Some(&sampling),
                 Some(&precision),
                 None,
+                None,
                 Limits::CLAIMS,
             )?;
             let path = claims.unwrap_or_else(|| PathBuf::from(app::DEFAULT_CLAIMS));
@@ -307,11 +354,12 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 return Err(AppError::Contradicted(outcome.contradicted()));
             }
         }
-        Command::Validate { scenarios } => {
+        Command::Validate { scenarios, budget } => {
+            let limits = sweep_limits(&budget)?.sweep_limits();
             let mut failed = 0;
             for path in &scenarios {
-                match Scenario::load(path) {
-                    Ok(s) => print!("{}", terminal::validated(path, &s)),
+                match app::validate(path, &limits) {
+                    Ok(v) => print!("{}", terminal::validated(path, &v)),
                     Err(e) => {
                         eprintln!("{e}");
                         failed += 1;

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use crate::runner::Budget;
+use crate::sweep::shard::MAX_SHARDS;
+use crate::sweep::size::{self, SweepLimits};
 
 /// Arguments that are out of range or that contradict each other.
 #[derive(Debug, thiserror::Error)]
@@ -14,7 +16,7 @@ pub enum ArgError {
     Precision,
     #[error("--precision decides the runs: give --max-runs instead of --runs")]
     RunsWithPrecision,
-    #[error("--shard {0:?}: write it as I/N with 0 <= I < N, e.g. 0/4")]
+    #[error("--shard {0:?}: write it as I/N with 0 <= I < N <= {MAX_SHARDS}, e.g. 0/4")]
     Shard(String),
     #[error("--shard needs --out DIR: each part writes its own folder")]
     ShardNeedsOut,
@@ -31,6 +33,9 @@ pub struct Raw {
     pub max_runs: Option<u64>,
     /// `--shard I/N` as written.
     pub shard: Option<String>,
+    /// `--max-points` and `--max-memory-mib` (sweeps and merges).
+    pub max_points: Option<u64>,
+    pub max_memory_mib: Option<u64>,
 }
 
 /// What a command allows.
@@ -94,6 +99,7 @@ pub struct Options {
     threads: usize,
     out: Option<PathBuf>,
     shard: Option<Shard>,
+    sweep_limits: SweepLimits,
 }
 
 impl Raw {
@@ -118,12 +124,32 @@ impl Raw {
         if shard.is_some() && self.out.is_none() {
             return Err(ArgError::ShardNeedsOut);
         }
+        let in_range = |v: Option<u64>, default: u64, max: u64, flags| match v {
+            None => Ok(default),
+            Some(v) if (1..=max).contains(&v) => Ok(v),
+            Some(_) => Err(ArgError::Count { flags, max }),
+        };
+        let sweep_limits = SweepLimits {
+            max_points: in_range(
+                self.max_points,
+                size::DEFAULT_MAX_POINTS,
+                size::MAX_POINTS_CEILING,
+                "--max-points",
+            )?,
+            max_memory_mib: in_range(
+                self.max_memory_mib,
+                size::DEFAULT_MAX_MEMORY_MIB,
+                size::MAX_MEMORY_MIB_CEILING,
+                "--max-memory-mib",
+            )?,
+        };
         Ok(Options {
             budget,
             seed: self.seed,
             threads: self.threads,
             out: self.out,
             shard,
+            sweep_limits,
         })
     }
 }
@@ -179,6 +205,11 @@ impl Options {
     pub fn shard(&self) -> Option<Shard> {
         self.shard
     }
+
+    /// The points and memory a sweep may take (`--max-points`, `--max-memory-mib`).
+    pub fn sweep_limits(&self) -> SweepLimits {
+        self.sweep_limits
+    }
 }
 
 /// `I/N` with 0 <= I < N.
@@ -189,7 +220,7 @@ pub fn parse_shard(text: &str) -> Result<Shard, ArgError> {
         i.trim().parse().map_err(|_| bad())?,
         n.trim().parse().map_err(|_| bad())?,
     );
-    if n == 0 || i >= n {
+    if n == 0 || i >= n || n > MAX_SHARDS {
         return Err(bad());
     }
     Ok(Shard { part: i, parts: n })
@@ -253,6 +284,37 @@ mod tests {
     }
 
     #[test]
+    fn sweep_limits_are_checked_here() {
+        let opts = Raw::default().check(Limits::SWEEP).unwrap();
+        assert_eq!(opts.sweep_limits(), SweepLimits::DEFAULT);
+        let raised = Raw {
+            max_points: Some(5_000_000),
+            max_memory_mib: Some(65_536),
+            ..Raw::default()
+        };
+        assert_eq!(
+            raised.check(Limits::SWEEP).unwrap().sweep_limits(),
+            SweepLimits {
+                max_points: 5_000_000,
+                max_memory_mib: 65_536
+            }
+        );
+        for (points, mib, flag) in [
+            (Some(0), None, "--max-points"),
+            (Some(u64::MAX), None, "--max-points"),
+            (None, Some(0), "--max-memory-mib"),
+        ] {
+            let bad = Raw {
+                max_points: points,
+                max_memory_mib: mib,
+                ..Raw::default()
+            };
+            let e = bad.check(Limits::SWEEP).unwrap_err().to_string();
+            assert!(e.starts_with(flag), "{e}");
+        }
+    }
+
+    #[test]
     fn shards_are_i_of_n() {
         let s = parse_shard("2/8").unwrap();
         assert_eq!((s.part(), s.parts()), (2, 8));
@@ -264,7 +326,7 @@ mod tests {
             no_out.check(Limits::SWEEP),
             Err(ArgError::ShardNeedsOut)
         ));
-        for bad in ["8/8", "1", "a/2", "0/0", "-1/2"] {
+        for bad in ["8/8", "1", "a/2", "0/0", "-1/2", "0/100001"] {
             assert!(parse_shard(bad).is_err(), "{bad}");
         }
     }

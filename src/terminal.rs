@@ -186,15 +186,59 @@ pub fn claims_brief(c: &ClaimsOutcome) -> String {
     out
 }
 
-/// `realign validate`: one line per valid file.
-pub fn validated(path: &std::path::Path, s: &crate::scenario::Scenario) -> String {
-    format!(
-        "{}: ok ({}, {} actors, {} months)\n",
-        path.display(),
-        s.name,
-        s.config.actors.len(),
-        s.horizon_months()
-    )
+/// An estimated amount of memory: KiB below a MiB, else MiB with one decimal.
+fn memory(bytes: u64) -> String {
+    if bytes < 1 << 20 {
+        format!("{} KiB", bytes.div_ceil(1 << 10))
+    } else {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+    }
+}
+
+/// `realign validate`: one line per valid file; for a sweep, what it would take (points, runs, memory), and for a
+/// claims file its experiments and runs.
+pub fn validated(path: &std::path::Path, v: &crate::app::Validated) -> String {
+    use crate::app::Validated;
+    match v {
+        Validated::Scenario(s) => format!(
+            "{}: ok ({}, {} actors, {} months)\n",
+            path.display(),
+            s.name,
+            s.config.actors.len(),
+            s.horizon_months()
+        ),
+        Validated::Sweep(s) => {
+            let size = &s.size;
+            format!(
+                "{}: ok (sweep {} on {}, {} design: {} points x {} replicates = {} runs, {} parameters, {} outcomes, about {} of points and results)\n",
+                path.display(),
+                s.name,
+                s.scenario.name,
+                s.design.name(),
+                size.points,
+                s.replicates,
+                size.most_runs(s.replicates),
+                size.parameters,
+                size.outcomes,
+                memory(size.memory_bytes)
+            )
+        }
+        Validated::Claims(c) => {
+            let n = c.experiments.len() as u64;
+            let per_arm = crate::claims::DEFAULT_RUNS;
+            // Each experiment runs both arms on common streams and again on independent ones.
+            let per_experiment = 4 * per_arm;
+            format!(
+                "{}: ok (claims on {}, {} experiments x {} runs per arm by default; both arms run paired and on independent streams: {} model runs an experiment, {} in all)\n",
+                path.display(),
+                c.scenario.name,
+                n,
+                per_arm,
+                per_experiment,
+                n * per_experiment
+            )
+        }
+    }
 }
 
 /// `realign bench SCENARIO`: runs per second of the draws alone, the model alone and full runs.

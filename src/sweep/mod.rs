@@ -7,4 +7,5 @@ pub mod design;
 pub mod results;
 pub mod run;
 pub mod shard;
+pub mod size;
 pub mod spec;

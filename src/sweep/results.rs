@@ -79,11 +79,12 @@ pub struct OutcomeAnalysis {
     /// Mean variance of a point's estimate from replicate noise alone (p (1 - p) / R, or s^2 / R).
     #[serde(serialize_with = "rounded")]
     pub replicate_noise_variance: f64,
-    /// Share of the variation across points that replicate noise alone would produce.
+    /// Upper bound on the share of the variation across points that replicate noise alone would produce (under
+    /// common random numbers noise moves every point together, so the true share is smaller).
     #[serde(serialize_with = "rounded")]
     pub noise_share: f64,
     pub needs_more_replicates: bool,
-    /// Replicates that would bring the noise share to 5% (when more are needed).
+    /// Replicates that would bring the bound on the noise share to 5% (when it is above 10%).
     pub suggested_replicates: Option<u64>,
     pub verdict: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -135,19 +136,25 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
             // estimates do not vary at all, the swept parameters have no effect on this outcome, and more
             // replicates cannot change that.
             let share = if between > 0.0 { (noise / between).min(1.0) } else { 0.0 };
-            let needs = share > NOISE_SHARE_LIMIT;
+            // One point has nothing to compare: no call for replicates either.
+            let needs = results.len() >= 2 && share > NOISE_SHARE_LIMIT;
             let mean_runs = results.iter().map(|p| p.runs as f64).sum::<f64>() / n;
             let suggested = needs.then(|| (mean_runs * share / NOISE_SHARE_TARGET).ceil() as u64);
-            let verdict = if between == 0.0 {
+            // The share is an upper bound (see above), so the verdict says "at most" and never claims that
+            // effects are not separated: a smooth, monotone sweep can carry a large bound and little noise.
+            let verdict = if results.len() < 2 {
+                "a single point: nothing to compare across points, so no verdict on parameter effects".to_string()
+            } else if between == 0.0 {
                 "no effect: every point gives the same estimate (common random numbers make equal luck exact), so the swept parameters do not move this outcome".to_string()
             } else if needs {
                 format!(
-                    "replicate noise is {:.0}% of the variation across points: parameter effects are not separated from Monte Carlo noise; run about {} replicates per point",
+                    "at most {:.0}% of the variation across points could be replicate noise (an upper bound: under common random numbers noise moves the points together, so the true share is usually much smaller); to bring this bound below {:.0}%, run about {} replicates per point",
                     100.0 * share,
+                    100.0 * NOISE_SHARE_TARGET,
                     suggested.unwrap_or(0)
                 )
             } else {
-                format!("replicate noise is {:.1}% of the variation across points: the differences between points are parameter effects", 100.0 * share)
+                format!("at most {:.1}% of the variation across points could be replicate noise (an upper bound under common random numbers): the differences between points are parameter effects", 100.0 * share)
             };
             let mut morris = Vec::new();
             let mut sobol = Vec::new();

@@ -101,11 +101,18 @@ impl Sweep {
     }
 }
 
-/// Identifies a sweep's results: its definition, its points, its base scenario, replicates and seed. Shards and
-/// resumed logs must carry the same hash.
+/// The points log's format: raised whenever a line's layout or its checksum changes.
+pub const LOG_FORMAT: u32 = 2;
+
+/// Identifies a sweep's results: its definition, its points, its base scenario, replicates and seed, and the
+/// realign version and points-log format that computed them (another version may compute other numbers, so its
+/// parts and logs must not be mixed in). Shards and resumed logs must carry the same hash.
 pub fn sweep_hash(s: &Sweep, pts: &Points) -> String {
     let mut h = Sha256::new();
-    h.update(b"realign/sweep/v1\0");
+    h.update(b"realign/sweep/v2\0");
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update([0]);
+    h.update(LOG_FORMAT.to_le_bytes());
     h.update(s.name.as_bytes());
     h.update(crate::output::manifest::scenario_hash(&s.scenario).as_bytes());
     h.update(s.replicates.to_le_bytes());
@@ -127,7 +134,16 @@ pub fn sweep_hash(s: &Sweep, pts: &Points) -> String {
     for v in pts.values.iter().flatten() {
         h.update(v.to_le_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `h` has the form of a sweep hash: 64 lowercase hexadecimal digits.
+pub fn is_sweep_hash(h: &str) -> bool {
+    h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// One finished point.
@@ -185,18 +201,69 @@ pub fn shard_points(total: usize, shard: Option<(usize, usize)>) -> Vec<usize> {
     }
 }
 
-/// The log line of a point: raw counts and sums at full precision, so results rebuilt from the log are identical.
-fn log_line(p: &PointResult) -> String {
-    let mut line = format!("{},{}", p.index, p.runs);
-    for s in &p.sums {
-        line.push_str(&format!(",{},{:?},{:?}", s.count, s.sum, s.sum_sq));
-    }
-    line.push('\n');
-    line
+/// The header line of the points log of the sweep with hash `hash` (without its newline).
+fn log_header(hash: &str) -> String {
+    format!(
+        "# realign sweep {hash} points-log/{LOG_FORMAT} realign {}",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
-fn parse_log_line(line: &str, outcomes: usize) -> Option<PointResult> {
-    let f: Vec<&str> = line.split(',').collect();
+/// Characters of a line's checksum: 64 bits, enough to catch any edit by accident or by hand.
+const CHECK_CHARS: usize = 16;
+
+/// The checksum chain of a points log: each line ends with a checksum of the previous line's checksum (the
+/// header's line for the first) and its own content, so an edited number, a line moved, copied, removed from
+/// the middle or taken from another log or version fails to verify.
+struct Chain {
+    prev: String,
+}
+
+impl Chain {
+    fn new(header: &str) -> Chain {
+        Chain {
+            prev: header.to_string(),
+        }
+    }
+
+    fn check(&self, content: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(b"realign/points.log/v2\0");
+        h.update(self.prev.as_bytes());
+        h.update([0]);
+        h.update(content.as_bytes());
+        let mut c = hex(&h.finalize());
+        c.truncate(CHECK_CHARS);
+        c
+    }
+
+    /// The log line of a point, with its newline: raw counts and sums at full precision (so results rebuilt from
+    /// the log are identical), then the checksum.
+    fn line(&mut self, p: &PointResult) -> String {
+        let mut content = format!("{},{}", p.index, p.runs);
+        for s in &p.sums {
+            content.push_str(&format!(",{},{:?},{:?}", s.count, s.sum, s.sum_sq));
+        }
+        let check = self.check(&content);
+        let line = format!("{content},{check}\n");
+        self.prev = check;
+        line
+    }
+
+    /// Verifies a whole line (without its newline) and returns its content.
+    fn verify<'l>(&mut self, line: &'l str) -> Result<&'l str, LineFault> {
+        let (content, check) = line.rsplit_once(',').ok_or(LineFault::Checksum)?;
+        if check.len() != CHECK_CHARS || self.check(content) != check {
+            return Err(LineFault::Checksum);
+        }
+        self.prev = check.to_string();
+        Ok(content)
+    }
+}
+
+/// The fields of a verified line: a point's index, its runs and each outcome's count, sum and sum of squares.
+fn parse_log_line(content: &str, outcomes: usize) -> Option<PointResult> {
+    let f: Vec<&str> = content.split(',').collect();
     if f.len() != 2 + 3 * outcomes {
         return None;
     }
@@ -218,6 +285,31 @@ fn parse_log_line(line: &str, outcomes: usize) -> Option<PointResult> {
 
 pub const LOG_FILE: &str = "points.log";
 
+/// What is wrong with a whole line of a points log.
+#[derive(Debug, thiserror::Error)]
+pub enum LineFault {
+    #[error(
+        "its checksum does not verify: the line was edited, or lines were moved, removed or copied from another log"
+    )]
+    Checksum,
+    #[error(
+        "it does not hold a point: {expected} numbers expected (index, runs, then count, sum and sum of squares per outcome)"
+    )]
+    Fields { expected: usize },
+    #[error("point {index} is not a point of this sweep, which has {points}")]
+    NoSuchPoint { index: usize, points: usize },
+    #[error("point {index} is given twice (first on line {first})")]
+    GivenTwice { index: usize, first: usize },
+    #[error("point {index} has {runs} replicates; this sweep gives each point {expected}")]
+    Runs {
+        index: usize,
+        runs: u64,
+        expected: String,
+    },
+    #[error("point {index} has impossible sums for its {runs} replicates")]
+    Sums { index: usize, runs: u64 },
+}
+
 /// A points log that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum LogError {
@@ -228,10 +320,67 @@ pub enum LogError {
     },
     #[error("{} belongs to another sweep (or another version of this one); remove it or choose another --out", path.display())]
     OtherSweep { path: PathBuf },
+    #[error("{} was written by {written_by}, this is realign {} (points log format {LOG_FORMAT}): its numbers may differ from this version's; remove it or choose another --out", path.display(), env!("CARGO_PKG_VERSION"))]
+    OtherVersion { path: PathBuf, written_by: String },
+    #[error("{}:{line}: {fault}; remove the file to recompute its points", path.display())]
+    Damaged {
+        path: PathBuf,
+        line: usize,
+        fault: LineFault,
+    },
 }
 
-/// Reads a points log written for `hash`; a torn last line (no newline) is ignored, so it is recomputed.
-pub fn read_log(path: &Path, hash: &str, outcomes: usize) -> Result<Vec<PointResult>, LogError> {
+/// What a log must hold to be used: the sweep's hash, its points and outcomes, and the replicates of a point.
+pub struct LogSpec<'a> {
+    pub hash: &'a str,
+    pub points: usize,
+    pub outcomes: &'a [Outcome],
+    pub budget: Budget,
+}
+
+impl LogSpec<'_> {
+    /// Checks a parsed point against the sweep: its index, its replicates and its sums.
+    fn check(&self, p: &PointResult) -> Result<(), LineFault> {
+        if p.index >= self.points {
+            return Err(LineFault::NoSuchPoint {
+                index: p.index,
+                points: self.points,
+            });
+        }
+        let runs_ok = match self.budget {
+            Budget::Fixed(n) => p.runs == n,
+            Budget::Precision { max_runs, .. } => p.runs >= 1 && p.runs <= max_runs,
+        };
+        if !runs_ok {
+            return Err(LineFault::Runs {
+                index: p.index,
+                runs: p.runs,
+                expected: match self.budget {
+                    Budget::Fixed(n) => n.to_string(),
+                    Budget::Precision { max_runs, .. } => format!("1 to {max_runs}"),
+                },
+            });
+        }
+        let sane = self.outcomes.iter().zip(&p.sums).all(|(o, x)| match o {
+            Outcome::Event { .. } => x.count <= p.runs,
+            Outcome::Alignment { .. } => {
+                x.sum.is_finite() && x.sum_sq.is_finite() && x.sum_sq >= 0.0
+            }
+        });
+        if !sane {
+            return Err(LineFault::Sums {
+                index: p.index,
+                runs: p.runs,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Reads a points log written for `spec.hash`, verifying every whole line's checksum and contents; a point given
+/// twice, a line that does not verify and a log of another sweep or realign version are refused with the file and
+/// line. A torn last line (no newline: the process was killed while writing it) is dropped, so it is recomputed.
+pub fn read_log(path: &Path, spec: &LogSpec) -> Result<Vec<PointResult>, LogError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -243,17 +392,75 @@ pub fn read_log(path: &Path, hash: &str, outcomes: usize) -> Result<Vec<PointRes
         }
     };
     let mut lines = text.split_inclusive('\n');
-    let header = lines.next().unwrap_or("");
-    let expected = format!("# realign sweep {hash}\n");
+    let header = lines.next().unwrap_or("").trim_end_matches('\n');
+    let expected = log_header(spec.hash);
     if header != expected {
-        return Err(LogError::OtherSweep {
-            path: path.to_path_buf(),
-        });
+        return Err(header_error(path, header));
     }
-    Ok(lines
-        .filter(|l| l.ends_with('\n'))
-        .filter_map(|l| parse_log_line(l.trim_end(), outcomes))
-        .collect())
+    let damaged = |line: usize, fault: LineFault| LogError::Damaged {
+        path: path.to_path_buf(),
+        line,
+        fault,
+    };
+    let mut chain = Chain::new(header);
+    let mut first_line: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut out = Vec::new();
+    // Line numbers count from 1, the header being line 1.
+    for (n, line) in lines.enumerate().map(|(i, l)| (i + 2, l)) {
+        let Some(line) = line.strip_suffix('\n') else {
+            break;
+        };
+        let content = chain.verify(line).map_err(|f| damaged(n, f))?;
+        let p = parse_log_line(content, spec.outcomes.len()).ok_or_else(|| {
+            damaged(
+                n,
+                LineFault::Fields {
+                    expected: 2 + 3 * spec.outcomes.len(),
+                },
+            )
+        })?;
+        spec.check(&p).map_err(|f| damaged(n, f))?;
+        if let Some(&first) = first_line.get(&p.index) {
+            return Err(damaged(
+                n,
+                LineFault::GivenTwice {
+                    index: p.index,
+                    first,
+                },
+            ));
+        }
+        first_line.insert(p.index, n);
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// Why a header is not this sweep's: another realign version (or log format) when it says so, else another sweep.
+fn header_error(path: &Path, header: &str) -> LogError {
+    let path = path.to_path_buf();
+    let Some(rest) = header.strip_prefix("# realign sweep ") else {
+        return LogError::OtherSweep { path };
+    };
+    let mut words = rest.split(' ');
+    let their_hash = words.next().unwrap_or("");
+    match (words.next(), words.next(), words.next()) {
+        // Format 1 had the hash alone; its hash cannot be compared with this version's.
+        (None, _, _) if is_sweep_hash(their_hash) => LogError::OtherVersion {
+            path,
+            written_by: "a realign before points log format 2".into(),
+        },
+        (Some(format), Some("realign"), Some(version))
+            if format != format!("points-log/{LOG_FORMAT}")
+                || version != env!("CARGO_PKG_VERSION") =>
+        {
+            // The version is shown escaped: the header is untrusted text.
+            LogError::OtherVersion {
+                path,
+                written_by: format!("realign {version:?} ({format:?})"),
+            }
+        }
+        _ => LogError::OtherSweep { path },
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -281,17 +488,28 @@ pub fn run_points(
     let log_path = dir.join(LOG_FILE);
     let mut done: BTreeMap<usize, PointResult> = BTreeMap::new();
     if resume {
-        for p in read_log(&log_path, &hash, s.outcomes.len())? {
-            if wanted.contains(&p.index) {
+        let spec = LogSpec {
+            hash: &hash,
+            points: pts.values.len(),
+            outcomes: &s.outcomes,
+            budget: s.budget(),
+        };
+        // A set, not a scan of `wanted` per line: a million points must not cost 10^12 comparisons.
+        let wanted_set: std::collections::HashSet<usize> = wanted.iter().copied().collect();
+        for p in read_log(&log_path, &spec)? {
+            if wanted_set.contains(&p.index) {
                 done.insert(p.index, p);
             }
         }
         progress(done.len() as u64);
     }
-    // Start the log afresh (or rewrite it with only whole lines kept), then append as points finish.
-    let mut text = format!("# realign sweep {hash}\n");
+    // Start the log afresh (or rewrite it with only whole lines kept, chained anew), then append as points
+    // finish, continuing the chain.
+    let header = log_header(&hash);
+    let mut chain = Chain::new(&header);
+    let mut text = format!("{header}\n");
     for p in done.values() {
-        text.push_str(&log_line(p));
+        text.push_str(&chain.line(p));
     }
     output::write_atomic(dir, LOG_FILE, text.as_bytes())?;
     let mut log = std::fs::OpenOptions::new()
@@ -367,7 +585,7 @@ pub fn run_points(
                 runs: runs[w],
                 sums: std::mem::take(&mut sums[w]),
             };
-            log.write_all(log_line(&p).as_bytes())
+            log.write_all(chain.line(&p).as_bytes())
                 .and_then(|_| log.flush())
                 .map_err(|source| OutputError::Write {
                     path: log_path.clone(),

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::run::{self, LogError, PointResult, Points};
+use super::size::SweepLimits;
 use super::spec::Sweep;
 use crate::scenario::ScenarioError;
 
@@ -39,6 +40,38 @@ impl ShardInfo {
     }
 }
 
+/// The most parts a sweep may be split into (`--shard I/N` refuses more, and `merge` refuses a marker that says
+/// more): merge keeps a table per part, which must never be sized by an untrusted count.
+pub const MAX_SHARDS: usize = 100_000;
+
+/// What is wrong with a field of a part marker (a damaged file, or one realign did not write).
+#[derive(Debug, thiserror::Error)]
+pub enum MarkerFault {
+    #[error("sweep_hash {0} is not a sweep hash (64 lowercase hexadecimal digits)")]
+    Hash(String),
+    #[error("shards = {0}: a sweep is split into 1 to {MAX_SHARDS} parts")]
+    Shards(usize),
+    #[error("sweep = {0} is not a sweep name")]
+    Name(String),
+    #[error(
+        "precision {half_width} with at most {max_runs} replicates is not a precision realign runs (half-width in (0, 1), 1 to {} replicates)",
+        super::spec::MAX_REPLICATES
+    )]
+    Precision { half_width: f64, max_runs: u64 },
+    #[error(
+        "precision differs from the other parts' (all parts run one sweep with one --precision)"
+    )]
+    PrecisionDiffers,
+    #[error("points = {got}, but part {shard}/{shards} of this sweep's {total} points has {want}")]
+    Points {
+        got: usize,
+        want: usize,
+        shard: usize,
+        shards: usize,
+        total: usize,
+    },
+}
+
 /// Parts that cannot be merged.
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
@@ -54,6 +87,8 @@ pub enum MergeError {
         path: PathBuf,
         source: serde_json::Error,
     },
+    #[error("{}: damaged shard marker: {fault}", path.display())]
+    Damaged { path: PathBuf, fault: MarkerFault },
     #[error("{}: part {shard} of {shards} is not a part (a marker realign did not write?)", path.display())]
     BadPart {
         path: PathBuf,
@@ -80,8 +115,8 @@ pub enum MergeError {
         shards: usize,
         dirs: Vec<String>,
     },
-    #[error("missing parts: {}", parts.join(", "))]
-    MissingParts { parts: Vec<String> },
+    #[error("missing parts: {}{}", parts.join(", "), if *more > 0 { format!(" and {more} more") } else { String::new() })]
+    MissingParts { parts: Vec<String>, more: usize },
     #[error(transparent)]
     SweepFile(#[from] ScenarioError),
     #[error("the sweep file {} has changed since the parts were computed (hash {} now, {} in the parts)", file.display(), short(now), short(then))]
@@ -92,6 +127,13 @@ pub enum MergeError {
     },
     #[error(transparent)]
     Log(#[from] LogError),
+    #[error("{}: point {index} belongs to another part than {part}/{shards}", path.display())]
+    ForeignPoint {
+        path: PathBuf,
+        index: usize,
+        part: usize,
+        shards: usize,
+    },
     #[error("{}: part {}/{} is missing points", dir.display(), part, shards)]
     MissingPoints {
         dir: PathBuf,
@@ -100,9 +142,52 @@ pub enum MergeError {
     },
 }
 
-/// The first 12 characters of a hash, as messages show it (all of it when a damaged marker holds fewer).
-fn short(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
+/// The first 12 characters of a hash, as messages show it (all of it when a damaged marker holds fewer, escaped
+/// when it holds anything but hexadecimal digits: a marker is untrusted text).
+fn short(hash: &str) -> String {
+    if hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        hash.get(..12).unwrap_or(hash).to_string()
+    } else {
+        format!("{hash:?}")
+    }
+}
+
+/// How many of `total` points part `shard` of `shards` computes (as [`run::shard_points`] lists them).
+fn part_points(total: usize, shard: usize, shards: usize) -> usize {
+    total.saturating_sub(shard).div_ceil(shards)
+}
+
+/// Checks the fields of one marker that need nothing but the marker.
+fn check_marker(info: &ShardInfo, path: &Path) -> Result<(), MergeError> {
+    let damaged = |fault| MergeError::Damaged {
+        path: path.to_path_buf(),
+        fault,
+    };
+    if !crate::scenario::valid_scenario_name(&info.sweep) {
+        return Err(damaged(MarkerFault::Name(format!("{:?}", info.sweep))));
+    }
+    if info.shards == 0 || info.shards > MAX_SHARDS {
+        return Err(damaged(MarkerFault::Shards(info.shards)));
+    }
+    if info.shard >= info.shards {
+        return Err(MergeError::BadPart {
+            path: path.to_path_buf(),
+            shard: info.shard,
+            shards: info.shards,
+        });
+    }
+    if let Some((half_width, max_runs)) = info.precision {
+        let ok = half_width > 0.0
+            && half_width < 1.0
+            && (1..=super::spec::MAX_REPLICATES).contains(&max_runs);
+        if !ok {
+            return Err(damaged(MarkerFault::Precision {
+                half_width,
+                max_runs,
+            }));
+        }
+    }
+    Ok(())
 }
 
 /// Reads shard folders and checks they are the parts of one sweep, each there once.
@@ -119,20 +204,27 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(PathBuf, Vec<(ShardInfo, PathBuf
                 path: path.clone(),
                 source,
             })?;
-        if info.shard >= info.shards {
-            return Err(MergeError::BadPart {
-                path,
-                shard: info.shard,
-                shards: info.shards,
-            });
-        }
+        check_marker(&info, &path)?;
         infos.push((info, d.clone()));
     }
-    let first = &infos.first().ok_or(MergeError::NoParts)?.0;
-    let (hash, n, file) = (
+    if infos.is_empty() {
+        return Err(MergeError::NoParts);
+    }
+    // The parts are compared with the first well-formed one, so a damaged hash is reported as the odd one out
+    // rather than making every good part look foreign; with none well-formed, the first is damaged.
+    let first = infos
+        .iter()
+        .map(|(i, _)| i)
+        .find(|i| run::is_sweep_hash(&i.sweep_hash))
+        .ok_or_else(|| MergeError::Damaged {
+            path: dirs[0].join(SHARD_FILE),
+            fault: MarkerFault::Hash(format!("{:?}", infos[0].0.sweep_hash)),
+        })?;
+    let (hash, n, file, precision) = (
         first.sweep_hash.clone(),
         first.shards,
         first.sweep_file.clone(),
+        first.precision,
     );
     for (info, d) in &infos {
         if info.sweep_hash != hash {
@@ -151,33 +243,45 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(PathBuf, Vec<(ShardInfo, PathBuf
                 others: n,
             });
         }
+        if info.precision != precision {
+            return Err(MergeError::Damaged {
+                path: d.join(SHARD_FILE),
+                fault: MarkerFault::PrecisionDiffers,
+            });
+        }
     }
-    let mut seen = vec![Vec::new(); n];
+    // Keyed by part, never a table of `n` entries: n comes from disk.
+    let mut seen: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
     for (info, d) in &infos {
-        seen[info.shard].push(d.display().to_string());
+        seen.entry(info.shard)
+            .or_default()
+            .push(d.display().to_string());
     }
-    if let Some(i) = (0..n).find(|i| seen[*i].len() > 1) {
+    if let Some((&i, dirs)) = seen.iter().find(|(_, d)| d.len() > 1) {
         return Err(MergeError::GivenTwice {
             part: i,
             shards: n,
-            dirs: seen[i].clone(),
+            dirs: dirs.clone(),
         });
     }
-    let missing: Vec<String> = (0..n)
-        .filter(|i| seen[*i].is_empty())
-        .map(|i| format!("{i}/{n}"))
-        .collect();
-    if !missing.is_empty() {
-        return Err(MergeError::MissingParts { parts: missing });
+    if seen.len() < n {
+        const SHOWN: usize = 20;
+        let missing = (0..n).filter(|i| !seen.contains_key(i));
+        let parts: Vec<String> = missing.take(SHOWN).map(|i| format!("{i}/{n}")).collect();
+        let more = n - seen.len() - parts.len();
+        return Err(MergeError::MissingParts { parts, more });
     }
     Ok((file, infos))
 }
 
-/// The parts in `dirs`, checked and combined: the sweep (as the parts ran it), its points, and every point's
-/// result in index order.
-pub fn merge(dirs: &[PathBuf]) -> Result<(Sweep, Points, Vec<PointResult>), MergeError> {
+/// The parts in `dirs`, checked and combined: the sweep (as the parts ran it, loaded within `limits`), its
+/// points, and every point's result in index order.
+pub fn merge(
+    dirs: &[PathBuf],
+    limits: &SweepLimits,
+) -> Result<(Sweep, Points, Vec<PointResult>), MergeError> {
     let (file, parts) = read_shards(dirs)?;
-    let mut s = Sweep::load(&file)?;
+    let mut s = Sweep::load_within(&file, limits)?;
     s.precision = parts[0].0.precision;
     let pts = run::points(&s);
     let hash = run::sweep_hash(&s, &pts);
@@ -188,21 +292,49 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Sweep, Points, Vec<PointResult>), Merg
             then: parts[0].0.sweep_hash.clone(),
         });
     }
-    let mut all = Vec::new();
+    let total = pts.values.len();
+    let spec = run::LogSpec {
+        hash: &hash,
+        points: total,
+        outcomes: &s.outcomes,
+        budget: s.budget(),
+    };
+    let mut all = Vec::with_capacity(total);
     for (info, dir) in &parts {
-        let got = run::read_log(&dir.join(run::LOG_FILE), &hash, s.outcomes.len())?;
-        let want = run::shard_points(pts.values.len(), Some((info.shard, info.shards)));
-        let have: Vec<usize> = got.iter().map(|p| p.index).collect();
-        if want.iter().any(|i| !have.contains(i)) {
+        let want = part_points(total, info.shard, info.shards);
+        if info.points != want {
+            return Err(MergeError::Damaged {
+                path: dir.join(SHARD_FILE),
+                fault: MarkerFault::Points {
+                    got: info.points,
+                    want,
+                    shard: info.shard,
+                    shards: info.shards,
+                    total,
+                },
+            });
+        }
+        let log = dir.join(run::LOG_FILE);
+        let got = run::read_log(&log, &spec)?;
+        // The log holds no point twice (read_log refuses it), so all of the part's points are there exactly
+        // when none is foreign and the count matches.
+        if let Some(p) = got.iter().find(|p| p.index % info.shards != info.shard) {
+            return Err(MergeError::ForeignPoint {
+                path: log,
+                index: p.index,
+                part: info.shard,
+                shards: info.shards,
+            });
+        }
+        if got.len() != want {
             return Err(MergeError::MissingPoints {
                 dir: dir.clone(),
                 part: info.shard,
                 shards: info.shards,
             });
         }
-        all.extend(got.into_iter().filter(|p| want.contains(&p.index)));
+        all.extend(got);
     }
     all.sort_by_key(|p| p.index);
-    all.dedup_by_key(|p| p.index);
     Ok((s, pts, all))
 }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::size::{self, Size, SweepLimits};
 use crate::model::params::{ACTOR_ATTRS, PARAM_SPECS, fmt_num};
 use crate::model::{ModelConfig, Role};
 use crate::scenario::check::{self, Checker};
@@ -15,6 +16,8 @@ use crate::scenario::{
 
 /// Replicates per point at most.
 pub const MAX_REPLICATES: u64 = 10_000_000;
+/// Values of one grid parameter given by `from`, `to` and `step`, at most.
+pub const MAX_GRID_VALUES: usize = 10_000;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum DesignKind {
@@ -71,13 +74,22 @@ pub struct Sweep {
     /// Precision mode (from the command line): the target 95% half-width of every outcome at every point, and the
     /// most replicates a point may take. `replicates` is then ignored.
     pub precision: Option<(f64, u64)>,
+    /// Points, parameters, outcomes and estimated memory, checked against the limits it was loaded within.
+    pub size: Size,
 }
 
 impl Sweep {
+    /// Reads and checks a sweep file within the default limits ([`SweepLimits::DEFAULT`]).
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
+        Sweep::load_within(path, &SweepLimits::DEFAULT)
+    }
+
+    /// Reads and checks a sweep file; a design with no points, an overflowing point count, or more points or
+    /// memory than `limits` allow is refused with the design's line, before anything runs.
+    pub fn load_within(path: &Path, limits: &SweepLimits) -> Result<Sweep, ScenarioError> {
         let (sources, table) = check::read(path)?;
         let mut v = Checker::new(&sources);
-        let sweep = v.sweep(path, table);
+        let sweep = v.sweep(path, table, limits);
         v.finish(sweep)
     }
 
@@ -106,7 +118,7 @@ const TOP_KEYS: &[&str] = &[
 ];
 
 impl Checker<'_> {
-    fn sweep(&mut self, path: &Path, table: tree::Table) -> Option<Sweep> {
+    fn sweep(&mut self, path: &Path, table: tree::Table, limits: &SweepLimits) -> Option<Sweep> {
         let whole = Loc {
             file: 0,
             span: 0..0,
@@ -215,6 +227,25 @@ impl Checker<'_> {
             }
         }
         let outcomes = self.outcomes(get("outcomes"), &scenario);
+        // The size is only meaningful once every parameter has its values or bounds.
+        let size = if self.errors.is_empty() {
+            match size::check(&design, &params, outcomes.len(), limits) {
+                Ok(size) => size,
+                Err(e) => {
+                    let (loc, key) = match (get("design"), get("parameters"), get("all_parameters"))
+                    {
+                        (Some(d), _, _) => (d.node.loc.clone(), "design"),
+                        (None, Some(p), _) => (p.node.loc.clone(), "parameters"),
+                        (None, None, Some(a)) => (a.node.loc.clone(), "all_parameters"),
+                        (None, None, None) => (whole.clone(), "design"),
+                    };
+                    self.err(&loc, key, e.to_string());
+                    return None;
+                }
+            }
+        } else {
+            return None;
+        };
         Some(Sweep {
             name,
             description,
@@ -227,6 +258,7 @@ impl Checker<'_> {
             params,
             outcomes,
             precision: None,
+            size,
         })
     }
 
@@ -428,14 +460,23 @@ impl Checker<'_> {
                                         "must be positive",
                                     );
                                 } else {
-                                    let count = ((b - a) / d + 1e-9).floor() as usize + 1;
-                                    if count > 10_000 {
+                                    // Counted in floating point and checked before the cast: a step
+                                    // of 1e-20 would otherwise saturate, wrap to 0 and leave no values.
+                                    let steps = ((b - a) / d + 1e-9).floor();
+                                    // NaN and infinity fail the check too.
+                                    if !steps.is_finite() || steps >= MAX_GRID_VALUES as f64 {
                                         self.err(
                                             &st.node.loc,
                                             &format!("{key}.step"),
-                                            "more than 10,000 values",
+                                            format!(
+                                                "step {} gives more than {MAX_GRID_VALUES} values from {} to {}",
+                                                fmt_num(d),
+                                                fmt_num(a),
+                                                fmt_num(b)
+                                            ),
                                         );
                                     } else {
+                                        let count = steps as usize + 1;
                                         p.values = (0..count).map(|i| a + i as f64 * d).collect();
                                     }
                                 }
@@ -657,6 +698,13 @@ impl Checker<'_> {
                 continue;
             };
             match resolve_outcome(&name, s) {
+                // Each outcome names three columns of sweep.csv and a block of analysis.json: twice would
+                // give duplicate columns.
+                Ok(o) if out.iter().any(|x: &Outcome| x.label() == o.label()) => self.err(
+                    &it.loc,
+                    "outcomes",
+                    format!("{name:?} is named twice: each outcome may be named once"),
+                ),
                 Ok(o) => out.push(o),
                 Err(e) => self.err(&it.loc, "outcomes", e.to_string()),
             }
