@@ -96,6 +96,13 @@ impl Checker<'_> {
                 return None;
             }
         };
+        // The file's own `scenario` is read only inside the allowed folders (--scenario is the user's own choice).
+        if let (None, Some(e)) = (override_scenario, tree::get(table, "scenario")) {
+            if let Err(msg) = check::admit_named(path, &scenario_path, "scenario") {
+                self.err(&e.node.loc, "scenario", msg);
+                return None;
+            }
+        }
         let scenario = match Scenario::load(&scenario_path) {
             Ok(s) => s,
             Err(ScenarioError::Invalid(v)) => {

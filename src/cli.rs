@@ -16,6 +16,20 @@ use crate::terminal;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Also read bases, replayed data and a sweep's or claims file's scenario from inside DIR (repeatable). By
+    /// default only the working directory, the named file's folder and the shipped scenarios/ and seeds/.
+    #[arg(long = "allow-dir", value_name = "DIR", global = true, value_parser = existing_dir)]
+    allow_dir: Vec<PathBuf>,
+}
+
+/// `--allow-dir` names a folder that exists.
+fn existing_dir(s: &str) -> Result<PathBuf, String> {
+    let p = PathBuf::from(s);
+    if p.is_dir() {
+        Ok(p)
+    } else {
+        Err(format!("{s} is not a directory"))
+    }
 }
 
 /// Options of every command that runs ensembles.
@@ -207,6 +221,7 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    crate::scenario::access::allow_dirs(&cli.allow_dir);
     match dispatch(cli.command) {
         Ok(()) => 0,
         Err(e) => {

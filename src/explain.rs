@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use crate::evidence;
 use crate::model::params::{ACTOR_ATTRS, PARAM_SPECS, Provenance, fmt_num};
+use crate::scenario::error::printable;
 use crate::scenario::{Origin, Scenario};
 
 /// Provenance with the claims' quotes spelt out.
@@ -85,6 +86,9 @@ pub fn explain(s: &Scenario) -> String {
             "      provenance of the default: {}",
             provenance_text(&spec.provenance)
         );
+        if let Some(text) = &s.param_source[i] {
+            let _ = writeln!(out, "      this scenario: {}", quote_claims(text));
+        }
     }
     for (a, origins) in s.config.actors.iter().zip(&s.actor_attr_origin) {
         let _ = writeln!(out, "\nACTOR {} (role {})", a.name, a.role.as_str());
@@ -139,7 +143,9 @@ pub fn explain(s: &Scenario) -> String {
             );
         }
     }
-    out
+    // Descriptions, provenance texts and paths come from input: a terminal must show their control characters,
+    // not act on them (clear the screen, retitle the window).
+    printable(&out, true)
 }
 
 /// The parameter table as Markdown, for docs/MODEL.md.

@@ -225,7 +225,14 @@ pub fn report_html(
             esc(p.unit),
             esc(&p.range_text()),
             esc(&by),
-            esc(&provenance_text(&p.provenance))
+            match &s.param_source[i] {
+                Some(text) => format!(
+                    "{}<br>this scenario: {}",
+                    esc(&provenance_text(&p.provenance)),
+                    esc(&quote_claims(text))
+                ),
+                None => esc(&provenance_text(&p.provenance)),
+            }
         );
     }
     h.push_str("</table>\n");

@@ -58,12 +58,27 @@ impl Checker<'_> {
         table.sort_by(|a, b| a.key.cmp(&b.key));
         let mut actors = Vec::new();
         let mut origins = Vec::new();
+        let mut seen: Vec<(String, Loc)> = Vec::new();
         for a in table {
             let key = format!("actors.{}", a.key);
             if !valid_actor_name(&a.key) {
-                self.err(&a.key_loc, &key, "an actor name is 1 to 40 characters: letters, digits, spaces, '-', '_' or '.', starting with a letter");
+                self.err(&a.key_loc, &key, "an actor name is 1 to 40 characters: ASCII letters, digits, single spaces, '-', '_' or '.', starting with a letter and not ending with a space");
                 continue;
             }
+            // Names that differ only in case print alike in tables and charts.
+            if let Some((other, at)) = seen
+                .iter()
+                .find(|(n, _): &&(String, Loc)| n.eq_ignore_ascii_case(&a.key))
+            {
+                let (l, c) = self.sources.line_col(at);
+                let msg = format!(
+                    "the same name as actor {other:?} (line {l}, column {c} of {}) but for case; actor names must differ in more than case",
+                    self.sources.path(at).display()
+                );
+                self.err(&a.key_loc, &key, msg);
+                continue;
+            }
+            seen.push((a.key.clone(), a.key_loc.clone()));
             let Value::Table(fields) = &a.node.value else {
                 self.err(
                     &a.node.loc,
@@ -267,7 +282,7 @@ impl Checker<'_> {
 }
 
 /// A provenance text: claim ids (`A09`, `A09, F01`), `data: FILE ROWS`, or `assumption: REASON`.
-fn check_provenance(text: &str) -> Result<(), String> {
+pub(super) fn check_provenance(text: &str) -> Result<(), String> {
     let t = text.trim();
     if let Some(rest) = t
         .strip_prefix("data:")

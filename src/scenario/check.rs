@@ -3,24 +3,48 @@
 
 use std::path::Path;
 
+use super::access::{self, MAX_SCENARIO_BYTES};
 use super::month::Month;
 use super::suggest::closest;
 use super::tree::{self, Entry, Loc, Node, Sources, Table, Value};
 use super::{Located, ScenarioError};
 
-/// Reads a file into its sources and spanned table (syntax errors already located).
+/// Reads a file into its sources and spanned table (syntax errors already located). A sweep's top-level `base` is
+/// held here to the rule every scenario's `base` follows: a `.toml` file inside the allowed folders.
 pub fn read(path: &Path) -> Result<(Sources, Table), ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-        path: path.into(),
-        source,
-    })?;
+    let text = access::read_text(path, MAX_SCENARIO_BYTES).map_err(|e| e.named(path))?;
     let mut sources = Sources::default();
     sources.files.push(tree::SourceFile {
         path: path.to_path_buf(),
         text,
     });
     let table = tree::parse(&sources, 0)?;
+    if let Some(e) = tree::get(&table, "base") {
+        if let Value::Str(rel) = &e.node.value {
+            let named = path.parent().unwrap_or(Path::new(".")).join(rel);
+            if let Err(msg) = admit_named(path, &named, "base scenario") {
+                return Err(ScenarioError::Invalid(vec![sources.error(
+                    &e.node.loc,
+                    "base",
+                    msg,
+                )]));
+            }
+        }
+    }
     Ok((sources, table))
+}
+
+/// `named` (a file that `from` names) may be read: absent files pass (the reader says they do not exist), others
+/// must be `.toml` files inside the folders allowed for `from`.
+pub fn admit_named(from: &Path, named: &Path, what: &str) -> Result<(), String> {
+    if !named.exists() {
+        return Ok(());
+    }
+    access::Roots::for_file(from).admit(named)?;
+    if !access::has_extension(named, "toml") {
+        return Err(format!("{}: a {what} is a .toml file", named.display()));
+    }
+    Ok(())
 }
 
 /// A number read from the tree, with where it was written.

@@ -2,19 +2,31 @@
 
 use std::path::{Path, PathBuf};
 
+use super::access::{self, MAX_SCENARIO_BYTES, Roots};
 use super::tree::{self, Entry, Loc, Sources, Table, Value};
 use super::{MAX_BASE_DEPTH, ScenarioError};
 
-/// Reads `path` and its bases (appending each file to `sources`) and merges them into one tree.
+/// Reads `path` and its bases (appending each file to `sources`) and merges them into one tree. Bases are read
+/// only inside the folders [`Roots::for_file`] allows for `path`.
 pub(super) fn load_chain(
     path: &Path,
     sources: &mut Sources,
     chain: &mut Vec<PathBuf>,
 ) -> Result<Table, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-        path: path.into(),
-        source,
-    })?;
+    let text = access::read_text(path, MAX_SCENARIO_BYTES).map_err(|e| e.named(path))?;
+    let roots = Roots::for_file(path);
+    chain_from(path, text, None, sources, chain, &roots)
+}
+
+/// `via` is the `base` key that named `path` (none for the file given).
+fn chain_from(
+    path: &Path,
+    text: String,
+    via: Option<&Loc>,
+    sources: &mut Sources,
+    chain: &mut Vec<PathBuf>,
+    roots: &Roots,
+) -> Result<Table, ScenarioError> {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let file = sources.files.len();
     sources.files.push(tree::SourceFile {
@@ -22,7 +34,10 @@ pub(super) fn load_chain(
         text,
     });
     chain.push(canonical);
-    let mut table = tree::parse(sources, file)?;
+    let mut table = match via {
+        None => tree::parse(sources, file)?,
+        Some(via) => tree::parse_base(sources, file, via)?,
+    };
     let Some(base) = tree::take(&mut table, "base") else {
         if let Some(r) = tree::get(&table, "remove_actors") {
             return Err(invalid(
@@ -65,7 +80,7 @@ pub(super) fn load_chain(
             format!("bases nest deeper than {MAX_BASE_DEPTH}"),
         ));
     }
-    if !base_path.is_file() {
+    if !base_path.exists() {
         return Err(invalid(
             sources,
             &base.node.loc,
@@ -73,7 +88,30 @@ pub(super) fn load_chain(
             format!("base scenario {} does not exist", base_path.display()),
         ));
     }
-    let mut merged = load_chain(&base_path, sources, chain)?;
+    // Inside the allowed folders and named like a scenario, so `base` cannot read (and echo) any other file.
+    let refused = roots.admit(&base_path).err().or_else(|| {
+        (!access::has_extension(&base_path, "toml"))
+            .then(|| format!("{}: a base scenario is a .toml file", base_path.display()))
+    });
+    if let Some(msg) = refused {
+        return Err(invalid(sources, &base.node.loc, "base", msg));
+    }
+    let base_text = access::read_text(&base_path, MAX_SCENARIO_BYTES).map_err(|e| {
+        invalid(
+            sources,
+            &base.node.loc,
+            "base",
+            format!("cannot read the base scenario: {}", e.reason(&base_path)),
+        )
+    })?;
+    let mut merged = chain_from(
+        &base_path,
+        base_text,
+        Some(&base.node.loc),
+        sources,
+        chain,
+        roots,
+    )?;
     // Each file removes from what its bases built, before its own actors are merged in; the list stays in the
     // tree only as a record of what this file removed.
     if let Some(r) = tree::get(&table, "remove_actors") {

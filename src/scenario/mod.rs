@@ -3,6 +3,7 @@
 //! A variant names its `base` (a path relative to itself) and states only what it changes: tables merge key by key,
 //! everything else replaces. All checks run on the merged tree before anything is simulated.
 
+pub mod access;
 mod actors;
 mod apply;
 pub mod check;
@@ -65,6 +66,9 @@ pub struct Scenario {
     pub config: ModelConfig,
     /// Per entry of [`PARAM_SPECS`](crate::model::params::PARAM_SPECS).
     pub param_origin: Vec<Origin>,
+    /// Per entry of [`PARAM_SPECS`](crate::model::params::PARAM_SPECS): the provenance text the scenario gave for
+    /// a value it sets (`[sources]` table), if any.
+    pub param_source: Vec<Option<String>>,
     /// Per actor (in `config.actors` order), per entry of [`ACTOR_ATTRS`](crate::model::params::ACTOR_ATTRS): origin and the provenance text the
     /// scenario gave (`sources` table), if any.
     pub actor_attr_origin: Vec<AttrOrigins>,
@@ -115,19 +119,25 @@ impl Scenario {
 }
 
 /// Scenario names become folder names: no separators, no dots, nothing a shell or browser would read specially.
+/// Not starting with '-', so a folder `output/--help` cannot read as an option, nor a CSV cell as a formula.
 pub fn valid_scenario_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
+        && !name.starts_with('-')
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Actor names are ASCII (no look-alike letters from other scripts), start with a letter (so no CSV cell holding
+/// one reads as a formula) and end without a space: two names that print alike must be equal.
 fn valid_actor_name(name: &str) -> bool {
     let mut chars = name.chars();
-    name.chars().count() <= 40
-        && chars.next().is_some_and(|c| c.is_alphabetic())
-        && chars.all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
+    name.len() <= 40
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
+        && !name.ends_with(' ')
+        && !name.contains("  ")
 }
 
 #[cfg(test)]
@@ -144,5 +154,16 @@ mod tests {
         assert!(valid_actor_name("Kyrgyz Republic"));
         assert!(!valid_actor_name("<script>"));
         assert!(!valid_actor_name("../etc"));
+        for bad in [
+            "Belarus ",
+            "B\u{435}larus",
+            "Kyrgyz  Republic",
+            "-x",
+            "\u{e9}tat",
+        ] {
+            assert!(!valid_actor_name(bad), "{bad}");
+        }
+        assert!(!valid_scenario_name("--help"));
+        assert!(!valid_scenario_name("-1"));
     }
 }

@@ -7,6 +7,9 @@ use std::fmt;
 pub struct Month(i32);
 
 impl Month {
+    /// The last month `YYYY-MM` can write (and [`Month::parse`] read back).
+    pub const LAST: Month = Month(9999 * 12 + 11);
+
     pub fn new(year: i32, month: u32) -> Option<Month> {
         (1..=12)
             .contains(&month)

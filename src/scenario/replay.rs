@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::access::{self, MAX_DATA_BYTES, Roots};
 use super::check::Checker;
 use super::tree::Entry;
 use super::{Month, ReplayInfo};
@@ -50,6 +51,20 @@ impl Checker<'_> {
         })
         .map(|i| (PARAM_SPECS[i].min, PARAM_SPECS[i].max))
         .expect("driver start parameters are in the table");
+        // Inside the allowed folders and named like a CSV, so a scenario cannot read (and quote) any other file.
+        if path.exists() {
+            let refused = Roots::for_file(&self.sources.files[0].path)
+                .admit(&path)
+                .err()
+                .or_else(|| {
+                    (!access::has_extension(&path, "csv"))
+                        .then(|| format!("{}: a replayed file is a .csv file", path.display()))
+                });
+            if let Some(msg) = refused {
+                self.err(&loc, &format!("{key}.file"), msg);
+                return None;
+            }
+        }
         match read_series(&path, column.as_deref(), range) {
             Ok((col, series)) => {
                 let mut covered = Vec::new();
@@ -59,6 +74,21 @@ impl Checker<'_> {
                         target[offset as usize] = Some(v);
                         covered.push(m);
                     }
+                }
+                // A month missing inside the span would run free while the report says it is replayed.
+                if let Some(gap) = covered.windows(2).find(|w| w[0].months_until(w[1]) > 1) {
+                    self.err(
+                        &loc,
+                        &format!("{key}.file"),
+                        format!(
+                            "{}: no row for {} inside the replayed months {} .. {}; a replay may not have gaps",
+                            path.display(),
+                            gap[0].plus(1),
+                            covered[0],
+                            covered[covered.len() - 1]
+                        ),
+                    );
+                    return None;
                 }
                 if covered.is_empty() {
                     self.err(
@@ -99,7 +129,8 @@ fn read_series(
     column: Option<&str>,
     (lo, hi): (f64, f64),
 ) -> Result<(String, BTreeMap<Month, f64>), String> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| e.to_string())?;
+    let bytes = access::read_bounded(path, MAX_DATA_BYTES).map_err(|e| e.to_string())?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let headers = reader.headers().map_err(|e| e.to_string())?.clone();
     let month_col = headers
         .iter()
@@ -109,7 +140,7 @@ fn read_series(
         Some(c) => headers.iter().position(|h| h == c).ok_or_else(|| {
             format!(
                 "no column {c:?}; columns: {}",
-                headers.iter().collect::<Vec<_>>().join(", ")
+                short(&headers.iter().collect::<Vec<_>>().join(", "))
             )
         })?,
         None => (0..headers.len())
@@ -123,7 +154,7 @@ fn read_series(
         let m = Month::parse(rec.get(month_col).unwrap_or("")).ok_or_else(|| {
             format!(
                 "row {row}: month {:?} is not YYYY-MM",
-                rec.get(month_col).unwrap_or("")
+                short(rec.get(month_col).unwrap_or(""))
             )
         })?;
         let v: f64 = rec
@@ -134,7 +165,7 @@ fn read_series(
             .map_err(|_| {
                 format!(
                     "row {row}: {:?} is not a number",
-                    rec.get(value_col).unwrap_or("")
+                    short(rec.get(value_col).unwrap_or(""))
                 )
             })?;
         if !(v.is_finite() && v > 0.0) {
@@ -152,4 +183,13 @@ fn read_series(
         }
     }
     Ok((headers[value_col].to_string(), out))
+}
+
+/// A cell quoted in a message: at most 40 characters, so a huge cell does not flood the terminal.
+fn short(cell: &str) -> String {
+    let mut s: String = cell.chars().take(40).collect();
+    if s.len() < cell.len() {
+        s.push_str("...");
+    }
+    s
 }

@@ -11,6 +11,7 @@ const TOP_KEYS: &[&str] = &[
     "remove_actors",
     "run",
     "actors",
+    "sources",
 ];
 
 /// Keys under the parameter tables that are schedules or replays, not parameters.

@@ -31,7 +31,7 @@ impl Sources {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, loc: &Loc) -> (usize, usize) {
         let text = &self.files[loc.file].text;
-        let at = loc.span.start.min(text.len());
+        let at = floor_boundary(text, loc.span.start.min(text.len()));
         let before = &text[..at];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -42,11 +42,17 @@ impl Sources {
         &self.files[loc.file].path
     }
 
-    /// An error at `loc` about `key_path`.
+    /// An error at `loc` about `key_path`, showing the part of its line around the column.
     pub fn error(&self, loc: &Loc, key_path: &str, message: impl Into<String>) -> Located {
         let (line, column) = self.line_col(loc);
         let text = &self.files[loc.file].text;
-        let source_line = text.lines().nth(line - 1).unwrap_or("").to_string();
+        let at = floor_boundary(text, loc.span.start.min(text.len()));
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let line_text = text[start..end]
+            .strip_suffix('\r')
+            .unwrap_or(&text[start..end]);
+        let (source_line, caret) = Located::window(line_text, at - start);
         Located {
             file: self.path(loc).to_path_buf(),
             line,
@@ -54,8 +60,17 @@ impl Sources {
             key_path: key_path.to_string(),
             message: message.into(),
             source_line,
+            caret,
         }
     }
+}
+
+/// The largest char boundary at or below `i`.
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 #[derive(Debug, Clone)]
@@ -99,15 +114,48 @@ impl Value {
 
 /// Parses one file into a tree; syntax errors carry line and column.
 pub fn parse(sources: &Sources, file: usize) -> Result<Table, ScenarioError> {
+    parse_with(sources, file, |e| e)
+}
+
+/// Parses a file reached through the `base` key at `via`: a syntax error is reported there, with the line and
+/// column in the base but none of its text (the file may not be a scenario at all).
+pub fn parse_base(sources: &Sources, file: usize, via: &Loc) -> Result<Table, ScenarioError> {
+    parse_with(sources, file, |e| {
+        sources.error(
+            via,
+            "base",
+            format!(
+                "{}:{}:{}: {} (the base is not a valid TOML scenario; its lines are not shown)",
+                e.file.display(),
+                e.line,
+                e.column,
+                e.message
+            ),
+        )
+    })
+}
+
+fn parse_with(
+    sources: &Sources,
+    file: usize,
+    syntax: impl FnOnce(Located) -> Located,
+) -> Result<Table, ScenarioError> {
     let text = &sources.files[file].text;
     let doc = DeTable::parse(text).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
+        // The parser's key-depth limit comes without a place: find the key that hit it.
+        let span = e.span().or_else(|| deep_key(text)).unwrap_or(0..0);
         let loc = Loc { file, span };
-        ScenarioError::Invalid(vec![sources.error(
+        let message = match e.message().trim() {
+            "recursion limit" => format!(
+                "a key has {KEY_DEPTH_LIMIT} or more dotted parts (the TOML reader's nesting limit)"
+            ),
+            m => m.to_string(),
+        };
+        ScenarioError::Invalid(vec![syntax(sources.error(
             &loc,
             "",
-            format!("TOML syntax: {}", e.message().trim()),
-        )])
+            format!("TOML syntax: {message}"),
+        ))])
     })?;
     let mut errors = Vec::new();
     let table = convert_table(sources, file, doc.into_inner(), &mut errors, "");
@@ -116,6 +164,34 @@ pub fn parse(sources: &Sources, file: usize) -> Result<Table, ScenarioError> {
     } else {
         Err(ScenarioError::Invalid(errors))
     }
+}
+
+/// Keys of more parts than this are refused by the TOML parser (its recursion limit, without a span).
+const KEY_DEPTH_LIMIT: usize = 80;
+
+/// Where the first key with at least [`KEY_DEPTH_LIMIT`] dotted parts starts (a table header or a dotted key),
+/// counting dots outside quotes; `None` if there is none.
+fn deep_key(text: &str) -> Option<Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let start = offset + (line.len() - trimmed.len());
+        let (mut dots, mut quote) = (0, None);
+        for c in trimmed.chars() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '.') => dots += 1,
+                (None, '=' | ']' | '#' | '\n') => break,
+                _ => {}
+            }
+        }
+        if dots + 1 >= KEY_DEPTH_LIMIT {
+            return Some(start..start + 1);
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// `prefix` is the key path of the table (empty at the top), so errors name the full path.

@@ -1,6 +1,7 @@
 //! Validating a merged scenario tree: the top level, the run keys, the parameter table with its cross-parameter
 //! checks, and the month schedules (oil shocks, western engagement changes).
 
+use super::actors::check_provenance;
 use super::check::Checker;
 use super::suggest::{allowed_children, is_structural, parent_of};
 use super::tree::{self, Entry, Loc, Table, Value};
@@ -55,6 +56,7 @@ impl Checker<'_> {
         let description = tree::take(&mut top, "description")
             .and_then(|e| self.string(&e.node, "description"))
             .unwrap_or_default();
+        let start_loc = tree::get(&top, "start_month").map(|e| e.node.loc.clone());
         let start = match tree::take(&mut top, "start_month") {
             Some(e) => self
                 .month(&e.node, "start_month")
@@ -81,6 +83,7 @@ impl Checker<'_> {
             }
         }
         let remove_actors = tree::take(&mut top, "remove_actors");
+        let param_sources = tree::take(&mut top, "sources");
         let actors_entry = tree::take(&mut top, "actors");
 
         // Schedules and replays are read after the horizon is known.
@@ -130,6 +133,25 @@ impl Checker<'_> {
             );
         }
         let horizon = params.horizon_months as usize;
+        // Every month is written YYYY-MM; one past 9999-12 could not be read back.
+        if start.plus(horizon) > Month::LAST {
+            let loc = param_index("horizon_months")
+                .and_then(|i| param_locs[i].clone())
+                .or(start_loc)
+                .unwrap_or_else(|| whole.clone());
+            self.err(
+                &loc,
+                "horizon_months",
+                format!(
+                    "{horizon} months from {start} end after {}, the last month that can be written as YYYY-MM; start earlier or simulate fewer months",
+                    Month::LAST
+                ),
+            );
+        }
+        let param_source = match param_sources {
+            Some(e) => self.param_sources(&e, &param_origin, &param_locs),
+            None => vec![None; PARAM_SPECS.len()],
+        };
 
         let mut oil_shock_log = vec![0.0; horizon + 1];
         let mut oil_shocks = Vec::new();
@@ -210,6 +232,7 @@ impl Checker<'_> {
                 west_engagement,
             },
             param_origin,
+            param_source,
             actor_attr_origin,
             changes,
             oil_shocks,
@@ -285,6 +308,74 @@ impl Checker<'_> {
         }
     }
 
+    /// `[sources]`: why the scenario sets a parameter, keyed by its path (`"drivers.oil.long_run_usd_per_bbl" =
+    /// "..."` or nested tables), checked as actor sources are. A source belongs to the file that sets the value: a
+    /// source for a value this file does not set is refused; a base's source for a value a variant overrides no
+    /// longer applies.
+    fn param_sources(
+        &mut self,
+        e: &Entry,
+        origin: &[Origin],
+        locs: &[Option<Loc>],
+    ) -> Vec<Option<String>> {
+        let mut out = vec![None; PARAM_SPECS.len()];
+        let mut leaves = Vec::new();
+        self.source_leaves(e, "sources", &mut leaves);
+        for (key, entry) in leaves {
+            let k = format!("sources.{key}");
+            let Some(i) = param_index(&key) else {
+                let allowed: Vec<&str> = PARAM_SPECS.iter().map(|s| s.key).collect();
+                self.unknown(entry, &k, &allowed);
+                continue;
+            };
+            let Some(text) = self.string(&entry.node, &k) else {
+                continue;
+            };
+            let here = entry.node.loc.file;
+            match (&origin[i], locs[i].as_ref().map(|l| l.file)) {
+                (Origin::File(_), Some(f)) if f == here => match check_provenance(&text) {
+                    Ok(()) => out[i] = Some(text),
+                    Err(msg) => self.err(&entry.node.loc, &k, msg),
+                },
+                // Set again by a file nearer the top: this source explained the overridden value.
+                (Origin::File(_), Some(f)) if f < here => {}
+                _ => self.err(
+                    &entry.key_loc,
+                    &k,
+                    format!(
+                        "{} does not set `{key}`: give a source only for a parameter the same file sets",
+                        self.sources.path(&entry.key_loc).display()
+                    ),
+                ),
+            }
+        }
+        out
+    }
+
+    /// The string leaves under `[sources]` with their dotted paths (quoted dotted keys and nested tables alike).
+    fn source_leaves<'e>(&mut self, e: &'e Entry, key: &str, out: &mut Vec<(String, &'e Entry)>) {
+        let Value::Table(t) = &e.node.value else {
+            self.err(
+                &e.node.loc,
+                key,
+                "must be a table: parameter key = \"claim ids\", \"data: FILE ROWS\" or \"assumption: REASON\"",
+            );
+            return;
+        };
+        for child in t {
+            let path = if key == "sources" {
+                child.key.clone()
+            } else {
+                format!("{}.{}", key.trim_start_matches("sources."), child.key)
+            };
+            if matches!(child.node.value, Value::Table(_)) && param_index(&path).is_none() {
+                self.source_leaves(child, &format!("sources.{path}"), out);
+            } else {
+                out.push((path, child));
+            }
+        }
+    }
+
     /// An array of `{ month = "YYYY-MM", <field> = number }` tables within the horizon.
     fn schedule(
         &mut self,
@@ -304,6 +395,8 @@ impl Checker<'_> {
             return Vec::new();
         };
         let mut out = Vec::new();
+        // Each month once: two entries for one month would be applied silently (last level wins, shocks multiply).
+        let mut seen: Vec<(Month, Loc, String)> = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let ikey = format!("{key}[{i}]");
             let Some(t) = self.table(item, &ikey) else {
@@ -345,7 +438,15 @@ impl Checker<'_> {
                             &format!("{ikey}.month"),
                             format!("{m} is outside the simulated months {first} .. {last}"),
                         );
+                    } else if let Some((_, at, other)) = seen.iter().find(|(s, ..)| *s == m) {
+                        let (l, c) = self.sources.line_col(at);
+                        let msg = format!(
+                            "{m} is already scheduled by {other} (line {l}, column {c} of {}); give each month once",
+                            self.sources.path(at).display()
+                        );
+                        self.err(&loc, &format!("{ikey}.month"), msg);
                     } else {
+                        seen.push((m, loc, format!("{ikey}.month")));
                         out.push((m, v));
                     }
                 }
