@@ -442,3 +442,34 @@ fn a_damaged_part_marker_is_refused_without_a_panic() {
         assert!(e.contains(message) && !e.contains("panicked"), "{e}");
     }
 }
+
+/// Parts computed with other arithmetic (another probe in their marker) are not merged: their sums would not add up
+/// to what one machine computes.
+#[test]
+fn parts_with_another_arithmetic_probe_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_sweep(dir.path());
+    let (p0, p1) = (dir.path().join("a0"), dir.path().join("a1"));
+    sweep(&file, &p0, &["--shard", "0/2"]);
+    sweep(&file, &p1, &["--shard", "1/2"]);
+    let marker = p1.join("shard.json");
+    let mut info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&marker).unwrap()).unwrap();
+    assert_eq!(info["arithmetic_probe"].as_str().unwrap().len(), 64);
+    info["arithmetic_probe"] = serde_json::json!("0".repeat(64));
+    std::fs::write(&marker, serde_json::to_string_pretty(&info).unwrap()).unwrap();
+    let o = common::realign(&[
+        "merge",
+        p0.to_str().unwrap(),
+        p1.to_str().unwrap(),
+        "--out",
+        dir.path().join("m").to_str().unwrap(),
+    ]);
+    let e = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("computed with other arithmetic (probe 000000000000 there"),
+        "{e}"
+    );
+    assert!(!dir.path().join("m/sweep.csv").exists());
+}

@@ -240,6 +240,8 @@ pub struct SweepManifest {
     pub git_revision: &'static str,
     pub started: String,
     pub finished: String,
+    /// SHA-256 of a fixed computation through the model's arithmetic (`arith::probe`).
+    pub arithmetic_probe: String,
 }
 
 pub fn manifest_json(s: &Sweep, pts: &Points, points: usize, info: &RunInfo) -> Vec<u8> {
@@ -262,5 +264,6 @@ pub fn manifest_json(s: &Sweep, pts: &Points, points: usize, info: &RunInfo) -> 
         git_revision: env!("REALIGN_GIT_REV"),
         started: time(info.started),
         finished: time(info.finished),
+        arithmetic_probe: crate::arith::probe(),
     })
 }

@@ -21,6 +21,9 @@ pub struct ShardInfo {
     /// Precision mode of the run (target half-width, most replicates), which the merge must repeat.
     #[serde(default)]
     pub precision: Option<(f64, u64)>,
+    /// The machine's arithmetic probe (`arith::probe`): parts computed with different arithmetic are not merged.
+    #[serde(default)]
+    pub arithmetic_probe: String,
 }
 
 pub const SHARD_FILE: &str = "shard.json";
@@ -36,6 +39,7 @@ impl ShardInfo {
             shards,
             points: run::shard_points(pts.values.len(), Some((shard, shards))).len(),
             precision: s.precision,
+            arithmetic_probe: crate::arith::probe(),
         }
     }
 }
@@ -117,6 +121,16 @@ pub enum MergeError {
     },
     #[error("missing parts: {}{}", parts.join(", "), if *more > 0 { format!(" and {more} more") } else { String::new() })]
     MissingParts { parts: Vec<String>, more: usize },
+    #[error(
+        "{}: computed with other arithmetic (probe {} there, {} here): the parts would not add up to the result \
+         one machine gives; rerun that part on a machine whose probe matches",
+        dir.display(), short(theirs).escape_debug(), short(ours)
+    )]
+    Arithmetic {
+        dir: PathBuf,
+        theirs: String,
+        ours: String,
+    },
     #[error(transparent)]
     SweepFile(#[from] ScenarioError),
     #[error("the sweep file {} has changed since the parts were computed (hash {} now, {} in the parts)", file.display(), short(now), short(then))]
@@ -281,6 +295,14 @@ pub fn merge(
     limits: &SweepLimits,
 ) -> Result<(Sweep, Points, Vec<PointResult>), MergeError> {
     let (file, parts) = read_shards(dirs)?;
+    let ours = crate::arith::probe();
+    if let Some((info, dir)) = parts.iter().find(|(i, _)| i.arithmetic_probe != ours) {
+        return Err(MergeError::Arithmetic {
+            dir: dir.clone(),
+            theirs: info.arithmetic_probe.clone(),
+            ours,
+        });
+    }
     let mut s = Sweep::load_within(&file, limits)?;
     s.precision = parts[0].0.precision;
     let pts = run::points(&s);
