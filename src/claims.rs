@@ -420,7 +420,7 @@ pub fn claims_json(path: &Path, scenario: &str, seed: u64, results: &[ClaimResul
     sorted_json_bytes(&ClaimsJson {
         claims_file: path.display().to_string(),
         design: "paired: both arms use stream r of the key (scenario, seed) for run r; independent: the to-arm uses seed + 1",
-        interval: "95% normal interval of the mean per-run difference",
+        interval: "95%: events, Newcombe (1998) score interval for paired proportions (independent streams: for independent ones), arms Wilson; alignments, Student's t interval of the mean per-run difference",
         results,
         scenario,
         seed,
@@ -453,6 +453,27 @@ fn probe(o: &Outcome) -> OutcomeProbe {
     }
 }
 
+/// A count kept in a floating sum of 0s and 1s (exact below 2^53).
+fn count(sum: f64) -> u64 {
+    sum.round() as u64
+}
+
+/// The effect (to-arm minus from-arm) with its 95% interval. For an event, Newcombe's score interval for paired
+/// proportions: the normal interval of the mean per-run difference falls short of 95% at small counts and has zero
+/// width when no run differs. For an alignment, Student's t interval of the mean per-run difference.
+fn paired_effect(event: bool, d: &PairedSums) -> Interval {
+    if event {
+        // Per run the difference is -1, 0 or 1: its sum and sum of squares give the discordant runs.
+        let only_to = count((d.sum_d_sq + d.sum_d) / 2.0);
+        let only_from = count((d.sum_d_sq - d.sum_d) / 2.0);
+        let both = count(d.sum_b) - only_to;
+        let neither = d.runs - both - only_to - only_from;
+        Interval::newcombe_paired(both, only_to, only_from, neither)
+    } else {
+        Moments::from_sums(d.sum_d, d.sum_d_sq, d.runs).interval()
+    }
+}
+
 /// Runs one experiment. Arms share the stream key (scenario name, seed); the independent comparison gives the
 /// `to` arm the key of seed + 1 instead. Precision mode stops on the paired effect's half-width.
 pub fn run_experiment(
@@ -469,7 +490,8 @@ pub fn run_experiment(
     let p = probe(&x.outcome);
     // Both arms on the same streams, and the independent comparison beside them.
     let mut sums = (PairedSums::default(), PairedSums::default());
-    let effect = |d: &PairedSums| Moments::from_sums(d.sum_d, d.sum_d_sq, d.runs).interval();
+    let event = matches!(x.outcome, Outcome::Event { .. });
+    let effect = |d: &PairedSums| paired_effect(event, d);
     let runs = budget.grow(
         &mut sums,
         |(paired, independent), until| {
@@ -488,15 +510,27 @@ pub fn run_experiment(
     );
     let (paired, independent) = sums;
     let effect = effect(&paired);
-    let arm = |sum, sum_sq| Moments::from_sums(sum, sum_sq, runs);
-    let (ind_a, ind_b) = (
-        arm(independent.sum_a, independent.sum_a_sq),
-        arm(independent.sum_b, independent.sum_b_sq),
-    );
-    let effect_independent = Interval::normal(
-        (independent.sum_b - independent.sum_a) / runs as f64,
-        ind_a.var_of_mean() + ind_b.var_of_mean(),
-    );
+    // An event's arms are proportions (Wilson intervals); an alignment's are means.
+    let arm = |sum: f64, sum_sq: f64| {
+        if event {
+            Interval::wilson(count(sum), runs)
+        } else {
+            Moments::from_sums(sum, sum_sq, runs).interval()
+        }
+    };
+    let effect_independent = if event {
+        Interval::wilson(count(independent.sum_b), runs)
+            .newcombe_difference(&Interval::wilson(count(independent.sum_a), runs))
+    } else {
+        let moments = |sum, sum_sq| Moments::from_sums(sum, sum_sq, runs);
+        // Two independent samples of `runs` each: 2 (runs - 1) degrees of freedom.
+        Interval::student(
+            (independent.sum_b - independent.sum_a) / runs as f64,
+            moments(independent.sum_a, independent.sum_a_sq).var_of_mean()
+                + moments(independent.sum_b, independent.sum_b_sq).var_of_mean(),
+            2.0 * (runs as f64 - 1.0),
+        )
+    };
     ClaimResult {
         id: x.id.clone(),
         claim: x.claim.clone(),
@@ -507,8 +541,8 @@ pub fn run_experiment(
         outcome: x.outcome.label(),
         expect: x.expect,
         runs,
-        from_arm: arm(paired.sum_a, paired.sum_a_sq).interval(),
-        to_arm: arm(paired.sum_b, paired.sum_b_sq).interval(),
+        from_arm: arm(paired.sum_a, paired.sum_a_sq),
+        to_arm: arm(paired.sum_b, paired.sum_b_sq),
         verdict: verdict(x.expect, &effect),
         width_ratio: if effect.half_width() > 0.0 {
             effect_independent.half_width() / effect.half_width()

@@ -413,7 +413,6 @@ impl Accumulator {
         let nh = l.hist_metric.len();
         let h = &self.hist[(m * nh + s) * HIST_BINS..][..HIST_BINS];
         let n = self.runs as f64;
-        let spread = Z95 * (n * q * (1.0 - q)).sqrt();
         let bins = &l.binnings(m)[s];
         let i = m * nh + s;
         let (lo, hi) = (self.lowest[i], self.highest[i]);
@@ -425,20 +424,26 @@ impl Accumulator {
             });
         }
         let pos = |rank: f64| rank_position(h, rank.clamp(0.0, n));
-        // Within a bin the values are unknown: the interval runs to the outer edges of the bins its ranks fall
-        // in, so it holds the true quantile even when the bin is wider than the order-statistic interval.
+        // Within a bin the values are unknown: the interval runs to the outer edges of the bins its order
+        // statistics fall in, so it holds the true quantile even when a bin is wider than the order-statistic
+        // interval. Edges are clamped to the observed extremes, which bound every order statistic; a side the
+        // sample cannot bound (rank 0 or n + 1) runs to the edge of the binned range instead.
         let within = |v: f64| if lo <= hi { v.clamp(lo, hi) } else { v };
+        let (r, t) = quantile_ranks(self.runs, q);
+        let ci_low = if r == 0 {
+            bins.value(0.0)
+        } else {
+            within(bins.value(pos(r as f64 - 0.5).floor()))
+        };
+        let ci_high = if t > self.runs {
+            bins.value(HIST_BINS as f64)
+        } else {
+            within(bins.value(pos(t as f64 - 0.5).ceil().min(HIST_BINS as f64)))
+        };
         Some(Interval {
             value: within(bins.value(pos(n * q))),
-            ci_low: within(bins.value(pos(n * q - spread).floor())),
-            ci_high: within(
-                bins.value(
-                    pos(n * q + spread)
-                        .ceil()
-                        .max(pos(n * q - spread).floor() + 1.0)
-                        .min(HIST_BINS as f64),
-                ),
-            ),
+            ci_low,
+            ci_high,
         })
     }
 
@@ -482,6 +487,47 @@ fn add(a: &mut [f64], b: &[f64]) {
     a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
 }
 
+/// Order statistics (1-based ranks) r <= t such that [X_(r), X_(t)] holds the q-quantile with probability at least
+/// 95%: exact binomial tails up to [`EXACT_RANKS_UP_TO`] runs, the normal approximation beyond. Rank 0 and rank
+/// n + 1 stand for no bound on that side: with few runs the sample cannot bound an outer quantile (at 20 runs,
+/// the lowest value is above the 5% quantile in 36% of samples).
+pub fn quantile_ranks(n: u64, q: f64) -> (u64, u64) {
+    if n == 0 {
+        return (0, 1);
+    }
+    let tail = (1.0 - 0.95) / 2.0;
+    if n <= EXACT_RANKS_UP_TO {
+        // P(Bin(n, q) <= i) term by term in log space (no underflow at large n), with the arithmetic of the model
+        // so the ranks are the same on every machine.
+        let (ln_q, ln_p) = (crate::arith::ln(q), crate::arith::ln(1.0 - q));
+        let mut log_pmf = n as f64 * ln_p;
+        let mut cdf = 0.0;
+        // r: the largest rank with P(Bin <= r - 1) <= tail; t: the smallest with P(Bin <= t - 1) >= 1 - tail.
+        let (mut r, mut t) = (0, n + 1);
+        for i in 0..=n {
+            cdf += crate::arith::exp(log_pmf);
+            if cdf <= tail {
+                r = i + 1;
+            }
+            if cdf >= 1.0 - tail {
+                t = i + 1;
+                break;
+            }
+            log_pmf += crate::arith::ln((n - i) as f64 / (i + 1) as f64) + ln_q - ln_p;
+        }
+        return (r, t);
+    }
+    let nf = n as f64;
+    let spread = Z95 * (nf * q * (1.0 - q)).sqrt();
+    // r - 1 and t - 1 are the normal bounds on the binomial count.
+    let r = (nf * q - spread).floor() + 1.0;
+    let t = (nf * q + spread).ceil() + 1.0;
+    (r.max(0.0) as u64, (t as u64).min(n + 1))
+}
+
+/// Runs up to which quantile intervals use exact binomial ranks.
+pub const EXACT_RANKS_UP_TO: u64 = 5000;
+
 /// Fractional bin position of the value at `rank` (0..n) in a histogram, interpolating uniformly within bins.
 fn rank_position(h: &[u32], rank: f64) -> f64 {
     let mut acc = 0.0;
@@ -506,9 +552,9 @@ pub struct Interval {
 }
 
 impl Interval {
-    /// The normal interval of a mean: value +- z sqrt(var_of_mean).
-    pub fn normal(mean: f64, var_of_mean: f64) -> Interval {
-        let half = Z95 * var_of_mean.max(0.0).sqrt();
+    /// Student's t interval of a mean: value +- t(df) sqrt(var_of_mean).
+    pub fn student(mean: f64, var_of_mean: f64, df: f64) -> Interval {
+        let half = t975(df) * var_of_mean.max(0.0).sqrt();
         Interval {
             value: mean,
             ci_low: mean - half,
@@ -564,6 +610,49 @@ impl Interval {
         }
     }
 
+    /// Newcombe's (1998, Stat Med 17:2635, method 10) interval for the difference p1 - p2 of two proportions
+    /// measured on the same runs: `both` runs had both, `only_first` the first only, `only_second` the second only,
+    /// `neither` neither. A score-type interval from the two Wilson intervals, corrected for their correlation: it
+    /// keeps its coverage at small counts and never collapses to zero width, where the normal interval of the
+    /// mean difference does both.
+    pub fn newcombe_paired(both: u64, only_first: u64, only_second: u64, neither: u64) -> Interval {
+        let n = both + only_first + only_second + neither;
+        let (first, second) = (
+            Interval::wilson(both + only_first, n),
+            Interval::wilson(both + only_second, n),
+        );
+        let (a, b, c, d) = (
+            both as f64,
+            only_first as f64,
+            only_second as f64,
+            neither as f64,
+        );
+        // The correlation of the two, as Newcombe corrects it: a positive cross-product difference is reduced by
+        // n / 2 (and not below 0), a negative one kept (Altman et al. 2000, Statistics with confidence, p. 52).
+        let margins = (a + b) * (c + d) * (a + c) * (b + d);
+        let cross = a * d - b * c;
+        let corrected = if cross > n as f64 / 2.0 {
+            cross - n as f64 / 2.0
+        } else {
+            cross.min(0.0)
+        };
+        let phi = if margins > 0.0 {
+            corrected / margins.sqrt()
+        } else {
+            0.0
+        };
+        let (p1, l1, u1) = (first.value, first.ci_low, first.ci_high);
+        let (p2, l2, u2) = (second.value, second.ci_low, second.ci_high);
+        let theta = p1 - p2;
+        let below = (p1 - l1).powi(2) - 2.0 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2).powi(2);
+        let above = (u1 - p1).powi(2) - 2.0 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2).powi(2);
+        Interval {
+            value: theta,
+            ci_low: (theta - below.max(0.0).sqrt()).max(-1.0),
+            ci_high: (theta + above.max(0.0).sqrt()).min(1.0),
+        }
+    }
+
     pub fn half_width(&self) -> f64 {
         (self.ci_high - self.ci_low) / 2.0
     }
@@ -577,6 +666,61 @@ impl Interval {
             ci_high: round6(self.ci_high),
         }
     }
+}
+
+/// The 97.5% quantile of Student's t with `df` degrees of freedom: tabulated to 30, then the Cornish-Fisher
+/// expansion in 1/df (Abramowitz and Stegun 26.7.5; error below 1e-6 from 30 on), tending to [`Z95`]. Pure
+/// arithmetic, so the same bits on every machine. Fewer than one degree of freedom: infinite.
+pub fn t975(df: f64) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706_204_7,
+        4.302_652_7,
+        3.182_446_3,
+        2.776_445_1,
+        2.570_581_8,
+        2.446_911_9,
+        2.364_624_3,
+        2.306_004_1,
+        2.262_157_2,
+        2.228_138_9,
+        2.200_985_2,
+        2.178_812_8,
+        2.160_368_7,
+        2.144_786_7,
+        2.131_449_5,
+        2.119_905_3,
+        2.109_815_6,
+        2.100_922_0,
+        2.093_024_1,
+        2.085_963_4,
+        2.079_613_8,
+        2.073_873_1,
+        2.068_657_6,
+        2.063_898_6,
+        2.059_538_6,
+        2.055_529_4,
+        2.051_830_5,
+        2.048_407_1,
+        2.045_229_6,
+        2.042_272_5,
+    ];
+    if df < 1.0 {
+        return f64::INFINITY;
+    }
+    if df <= 30.0 && df.fract() == 0.0 {
+        return TABLE[df as usize - 1];
+    }
+    let z = Z95;
+    let (z2, v) = (z * z, df);
+    let z3 = z2 * z;
+    let z5 = z3 * z2;
+    let z7 = z5 * z2;
+    let z9 = z7 * z2;
+    z + (z3 + z) / (4.0 * v)
+        + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * v * v)
+        + (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / (384.0 * v * v * v)
+        + (79.0 * z9 + 776.0 * z7 + 1482.0 * z5 - 1920.0 * z3 - 945.0 * z)
+            / (92160.0 * v * v * v * v)
 }
 
 /// Sample moments from a sum and a sum of squares: the one place the normal interval of a mean is computed from
@@ -610,9 +754,10 @@ impl Moments {
         self.var.sqrt()
     }
 
-    /// The mean with its 95% normal interval.
+    /// The mean with its 95% interval: Student's t with n - 1 degrees of freedom, which keeps its coverage at
+    /// small run counts where the normal quantile does not.
     pub fn interval(&self) -> Interval {
-        Interval::normal(self.mean, self.var_of_mean())
+        Interval::student(self.mean, self.var_of_mean(), self.n - 1.0)
     }
 }
 
@@ -662,14 +807,75 @@ mod tests {
     }
 
     #[test]
-    fn moments_give_the_normal_interval_of_a_mean() {
-        // 1, 2, 3, 4: mean 2.5, variance 5/3, half-width z sqrt(5/12).
+    fn newcombe_paired_is_antisymmetric_never_collapses_and_covers_at_small_counts() {
+        use rand::{RngExt, SeedableRng};
+        let d = Interval::newcombe_paired(8, 5, 4, 9);
+        assert!((d.value - 1.0 / 26.0).abs() < 1e-12, "{d:?}");
+        let e = Interval::newcombe_paired(8, 4, 5, 9);
+        assert!((d.ci_low + e.ci_high).abs() < 1e-12 && (d.ci_high + e.ci_low).abs() < 1e-12);
+        // No discordant runs: the interval still has width.
+        let z = Interval::newcombe_paired(3, 0, 0, 27);
+        assert!(z.ci_low < 0.0 && z.ci_high > 0.0, "{z:?}");
+        // Coverage: two correlated events on the same 30 runs (a shared uniform, as common random numbers give).
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for (p1, p2) in [(0.3, 0.2), (0.05, 0.02), (0.5, 0.5), (0.9, 0.7)] {
+            let (reps, n) = (4000, 30);
+            let mut covered = 0;
+            for _ in 0..reps {
+                let mut c = [0u64; 4];
+                for _ in 0..n {
+                    let u: f64 = rng.random();
+                    let (x, y) = (u < p1, u < p2 || rng.random::<f64>() < 0.02);
+                    c[usize::from(!x) * 2 + usize::from(!y)] += 1;
+                }
+                let i = Interval::newcombe_paired(c[0], c[1], c[2], c[3]);
+                // The true difference of the two probabilities (y also holds on 2% of the rest).
+                let truth = p1 - (p2 + (1.0 - p2) * 0.02);
+                covered += usize::from(i.ci_low <= truth && truth <= i.ci_high);
+            }
+            let coverage = covered as f64 / reps as f64;
+            assert!(coverage >= 0.93, "{p1} {p2}: coverage {coverage}");
+        }
+    }
+
+    #[test]
+    fn moments_give_the_t_interval_of_a_mean() {
+        // 1, 2, 3, 4: mean 2.5, variance 5/3, half-width t(3) sqrt(5/12).
         let m = Moments::from_sums(10.0, 30.0, 4);
         assert_eq!(m.mean, 2.5);
         assert!((m.var - 5.0 / 3.0).abs() < 1e-12);
         let i = m.interval();
-        assert!((i.half_width() - Z95 * (5.0f64 / 12.0).sqrt()).abs() < 1e-12);
+        assert!((i.half_width() - 3.182_446_3 * (5.0f64 / 12.0).sqrt()).abs() < 1e-9);
         assert_eq!(Moments::from_sums(3.0, 9.0, 1).var, 0.0);
+        // The expansion meets the table at 30 and tends to z.
+        assert!((t975(30.5) - 2.0415).abs() < 1e-3);
+        assert!((t975(31.0) - 2.039_513).abs() < 1e-5);
+        assert!((t975(1e6) - Z95).abs() < 1e-5);
+    }
+
+    /// Coverage of mean intervals at small run counts, on normal samples (where t is exact) whose mean is known.
+    #[test]
+    fn mean_intervals_cover_at_small_counts() {
+        use rand::SeedableRng;
+        use rand::distr::Distribution;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(21);
+        for n in [3u64, 5, 10, 30] {
+            let reps = 4000;
+            let mut covered = 0;
+            for _ in 0..reps {
+                let (mut s, mut s2) = (0.0, 0.0);
+                for _ in 0..n {
+                    let x: f64 = crate::arith::StandardNormal.sample(&mut rng);
+                    s += x;
+                    s2 += x * x;
+                }
+                let i = Moments::from_sums(s, s2, n).interval();
+                covered += usize::from(i.ci_low <= 0.0 && 0.0 <= i.ci_high);
+            }
+            let coverage = covered as f64 / reps as f64;
+            // s.e. 0.34%: 0.94 is three below 0.95.
+            assert!(coverage >= 0.94, "n {n}: coverage {coverage}");
+        }
     }
 
     #[test]
@@ -708,6 +914,58 @@ mod tests {
         a.observe(&l, 0, &[500.0]);
         a.finish_run(&l, &[]);
         assert!(a.quantile(&l, 0, 0, 0.5).unwrap().value.is_nan());
+    }
+
+    #[test]
+    fn quantile_ranks_are_the_exact_binomial_ones() {
+        // The median of 20: [X_(6), X_(15)] (coverage 95.9%); the 5% quantile of 20 has no lower bound.
+        assert_eq!(quantile_ranks(20, 0.5), (6, 15));
+        assert_eq!(quantile_ranks(20, 0.05), (0, 4));
+        assert_eq!(quantile_ranks(20, 0.95), (17, 21));
+        // Exact and normal ranks meet where one hands over to the other.
+        let (a, b) = quantile_ranks(EXACT_RANKS_UP_TO, 0.25);
+        let (c, d) = quantile_ranks(EXACT_RANKS_UP_TO + 1, 0.25);
+        assert!(a.abs_diff(c) <= 2 && b.abs_diff(d) <= 2, "{a} {b} {c} {d}");
+    }
+
+    /// Coverage of quantile intervals at small run counts, on a uniform sample whose quantiles are known.
+    #[test]
+    fn quantile_intervals_cover_at_small_counts() {
+        use crate::model::observe::MetricDef;
+        use rand::{RngExt, SeedableRng};
+        let l = Layout::new(
+            1,
+            vec![MetricDef {
+                metric: "x",
+                actor: String::new(),
+                unit: "",
+                scale: Scale::Linear { lo: 0.0, hi: 1.0 },
+            }],
+            vec![],
+            -0.33,
+            0.33,
+        );
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for n in [5u64, 20, 50] {
+            let reps = 2000;
+            let mut covered = [0; 3];
+            for _ in 0..reps {
+                let mut a = Accumulator::new(&l);
+                for _ in 0..n {
+                    a.observe(&l, 0, &[rng.random::<f64>()]);
+                    a.finish_run(&l, &[]);
+                }
+                for (c, q) in covered.iter_mut().zip([0.05, 0.5, 0.95]) {
+                    let e = a.quantile(&l, 0, 0, q).unwrap();
+                    *c += usize::from(e.ci_low <= q && q <= e.ci_high);
+                }
+            }
+            // At least 95% by construction; 2000 replications: s.e. 0.5%, so 93.5% is three s.e. below.
+            for (c, q) in covered.iter().zip([0.05, 0.5, 0.95]) {
+                let coverage = *c as f64 / reps as f64;
+                assert!(coverage >= 0.935, "n {n}, q {q}: coverage {coverage}");
+            }
+        }
     }
 
     #[test]
