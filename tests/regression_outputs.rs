@@ -424,3 +424,96 @@ fn issue10_point14_negative_numbers_name_the_option_and_its_range() {
         assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
     }
 }
+
+/// The numbers of a line of terminal text that read as a negative zero ("-0.0", "-0.00%", "-0.0 pp").
+fn negative_zeros(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || "[],()".contains(c))
+        .map(|t| t.trim_end_matches('%'))
+        .filter(|t| t.starts_with('-') && t.parse::<f64>().is_ok_and(|v| v == 0.0))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Point 18: one convention on screen for every command (percent for probabilities, pp for their differences,
+/// plain numbers for alignment, intervals labelled "95% CI", never a negative zero); files keep fractions.
+#[test]
+fn issue10_point18_one_unit_convention_on_screen_and_in_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Enough runs that an event neither scenario ever sees has a difference interval under 0.05 pp on each side:
+    // the old "{:+.1}" printed its lower bound as "-0.0".
+    let cmp = tmp.path().join("compare");
+    let o = common::realign_ok(&[
+        "compare",
+        "scenarios/baseline.toml",
+        "scenarios/oil-collapse.toml",
+        "--runs",
+        "10000",
+        "--out",
+        s(&cmp),
+    ]);
+    let text = common::stdout(&o);
+    assert!(negative_zeros(&text).is_empty(), "{text}");
+    let pp_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("oil-collapse"))
+        .unwrap();
+    assert!(
+        pp_line.contains("% ") && pp_line.contains(" pp"),
+        "{pp_line}"
+    );
+    assert!(pp_line.matches("95% CI [").count() == 2, "{pp_line}");
+    // Files: fractions, as before.
+    let csv = std::fs::read_to_string(cmp.join("comparison.csv")).unwrap();
+    assert!(!csv.contains('%') && !csv.contains("pp"));
+
+    let run = tmp.path().join("run");
+    let o = common::realign_ok(&[
+        "run",
+        "scenarios/baseline.toml",
+        "--runs",
+        "600",
+        "--out",
+        s(&run),
+    ]);
+    let text = common::stdout(&o);
+    assert!(negative_zeros(&text).is_empty(), "{text}");
+    let mediation = text
+        .lines()
+        .find(|l| l.contains("Belarus hosts a mediation round"))
+        .unwrap();
+    assert!(mediation.contains("%  95% CI ["), "{mediation}");
+    assert!(text.contains("Widest 95% CI of any reported probability: +-"));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Widest") && l.contains(" pp ")),
+        "{text}"
+    );
+
+    let claims = tmp.path().join("claims");
+    let o = common::realign_ok(&["claims", "--runs", "600", "--out", s(&claims)]);
+    let text = common::stdout(&o);
+    assert!(negative_zeros(&text).is_empty(), "{text}");
+    for l in text.lines().filter(|l| l.contains(" runs 600 ")) {
+        assert!(l.contains("95% CI ["), "{l}");
+        // Effects on an alignment are plain numbers; effects on a probability are in percentage points.
+        let alignment = l.contains(" alignment:");
+        assert_eq!(!l.contains(" pp"), alignment, "{l}");
+    }
+    let j: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(claims.join("claims.json")).unwrap()).unwrap();
+    let effect = j["results"][3]["effect"]["value"].as_f64().unwrap();
+    assert!(effect.abs() < 1.0, "claims.json keeps fractions: {effect}");
+
+    // The forest chart never puts the two units on one axis: one panel each, each axis saying its unit.
+    let svg = std::fs::read_to_string(claims.join("forest.svg")).unwrap();
+    assert!(
+        svg.contains("Effects on a probability"),
+        "no probability panel"
+    );
+    assert!(
+        svg.contains("Effects on a mean alignment"),
+        "no alignment panel"
+    );
+    assert!(svg.contains("percentage points"));
+    assert!(!svg.contains("(probability, or mean alignment)"));
+}
