@@ -517,3 +517,43 @@ fn issue10_point18_one_unit_convention_on_screen_and_in_files() {
     assert!(svg.contains("percentage points"));
     assert!(!svg.contains("(probability, or mean alignment)"));
 }
+
+/// Point 20: a check that needs a tool (Chromium) is `#[ignore]`d, so `cargo test` shows it as ignored rather than
+/// passed when the tool is missing; CI runs the ignored tests, and no test returns early as a silent pass.
+#[test]
+fn issue10_point20_checks_that_need_a_tool_show_as_ignored_never_as_passed() {
+    let report = std::fs::read_to_string(common::root().join("tests/report.rs")).unwrap();
+    let tests: Vec<&str> = report.split("#[test]").skip(1).collect();
+    let chromium: Vec<&&str> = tests
+        .iter()
+        .filter(|t| t.contains("= chromium()"))
+        .collect();
+    assert!(chromium.len() >= 2, "the Chromium checks are gone");
+    for t in chromium {
+        assert!(
+            t.trim_start().starts_with("#[ignore = \""),
+            "a Chromium check is not ignored: {}",
+            t.lines().take(3).collect::<String>()
+        );
+    }
+    // No test anywhere skips itself by returning early and so reads as passed.
+    for e in std::fs::read_dir(common::root().join("tests")).unwrap() {
+        let p = e.unwrap().path();
+        // This file names the needles, so it is left out.
+        if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("regression_outputs.rs") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            for needle in ["skipped", "let Some(chrome) = chromium() else"] {
+                assert!(
+                    !text.contains(needle),
+                    "{} skips a check: {needle}",
+                    p.display()
+                );
+            }
+        }
+    }
+    let ci = std::fs::read_to_string(common::root().join(".ci/run")).unwrap();
+    assert!(
+        ci.contains("cargo test --release -- --ignored"),
+        ".ci/run does not run the ignored checks"
+    );
+}
