@@ -21,15 +21,17 @@ pub enum OutputError {
         source: std::io::Error,
     },
     #[error(
-        "output folder {} is in use by realign process {pid} (lock {}); wait for it to finish, choose another \
-         --out, or remove the lock if no realign runs there",
+        "output folder {} is in use by realign process {pid}{} (lock {}); wait for it to finish, choose another \
+         --out, or remove the lock if that process no longer runs",
         dir.display(),
+        if host.is_empty() { String::new() } else { format!(" on {host}") },
         lock.display()
     )]
     Locked {
         dir: PathBuf,
         lock: PathBuf,
         pid: u32,
+        host: String,
     },
     #[error("cannot lock output folder {}: {source}", dir.display())]
     Lock {
@@ -43,7 +45,7 @@ pub enum OutputError {
     },
 }
 
-/// The lock file of a folder a command is writing: it holds the writer's process id.
+/// The lock file of a folder a command is writing: it holds the writer's process id and host name ("PID HOST").
 pub const LOCK_FILE: &str = ".realign.lock";
 
 /// The files whose presence says a command completed in a folder: `run`, `sweep` and `merge` write manifest.json,
@@ -67,7 +69,9 @@ pub struct FolderLock {
 
 impl FolderLock {
     /// Takes the lock of `dir` (which must exist): creates `dir/.realign.lock` with `create_new`, so of two
-    /// commands only one can succeed, and writes this process's id into it.
+    /// commands only one can succeed, and writes this process's id and host into it. A lock of a process that is
+    /// gone from this host is stale and taken over; a lock from another host (a folder shared over the network)
+    /// cannot be checked from here and is refused.
     pub fn acquire(dir: &Path) -> Result<FolderLock, OutputError> {
         let path = dir.join(LOCK_FILE);
         let lock_err = |source| OutputError::Lock {
@@ -83,7 +87,7 @@ impl FolderLock {
             {
                 Ok(mut f) => {
                     let lock = FolderLock { path: path.clone() };
-                    f.write_all(format!("{}\n", std::process::id()).as_bytes())
+                    f.write_all(format!("{} {}\n", std::process::id(), host_name()).as_bytes())
                         .and_then(|()| f.sync_all())
                         .map_err(lock_err)?;
                     return Ok(lock);
@@ -94,12 +98,17 @@ impl FolderLock {
             let Some(text) = read_holder(&path).map_err(lock_err)? else {
                 continue; // released meanwhile
             };
-            match text.trim().parse::<u32>() {
-                Ok(pid) if process_alive(pid) => {
+            let mut fields = text.split_whitespace();
+            let pid = fields.next().and_then(|p| p.parse::<u32>().ok());
+            let host = fields.next().unwrap_or_default().to_string();
+            let here = host.is_empty() || host == host_name();
+            match pid {
+                Some(pid) if !here || process_alive(pid) => {
                     return Err(OutputError::Locked {
                         dir: dir.to_path_buf(),
                         lock: path,
                         pid,
+                        host,
                     });
                 }
                 // A dead holder, or a lock that stayed without a process id (its writer died between creating
@@ -148,6 +157,13 @@ fn take_over(path: &Path, seen: &str) -> std::io::Result<()> {
         let _ = std::fs::hard_link(&mine, path);
     }
     std::fs::remove_file(&mine)
+}
+
+/// This machine's name as the kernel has it (empty where unknown), so a lock says where its process runs.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
 }
 
 /// Whether process `pid` exists. On Linux, /proc/PID; elsewhere a lock is never taken for stale (the message says
@@ -338,10 +354,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let first = OutDir::create(dir.path()).unwrap();
         let lock = dir.path().join(LOCK_FILE);
-        assert_eq!(
-            std::fs::read_to_string(&lock).unwrap(),
-            format!("{}\n", std::process::id())
-        );
+        let mine = format!("{} {}\n", std::process::id(), host_name());
+        assert_eq!(std::fs::read_to_string(&lock).unwrap(), mine);
         let err = OutDir::create(dir.path()).err().unwrap();
         assert!(
             matches!(&err, OutputError::Locked { pid, .. } if *pid == std::process::id()),
@@ -357,12 +371,14 @@ mod tests {
         for stale in [format!("{}\n", dead_pid()), String::new()] {
             std::fs::write(&lock, &stale).unwrap();
             let out = OutDir::create(dir.path()).unwrap();
-            assert_eq!(
-                std::fs::read_to_string(&lock).unwrap(),
-                format!("{}\n", std::process::id())
-            );
+            assert_eq!(std::fs::read_to_string(&lock).unwrap(), mine);
             drop(out);
         }
+        // A lock from another machine cannot be checked from here: refused, naming the host.
+        std::fs::write(&lock, format!("{} elsewhere-host\n", dead_pid())).unwrap();
+        let err = OutDir::create(dir.path()).err().unwrap();
+        assert!(err.to_string().contains(" on elsewhere-host"), "{err}");
+        std::fs::remove_file(&lock).unwrap();
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(names.is_empty(), "left behind: {names:?}");
     }
