@@ -557,3 +557,52 @@ fn issue10_point20_checks_that_need_a_tool_show_as_ignored_never_as_passed() {
         ".ci/run does not run the ignored checks"
     );
 }
+
+/// Point 16: the README says how `realign` gets on the PATH before it first uses the bare command.
+#[test]
+fn issue10_point16_readme_says_how_realign_gets_on_the_path_before_using_it() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let install = readme
+        .find("cargo install --path .")
+        .expect("README never says `cargo install --path .`");
+    let first_use = ["`realign ", "$ realign "]
+        .iter()
+        .filter_map(|n| readme.find(n))
+        .min()
+        .expect("README uses no bare realign");
+    assert!(
+        install < first_use,
+        "README uses bare `realign` before saying how it gets on the PATH"
+    );
+    assert!(readme[..first_use].contains("target/release/realign"));
+}
+
+/// Point 21: CI's Slurm check leaves the host as it found it: no write to /etc/slurm, no process stopped by name,
+/// its configuration in a temporary folder through SLURM_CONF, every file it creates outside it removed on exit.
+#[test]
+fn issue10_point21_the_slurm_check_leaves_the_host_as_it_found_it() {
+    for f in [".ci/slurm-check.sh", ".ci/run"] {
+        let text = std::fs::read_to_string(common::root().join(f)).unwrap();
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for banned in [
+            "pkill",
+            "killall",
+            ">/etc/slurm",
+            "> /etc/slurm",
+            "/etc/slurm/slurm.conf",
+        ] {
+            assert!(!code.contains(banned), "{f} still does {banned}");
+        }
+    }
+    let check = std::fs::read_to_string(common::root().join(".ci/slurm-check.sh")).unwrap();
+    assert!(check.contains("export SLURM_CONF=\"$work/slurm.conf\""));
+    assert!(check.contains("trap cleanup EXIT"));
+    assert!(
+        !check.contains("/var/log/slurm"),
+        "logs outside the temporary folder"
+    );
+}
