@@ -96,7 +96,7 @@ pub fn run(
     let mut scenario = Scenario::load(path)?;
     scenario.seed = opts.seed().unwrap_or(scenario.seed);
     let budget = opts.budget(scenario.runs);
-    // Fail on an unwritable folder before spending time on runs.
+    // Fail on an unwritable or busy folder before spending time on runs; the old manifest goes now.
     let mut out = OutDir::create(&out_dir_for(&scenario, opts.out()))?;
     (p.total)(budget.most_runs());
     let started = SystemTime::now();
@@ -229,6 +229,7 @@ pub fn compare(
         })?,
     ])?;
     out.bytes("comparison.csv", &compare::comparison_csv(&rows))?;
+    // Written last: its presence says the comparison completed (output::COMPLETION_MARKERS).
     out.bytes(
         "comparison.json",
         &compare::comparison_json(&names, &shared, &rows),
@@ -322,6 +323,7 @@ fn write_sweep(
     let analysis = results::analyse(s, pts, points);
     out.bytes("analysis.json", &results::analysis_json(&analysis))?;
     out.figures(&charts::sweep::figures(s, pts, points, &analysis)?)?;
+    // Written last: its presence says the sweep completed.
     out.bytes(
         "manifest.json",
         &results::manifest_json(s, pts, points.len(), info),
@@ -424,10 +426,6 @@ pub fn claims(
         })
         .collect();
     out.bytes("claims.csv", &crate::claims::claims_csv(&results))?;
-    out.bytes(
-        "claims.json",
-        &crate::claims::claims_json(path, &s.name, seed, &results),
-    )?;
     out.figure(&charts::render(&charts::forest::Forest {
         title: format!(
             "The article's claims on {}: effect with 95% interval",
@@ -435,6 +433,11 @@ pub fn claims(
         ),
         results: &results,
     })?)?;
+    // Written last: its presence says the claims completed (output::COMPLETION_MARKERS).
+    out.bytes(
+        "claims.json",
+        &crate::claims::claims_json(path, &s.name, seed, &results),
+    )?;
     Ok(ClaimsOutcome {
         scenario: s.name.clone(),
         results,

@@ -336,6 +336,14 @@ impl Direction {
     }
 }
 
+/// What an effect is a difference of: probabilities (shown in percentage points on screen and in the forest
+/// chart) or mean alignments (plain numbers on the -1..+1 scale). Files hold both as plain fractions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EffectUnit {
+    Probability,
+    Alignment,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct ClaimResult {
     pub id: String,
@@ -343,6 +351,9 @@ pub struct ClaimResult {
     pub quote: String,
     pub statement: String,
     pub outcome: String,
+    /// Not in the files: the outcome's name says it (`alignment:ACTOR` or an event).
+    #[serde(skip)]
+    pub unit: EffectUnit,
     pub expect: Direction,
     pub runs: u64,
     /// Outcome in the `from` arm and the `to` arm.
@@ -539,6 +550,10 @@ pub fn run_experiment(
             .unwrap_or_default(),
         statement: x.statement.clone(),
         outcome: x.outcome.label(),
+        unit: match x.outcome {
+            Outcome::Event { .. } => EffectUnit::Probability,
+            Outcome::Alignment { .. } => EffectUnit::Alignment,
+        },
         expect: x.expect,
         runs,
         from_arm: arm(paired.sum_a, paired.sum_a_sq),

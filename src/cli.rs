@@ -35,9 +35,9 @@ fn existing_dir(s: &str) -> Result<PathBuf, String> {
 /// Options of every command that runs ensembles.
 #[derive(Args, Debug)]
 struct Common {
-    /// Worker threads; 0 = all cores. Results do not depend on it.
-    #[arg(long, default_value_t = 0)]
-    threads: usize,
+    /// Worker threads; 0 = all cores, at most 4 per core (and 1024). Results do not depend on it.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    threads: i128,
     /// Output folder (default: a folder under output/ named after the scenario, sweep or comparison).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -50,11 +50,11 @@ struct Common {
 #[derive(Args, Debug)]
 struct Sampling {
     /// Number of runs (per scenario, per claim arm; default: the scenario's [run] runs, 4096 per arm for claims).
-    #[arg(long)]
-    runs: Option<u64>,
+    #[arg(long, allow_negative_numbers = true)]
+    runs: Option<i128>,
     /// Seed (default: the scenario's [run] seed).
-    #[arg(long)]
-    seed: Option<u64>,
+    #[arg(long, allow_negative_numbers = true)]
+    seed: Option<i128>,
 }
 
 /// Precision mode.
@@ -62,11 +62,11 @@ struct Sampling {
 struct Precision {
     /// Add runs, 2048 at a time, until every reported probability (each effect, for claims; every outcome at every
     /// point, for sweeps) has a 95% half-width of at most this.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     precision: Option<f64>,
     /// The most runs in precision mode (default 1,000,000; 100,000 replicates per point for sweeps).
-    #[arg(long)]
-    max_runs: Option<u64>,
+    #[arg(long, allow_negative_numbers = true)]
+    max_runs: Option<i128>,
 }
 
 /// The size a sweep may take, checked before anything runs.
@@ -93,8 +93,13 @@ enum Command {
         #[command(flatten)]
         common: Common,
         /// Also write the full paths of the first K runs (trajectories.csv).
-        #[arg(long, default_value_t = 0, value_name = "K")]
-        trajectories: usize,
+        #[arg(
+            long,
+            default_value_t = 0,
+            value_name = "K",
+            allow_negative_numbers = true
+        )]
+        trajectories: i128,
     },
     /// Run several scenarios and draw their events and alignments side by side, with a table of differences.
     Compare {
@@ -118,7 +123,7 @@ enum Command {
         #[arg(long)]
         resume: bool,
         /// Compute only part I of N (0-based), for a cluster: `--shard 2/8 --out parts/2`.
-        #[arg(long, value_name = "I/N")]
+        #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
         shard: Option<String>,
     },
     /// Combine the parts of a sharded sweep into the results a one-machine run writes.
@@ -165,17 +170,17 @@ enum Command {
     Bench {
         #[arg(default_value = "scenarios/baseline.toml")]
         scenario: PathBuf,
-        #[arg(long, default_value_t = 20_000)]
-        runs: u64,
+        #[arg(long, default_value_t = 20_000, allow_negative_numbers = true)]
+        runs: i128,
         /// Timings are the best of this many repeats.
-        #[arg(long, default_value_t = 3)]
-        repeats: usize,
+        #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
+        repeats: i128,
         /// Measure how this sweep scales from 1 thread to all cores, beside a pure compute loop.
         #[arg(long, value_name = "SWEEP.toml")]
         sweep: Option<PathBuf>,
         /// Thread counts for --sweep (default: 1, 2, 4, ... up to the machine's cores).
-        #[arg(long, value_delimiter = ',')]
-        threads: Vec<usize>,
+        #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
+        threads: Vec<i128>,
     },
 }
 
@@ -288,6 +293,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 None,
                 Limits::RUNS,
             )?;
+            let trajectories = crate::options::trajectories(trajectories)?;
             with_progress(
                 common.quiet,
                 "runs",
@@ -402,6 +408,11 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             repeats,
             ..
         } => {
+            let repeats = crate::options::repeats(repeats)?;
+            let threads = threads
+                .into_iter()
+                .map(crate::options::threads)
+                .collect::<Result<Vec<_>, _>>()?;
             let s = crate::sweep::spec::Sweep::load(&sweep)?;
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             let counts = if threads.is_empty() {
@@ -428,9 +439,15 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             scenario,
             runs,
             repeats,
+            threads,
             ..
         } => {
             let runs = Limits::RUNS.count(runs, "--runs")?;
+            let repeats = crate::options::repeats(repeats)?;
+            // Only --sweep uses them, but a value out of range is refused all the same.
+            for t in threads {
+                crate::options::threads(t)?;
+            }
             let s = Scenario::load(&scenario)?;
             let r = crate::bench::bench(&s.config, &s.name, runs, repeats);
             print!("{}", terminal::bench_table(&s.name, &r, repeats));

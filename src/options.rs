@@ -1,5 +1,8 @@
 //! Options the commands share (runs, seed, threads, output folder, precision), checked once, here, for every
 //! command: the command line hands them over as it parsed them, and the commands receive them in range.
+//!
+//! Whole numbers arrive signed (`i128`, wide enough for every `u64` seed): the command line accepts `--runs -1`
+//! as a number rather than as an unknown flag, so the refusal can name the option and its range.
 
 use std::path::PathBuf;
 
@@ -20,17 +23,75 @@ pub enum ArgError {
     Shard(String),
     #[error("--shard needs --out DIR: each part writes its own folder")]
     ShardNeedsOut,
+    #[error("--seed must be in [0, {}]", u64::MAX)]
+    Seed,
+    #[error(
+        "--threads must be in [0, {max}] (0 = all cores; at most {THREADS_PER_CORE} per core on this machine's \
+         {cores} cores, and never more than {MAX_THREADS})"
+    )]
+    Threads { max: usize, cores: usize },
+    #[error("{flag} must be in [{min}, {max}]")]
+    Range {
+        flag: &'static str,
+        min: u64,
+        max: u64,
+    },
+}
+
+/// At most this many worker threads per core: more only adds switching, and a pool of 100,000 threads exhausts the
+/// machine before it computes anything.
+pub const THREADS_PER_CORE: usize = 4;
+/// At most this many worker threads on any machine.
+pub const MAX_THREADS: usize = 1024;
+
+/// The most worker threads `--threads` may ask for here: 4 per core, at most 1024.
+pub fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (THREADS_PER_CORE * cores).min(MAX_THREADS)
+}
+
+/// `--threads` (and each of `bench --threads`): 0 (all cores) up to [`max_threads`].
+pub fn threads(v: i128) -> Result<usize, ArgError> {
+    let max = max_threads();
+    match usize::try_from(v) {
+        Ok(t) if t <= max => Ok(t),
+        _ => Err(ArgError::Threads {
+            max,
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }),
+    }
+}
+
+/// `run --trajectories K`: 0 up to the most runs a scenario may have.
+pub fn trajectories(v: i128) -> Result<usize, ArgError> {
+    in_range(v, "--trajectories", 0, crate::scenario::MAX_RUNS).map(|k| k as usize)
+}
+
+/// The most repeats `bench --repeats` may ask for: each repeat times every measurement again.
+pub const MAX_REPEATS: u64 = 1000;
+
+/// `bench --repeats`: at least one timing, at most [`MAX_REPEATS`].
+pub fn repeats(v: i128) -> Result<usize, ArgError> {
+    in_range(v, "--repeats", 1, MAX_REPEATS).map(|k| k as usize)
+}
+
+/// A whole number in [min, max] for `flag`.
+pub fn in_range(v: i128, flag: &'static str, min: u64, max: u64) -> Result<u64, ArgError> {
+    match u64::try_from(v) {
+        Ok(x) if (min..=max).contains(&x) => Ok(x),
+        _ => Err(ArgError::Range { flag, min, max }),
+    }
 }
 
 /// The options as the command line parsed them.
 #[derive(Clone, Debug, Default)]
 pub struct Raw {
-    pub runs: Option<u64>,
-    pub seed: Option<u64>,
-    pub threads: usize,
+    pub runs: Option<i128>,
+    pub seed: Option<i128>,
+    pub threads: i128,
     pub out: Option<PathBuf>,
     pub precision: Option<f64>,
-    pub max_runs: Option<u64>,
+    pub max_runs: Option<i128>,
     /// `--shard I/N` as written.
     pub shard: Option<String>,
     /// `--max-points` and `--max-memory-mib` (sweeps and merges).
@@ -105,12 +166,17 @@ pub struct Options {
 impl Raw {
     /// Checks every option against `limits`.
     pub fn check(self, limits: Limits) -> Result<Options, ArgError> {
-        let count = |v: u64, flags| limits.count(v, flags);
+        let count = |v: i128, flags| limits.count(v, flags);
         let runs = self.runs.map(|r| count(r, limits.runs_flags)).transpose()?;
         let max_runs = count(
-            self.max_runs.unwrap_or(limits.default_max_runs),
+            self.max_runs.unwrap_or(limits.default_max_runs.into()),
             limits.max_runs_flags,
         )?;
+        let seed = self
+            .seed
+            .map(|v| u64::try_from(v).map_err(|_| ArgError::Seed))
+            .transpose()?;
+        let threads = threads(self.threads)?;
         let budget = match (self.precision, runs) {
             (None, runs) => runs.map(Budget::Fixed),
             (Some(p), None) if p > 0.0 && p < 1.0 => Some(Budget::Precision {
@@ -145,8 +211,8 @@ impl Raw {
         };
         Ok(Options {
             budget,
-            seed: self.seed,
-            threads: self.threads,
+            seed,
+            threads,
             out: self.out,
             shard,
             sweep_limits,
@@ -155,15 +221,14 @@ impl Raw {
 }
 
 impl Limits {
-    /// A count of runs in [1, max].
-    pub fn count(&self, v: u64, flags: &'static str) -> Result<u64, ArgError> {
-        if v == 0 || v > self.max {
-            Err(ArgError::Count {
+    /// A count of runs in [1, max]; negative counts are refused with the same message.
+    pub fn count(&self, v: impl Into<i128>, flags: &'static str) -> Result<u64, ArgError> {
+        match u64::try_from(v.into()) {
+            Ok(v) if v >= 1 && v <= self.max => Ok(v),
+            _ => Err(ArgError::Count {
                 flags,
                 max: self.max,
-            })
-        } else {
-            Ok(v)
+            }),
         }
     }
 }
@@ -312,6 +377,72 @@ mod tests {
             let e = bad.check(Limits::SWEEP).unwrap_err().to_string();
             assert!(e.starts_with(flag), "{e}");
         }
+    }
+
+    #[test]
+    fn threads_are_capped_at_a_few_per_core() {
+        let max = max_threads();
+        assert!((1..=MAX_THREADS).contains(&max));
+        assert_eq!(threads(0).unwrap(), 0);
+        assert_eq!(threads(max as i128).unwrap(), max);
+        for bad in [max as i128 + 1, 100_000, -2, i128::MAX] {
+            let msg = threads(bad).unwrap_err().to_string();
+            assert!(
+                msg.starts_with(&format!("--threads must be in [0, {max}]")),
+                "{msg}"
+            );
+            let raw = Raw {
+                threads: bad,
+                ..Raw::default()
+            };
+            assert!(matches!(
+                raw.check(Limits::RUNS),
+                Err(ArgError::Threads { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn negative_numbers_are_refused_with_the_option_and_its_range() {
+        let runs = Raw {
+            runs: Some(-1),
+            ..Raw::default()
+        };
+        assert_eq!(
+            runs.check(Limits::RUNS).unwrap_err().to_string(),
+            "--runs must be in [1, 100000000]"
+        );
+        let max_runs = Raw {
+            precision: Some(0.1),
+            max_runs: Some(-3),
+            ..Raw::default()
+        };
+        assert_eq!(
+            max_runs.check(Limits::SWEEP).unwrap_err().to_string(),
+            "--max-runs must be in [1, 10000000]"
+        );
+        let seed = Raw {
+            seed: Some(-5),
+            ..Raw::default()
+        };
+        assert_eq!(
+            seed.check(Limits::RUNS).unwrap_err().to_string(),
+            "--seed must be in [0, 18446744073709551615]"
+        );
+        let top = Raw {
+            seed: Some(u64::MAX.into()),
+            ..Raw::default()
+        };
+        assert_eq!(top.check(Limits::RUNS).unwrap().seed(), Some(u64::MAX));
+        assert_eq!(
+            trajectories(-1).unwrap_err().to_string(),
+            "--trajectories must be in [0, 100000000]"
+        );
+        assert_eq!(trajectories(0).unwrap(), 0);
+        assert_eq!(
+            repeats(-1).unwrap_err().to_string(),
+            "--repeats must be in [1, 1000]"
+        );
     }
 
     #[test]

@@ -5,14 +5,80 @@ use std::fmt::Write;
 
 use crate::app::{ClaimsOutcome, CompareOutcome, RunOutcome, SweepOutcome};
 use crate::bench::{BenchReport, ScalingRow};
+use crate::claims::EffectUnit;
+use crate::stats::Interval;
 
-/// A percentage for the terminal: one decimal, two below 1% (a Wilson bound of 0.04% must not read as 0.0).
-fn pct(p: f64) -> String {
-    if p > 0.0 && p < 0.01 {
-        format!("{:.2}", 100.0 * p)
+// One convention on screen, whichever command prints: probabilities in percent ("29.7%"), differences of
+// probabilities in percentage points ("+3.4 pp"), alignments as plain numbers on the -1..+1 scale, every interval
+// labelled "95% CI", and never a negative zero. Files keep plain fractions.
+
+/// `v` with `decimals` decimals; a value that rounds to zero prints as zero, never "-0.0".
+fn fixed(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
     } else {
-        format!("{:.1}", 100.0 * p)
+        s
     }
+}
+
+/// `v` with its sign and `decimals` decimals; zero prints unsigned ("0.0"), never "-0.0".
+fn signed(v: f64, decimals: usize) -> String {
+    let s = fixed(v, decimals);
+    if s.starts_with('-') || s.chars().all(|c| c == '0' || c == '.') {
+        s
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// Decimals for a fraction shown as percent or pp: one, two below 1 (a Wilson bound of 0.04% must not read as 0.0).
+fn decimals(fraction: f64) -> usize {
+    if fraction != 0.0 && fraction.abs() < 0.01 {
+        2
+    } else {
+        1
+    }
+}
+
+/// A probability on screen: "29.7%".
+fn percent(p: f64) -> String {
+    format!("{}%", fixed(100.0 * p, decimals(p)))
+}
+
+/// A difference of probabilities on screen: "+3.4 pp".
+fn pp(d: f64) -> String {
+    format!("{} pp", signed(100.0 * d, decimals(d)))
+}
+
+/// A probability with its interval: "29.7%  95% CI [28.8%, 30.6%]", the value right-aligned in `width`.
+fn percent_ci(i: &Interval, width: usize) -> String {
+    format!(
+        "{:>width$}  95% CI [{}, {}]",
+        percent(i.value),
+        percent(i.ci_low),
+        percent(i.ci_high)
+    )
+}
+
+/// A difference of probabilities with its interval: "+3.4 pp  95% CI [+1.0 pp, +5.8 pp]".
+fn pp_ci(i: &Interval, width: usize) -> String {
+    format!(
+        "{:>width$}  95% CI [{}, {}]",
+        pp(i.value),
+        pp(i.ci_low),
+        pp(i.ci_high)
+    )
+}
+
+/// A difference of alignments with its interval: "-0.0750  95% CI [-0.0829, -0.0672]".
+fn alignment_ci(i: &Interval, width: usize) -> String {
+    format!(
+        "{:>width$}  95% CI [{}, {}]",
+        signed(i.value, 4),
+        signed(i.ci_low, 4),
+        signed(i.ci_high, 4)
+    )
 }
 
 /// `realign run`: the events at the horizon with their intervals, the actors' alignments, the widest interval.
@@ -22,7 +88,7 @@ pub fn run_brief(outcome: &RunOutcome) -> String {
     let l = &ens.layout;
     let h = l.months - 1;
     let mut out = format!(
-        "{}: {} runs, {} .. {}, seed {}\n\nBy {} (probability, 95% interval):\n",
+        "{}: {} runs, {} .. {}, seed {}\n\nBy {} (probability, 95% CI):\n",
         s.name,
         ens.acc.runs,
         s.month_label(1),
@@ -32,18 +98,11 @@ pub fn run_brief(outcome: &RunOutcome) -> String {
     );
     for (e, def) in l.events.iter().enumerate() {
         let p = ens.acc.event_by(l, e, h).interval();
-        let _ = writeln!(
-            out,
-            "  {:<64} {:>6}%  [{:>6}, {:>6}]",
-            def.description,
-            pct(p.value),
-            pct(p.ci_low),
-            pct(p.ci_high)
-        );
+        let _ = writeln!(out, "  {:<64} {}", def.description, percent_ci(&p, 6));
     }
     let _ = write!(
         out,
-        "\nAlignment in {} (median [90% of runs]):\n",
+        "\nAlignment in {} (-1 West .. +1 Russia; median [middle 90% of runs]):\n",
         s.month_label(h)
     );
     for (j, a) in s.config.actors.iter().enumerate() {
@@ -51,17 +110,17 @@ pub fn run_brief(outcome: &RunOutcome) -> String {
         let q = |q| ens.acc.quantile(l, h, k, q).map_or(f64::NAN, |e| e.value);
         let _ = writeln!(
             out,
-            "  {:<12} {:>6.2}  [{:>5.2}, {:>5.2}]",
+            "  {:<12} {:>6}  [{:>5}, {:>5}]",
             a.name,
-            q(0.5),
-            q(0.05),
-            q(0.95)
+            fixed(q(0.5), 2),
+            fixed(q(0.05), 2),
+            fixed(q(0.95), 2)
         );
     }
     let _ = write!(
         out,
-        "\nWidest 95% interval of any reported probability: +-{:.4} ({} runs)\n",
-        ens.widest_half_width(),
+        "\nWidest 95% CI of any reported probability: +-{} ({} runs)\n",
+        pp(ens.widest_half_width()).trim_start_matches('+'),
         ens.acc.runs
     );
     let _ = write!(out, "\nWrote {}\n", outcome.out_dir.display());
@@ -71,7 +130,7 @@ pub fn run_brief(outcome: &RunOutcome) -> String {
 /// `realign compare`: each shared event in each scenario, with its difference from the first.
 pub fn compare_brief(c: &CompareOutcome) -> String {
     let mut out = format!(
-        "Events by {} (probability [95%]; difference from {} [95%])\n",
+        "Events by {} (probability, 95% CI; difference from {} in percentage points, 95% CI)\n",
         c.shared.last, c.names[0]
     );
     let mut last_key = (String::new(), String::new());
@@ -81,27 +140,11 @@ pub fn compare_brief(c: &CompareOutcome) -> String {
             last_key = (r.event.clone(), r.actor.clone());
         }
         // The numbers as the files hold them.
-        let p = r.probability.rounded();
+        let p = percent_ci(&r.probability.rounded(), 6);
         let diff = r
             .difference
-            .map(|d| d.rounded())
-            .map_or(String::new(), |d| {
-                format!(
-                    "{:+6.1} [{:+6.1}, {:+6.1}]",
-                    100.0 * d.value,
-                    100.0 * d.ci_low,
-                    100.0 * d.ci_high
-                )
-            });
-        let _ = writeln!(
-            out,
-            "    {:<24} {:>5.1}% [{:>5.1}, {:>5.1}]  {}",
-            r.scenario,
-            100.0 * p.value,
-            100.0 * p.ci_low,
-            100.0 * p.ci_high,
-            diff
-        );
+            .map_or(String::new(), |d| format!("   {}", pp_ci(&d.rounded(), 9)));
+        let _ = writeln!(out, "    {:<24} {p}{diff}", r.scenario);
     }
     if !c.shared.left_out.is_empty() {
         out.push_str("\nLeft out (not shared by all scenarios):\n");
@@ -150,25 +193,32 @@ pub fn sweep_brief(o: &SweepOutcome) -> String {
     out
 }
 
-/// `realign claims`: each claim's verdict and effect, beside the width independent streams would give.
+/// `realign claims`: each claim's verdict and effect, beside the width independent streams would give. Effects on
+/// a probability are in percentage points, effects on an alignment plain numbers.
 pub fn claims_brief(c: &ClaimsOutcome) -> String {
     let mut out = format!(
-        "Claims tested on {} (paired arms, common random numbers; 95% intervals)\n",
+        "Claims tested on {} (paired arms, common random numbers; effect with its 95% CI: on a probability in \
+         percentage points (pp), on an alignment on the -1..+1 scale)\n",
         c.scenario
     );
     for r in &c.results {
         let (effect, independent) = (r.effect.rounded(), r.effect_independent.rounded());
+        let (effect, half) = match r.unit {
+            EffectUnit::Probability => (
+                pp_ci(&effect, 9),
+                pp(independent.half_width())
+                    .trim_start_matches('+')
+                    .to_string(),
+            ),
+            EffectUnit::Alignment => (alignment_ci(&effect, 9), fixed(independent.half_width(), 4)),
+        };
         let _ = write!(
             out,
-            "\n  {:<30} {:<13} {} {:+.4} [{:+.4}, {:+.4}]  runs {}  (independent streams: +-{:.4}, {:.1}x wider)\n    {} \u{201c}{}\u{201d}\n    {} (expected to {})\n",
+            "\n  {:<30} {:<13} {} {effect}  runs {}  (independent streams: +-{half}, {:.1}x wider)\n    {} \u{201c}{}\u{201d}\n    {} (expected to {})\n",
             r.id,
             r.verdict.as_str().to_uppercase(),
             r.outcome,
-            effect.value,
-            effect.ci_low,
-            effect.ci_high,
             r.runs,
-            independent.half_width(),
             crate::output::round6(r.width_ratio),
             r.claim,
             r.quote,
@@ -317,4 +367,33 @@ pub fn scaling_table(
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screen_numbers_follow_one_convention_and_never_show_a_negative_zero() {
+        assert_eq!(percent(0.297), "29.7%");
+        assert_eq!(percent(0.0004), "0.04%");
+        assert_eq!(percent(0.0), "0.0%");
+        assert_eq!(percent(-0.0), "0.0%");
+        assert_eq!(pp(0.034), "+3.4 pp");
+        assert_eq!(pp(-0.034), "-3.4 pp");
+        assert_eq!(pp(0.0), "0.0 pp");
+        assert_eq!(pp(-0.0), "0.0 pp");
+        assert_eq!(pp(-0.000_000_1), "0.00 pp");
+        assert_eq!(pp(-0.0004), "-0.04 pp");
+        assert_eq!(signed(-0.000_01, 4), "0.0000");
+        assert_eq!(signed(0.25, 2), "+0.25");
+        assert_eq!(fixed(-0.001, 2), "0.00");
+        let i = Interval {
+            value: 0.0,
+            ci_low: -0.000_001,
+            ci_high: 0.000_001,
+        };
+        let text = pp_ci(&i, 0);
+        assert_eq!(text, "0.0 pp  95% CI [0.00 pp, 0.00 pp]");
+    }
 }

@@ -20,6 +20,160 @@ pub enum OutputError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "output folder {} is in use by realign process {pid}{} (lock {}); wait for it to finish, choose another \
+         --out, or remove the lock if that process no longer runs",
+        dir.display(),
+        if host.is_empty() { String::new() } else { format!(" on {host}") },
+        lock.display()
+    )]
+    Locked {
+        dir: PathBuf,
+        lock: PathBuf,
+        pid: u32,
+        host: String,
+    },
+    #[error("cannot lock output folder {}: {source}", dir.display())]
+    Lock {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot remove the completion marker {} an earlier command left: {source}", path.display())]
+    StaleMarker {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The lock file of a folder a command is writing: it holds the writer's process id and host name ("PID HOST").
+pub const LOCK_FILE: &str = ".realign.lock";
+
+/// The files whose presence says a command completed in a folder: `run`, `sweep` and `merge` write manifest.json,
+/// one part of a sharded sweep shard.json, `compare` comparison.json and `claims` claims.json, each last. Every
+/// command removes all of them before it writes anything, so a folder an interrupted command left holds no marker,
+/// whichever command wrote there before.
+pub const COMPLETION_MARKERS: [&str; 4] = [
+    "manifest.json",
+    "shard.json",
+    "comparison.json",
+    "claims.json",
+];
+
+/// A folder held by this process: made by [`FolderLock::acquire`], released (the lock file removed) on drop, so on
+/// every return, error or panic. A process killed outright leaves its lock behind; the next command sees that the
+/// process is gone and takes the lock over.
+#[derive(Debug)]
+pub struct FolderLock {
+    path: PathBuf,
+}
+
+impl FolderLock {
+    /// Takes the lock of `dir` (which must exist): creates `dir/.realign.lock` with `create_new`, so of two
+    /// commands only one can succeed, and writes this process's id and host into it. A lock of a process that is
+    /// gone from this host is stale and taken over; a lock from another host (a folder shared over the network)
+    /// cannot be checked from here and is refused.
+    pub fn acquire(dir: &Path) -> Result<FolderLock, OutputError> {
+        let path = dir.join(LOCK_FILE);
+        let lock_err = |source| OutputError::Lock {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        // A few tries: each stale lock taken over or each lock removed meanwhile sends us round again.
+        for _ in 0..5 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    let lock = FolderLock { path: path.clone() };
+                    f.write_all(format!("{} {}\n", std::process::id(), host_name()).as_bytes())
+                        .and_then(|()| f.sync_all())
+                        .map_err(lock_err)?;
+                    return Ok(lock);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(lock_err(e)),
+            }
+            let Some(text) = read_holder(&path).map_err(lock_err)? else {
+                continue; // released meanwhile
+            };
+            let mut fields = text.split_whitespace();
+            let pid = fields.next().and_then(|p| p.parse::<u32>().ok());
+            let host = fields.next().unwrap_or_default().to_string();
+            let here = host.is_empty() || host == host_name();
+            match pid {
+                Some(pid) if !here || process_alive(pid) => {
+                    return Err(OutputError::Locked {
+                        dir: dir.to_path_buf(),
+                        lock: path,
+                        pid,
+                        host,
+                    });
+                }
+                // A dead holder, or a lock that stayed without a process id (its writer died between creating
+                // and writing it): stale.
+                _ => take_over(&path, &text).map_err(lock_err)?,
+            }
+        }
+        Err(lock_err(std::io::Error::other(
+            "the lock kept changing hands",
+        )))
+    }
+}
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The lock's text, once it holds a process id or has had time to: a lock is created empty and its id written
+/// just after, so an empty one is read again for up to a second before it counts as stale. None if it is gone.
+fn read_holder(path: &Path) -> std::io::Result<Option<String>> {
+    for _ in 0..20 {
+        match std::fs::read_to_string(path) {
+            Ok(t) if t.ends_with('\n') => return Ok(Some(t)),
+            Ok(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Some(std::fs::read_to_string(path).unwrap_or_default()))
+}
+
+/// Removes a stale lock whose text was `seen`. It is first renamed to a name of this process's own, so that of two
+/// commands taking over the same stale lock only one moves it; if what was moved is not the stale lock (another
+/// command took over in between and wrote its id), it is put back.
+fn take_over(path: &Path, seen: &str) -> std::io::Result<()> {
+    let mine = path.with_extension(format!("lock.stale-{}", std::process::id()));
+    match std::fs::rename(path, &mine) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    if std::fs::read_to_string(&mine).unwrap_or_default() != seen {
+        // hard_link fails if a lock exists again, which then wins: either way the live holder keeps its lock.
+        let _ = std::fs::hard_link(&mine, path);
+    }
+    std::fs::remove_file(&mine)
+}
+
+/// This machine's name as the kernel has it (empty where unknown), so a lock says where its process runs.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// Whether process `pid` exists. On Linux, /proc/PID; elsewhere a lock is never taken for stale (the message says
+/// how to remove it).
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
 }
 
 /// Creates the output folder (and its parents).
@@ -52,18 +206,36 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Out
 }
 
 /// The folder one command writes: every file goes through it, whole or not at all, and it remembers what it wrote.
+/// It holds the folder's lock for as long as it lives.
 pub struct OutDir {
     dir: PathBuf,
     written: Vec<PathBuf>,
+    _lock: FolderLock,
 }
 
 impl OutDir {
-    /// Creates the folder (and its parents) before anything runs, so an unwritable folder fails early.
+    /// Creates the folder (and its parents) before anything runs, so an unwritable folder fails early; locks it, so
+    /// a second command writing into it at the same time is refused; and removes every completion marker an earlier
+    /// command left ([`COMPLETION_MARKERS`]) before any file is written, so a command that is killed or fails
+    /// part-way leaves no marker beside its new files. The command writes its own marker last.
     pub fn create(dir: &Path) -> Result<OutDir, OutputError> {
         ensure_dir(dir)?;
+        let lock = FolderLock::acquire(dir)?;
+        for name in COMPLETION_MARKERS {
+            let path = dir.join(name);
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(OutputError::StaleMarker { path, source }),
+            }
+        }
+        // So that the removals reach the disk before any new file does (best effort: not every system can sync
+        // a folder).
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
         Ok(OutDir {
             dir: dir.to_path_buf(),
             written: Vec::new(),
+            _lock: lock,
         })
     }
 
@@ -167,6 +339,63 @@ mod tests {
         assert_eq!(num(-0.0000001), "0");
         assert_eq!(num(f64::NAN), "");
         assert_eq!(num(62.339_999_9), "62.34");
+    }
+
+    /// The id of a process that has exited (and was reaped), for a stale lock.
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
+    #[test]
+    fn a_folder_has_one_writer_and_a_dead_writer_lock_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = OutDir::create(dir.path()).unwrap();
+        let lock = dir.path().join(LOCK_FILE);
+        let mine = format!("{} {}\n", std::process::id(), host_name());
+        assert_eq!(std::fs::read_to_string(&lock).unwrap(), mine);
+        let err = OutDir::create(dir.path()).err().unwrap();
+        assert!(
+            matches!(&err, OutputError::Locked { pid, .. } if *pid == std::process::id()),
+            "{err}"
+        );
+        let msg = err.to_string();
+        assert!(msg.contains(&dir.path().display().to_string()), "{msg}");
+        assert!(msg.contains(&std::process::id().to_string()), "{msg}");
+        drop(first);
+        assert!(!lock.exists(), "the lock outlived its folder's writer");
+
+        // A writer that died (its pid gone) or died before writing its pid leaves a stale lock: taken over.
+        for stale in [format!("{}\n", dead_pid()), String::new()] {
+            std::fs::write(&lock, &stale).unwrap();
+            let out = OutDir::create(dir.path()).unwrap();
+            assert_eq!(std::fs::read_to_string(&lock).unwrap(), mine);
+            drop(out);
+        }
+        // A lock from another machine cannot be checked from here: refused, naming the host.
+        std::fs::write(&lock, format!("{} elsewhere-host\n", dead_pid())).unwrap();
+        let err = OutDir::create(dir.path()).err().unwrap();
+        assert!(err.to_string().contains(" on elsewhere-host"), "{err}");
+        std::fs::remove_file(&lock).unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(names.is_empty(), "left behind: {names:?}");
+    }
+
+    #[test]
+    fn creating_a_folder_removes_every_old_completion_marker_first() {
+        let dir = tempfile::tempdir().unwrap();
+        for m in COMPLETION_MARKERS {
+            std::fs::write(dir.path().join(m), "{}").unwrap();
+        }
+        std::fs::write(dir.path().join("points.log"), "# kept for --resume\n").unwrap();
+        let out = OutDir::create(dir.path()).unwrap();
+        for m in COMPLETION_MARKERS {
+            assert!(!dir.path().join(m).exists(), "{m} survived");
+        }
+        assert!(dir.path().join("points.log").exists());
+        drop(out);
     }
 
     #[test]
