@@ -131,7 +131,7 @@ impl Layout {
             let b = match m.scale {
                 Scale::Linear { lo, hi } => Some(Binning::new(lo, hi, false)),
                 Scale::PerMonth(_) => Some(Binning::new(1.0, 2.0, true)),
-                Scale::MomentsOnly => None,
+                Scale::MomentsOnly { .. } => None,
             };
             match b {
                 Some(b) => {
@@ -212,6 +212,8 @@ pub struct Counts<C: Count> {
     /// [month][metric]
     sum: Vec<f64>,
     sum_sq: Vec<f64>,
+    /// [month][metric]: sums of cubes, for the skewness that decides whether a mean's t interval can be trusted.
+    sum_cu: Vec<f64>,
     /// [month][hist slot][bin]
     hist: Vec<C>,
     /// [month][hist slot]: the smallest and largest value seen, so quantiles never leave the observed range (a
@@ -234,6 +236,7 @@ impl<C: Count> Counts<C> {
             runs: 0,
             sum: vec![0.0; l.months * nm],
             sum_sq: vec![0.0; l.months * nm],
+            sum_cu: vec![0.0; l.months * nm],
             hist: vec![C::default(); l.months * l.hist_count() * HIST_BINS],
             lowest: vec![f64::INFINITY; l.months * l.hist_count()],
             highest: vec![f64::NEG_INFINITY; l.months * l.hist_count()],
@@ -260,9 +263,16 @@ impl<C: Count> Counts<C> {
         let nm = l.metrics.len();
         let sums = &mut self.sum[m * nm..][..nm];
         let squares = &mut self.sum_sq[m * nm..][..nm];
-        for ((s, q), &v) in sums.iter_mut().zip(squares.iter_mut()).zip(values) {
+        let cubes = &mut self.sum_cu[m * nm..][..nm];
+        for (((s, q), c), &v) in sums
+            .iter_mut()
+            .zip(squares.iter_mut())
+            .zip(cubes.iter_mut())
+            .zip(values)
+        {
             *s += v;
             *q += v * v;
+            *c += v * v * v;
         }
         let nh = l.hist_metric.len();
         let lowest = &mut self.lowest[m * nh..][..nh];
@@ -367,6 +377,7 @@ impl Accumulator {
         self.runs += other.runs;
         add(&mut self.sum, &other.sum);
         add(&mut self.sum_sq, &other.sum_sq);
+        add(&mut self.sum_cu, &other.sum_cu);
         let widen =
             |a: &mut u32, b: &C| *a += u32::try_from((*b).into()).expect("chunk counts fit u32");
         self.hist
@@ -392,9 +403,19 @@ impl Accumulator {
             .for_each(|(a, b)| widen(a, b));
     }
 
-    /// Mean of metric `k` in month `m` with its 95% normal interval.
+    /// Mean of metric `k` in month `m` with its 95% interval: Student's t, unless the runs are too skewed for it
+    /// (Cochran's rule: fewer than 25 g1^2 runs, as when a bounded metric sits at one value in almost every run
+    /// and jumps in a few) or identical in every run; a metric the model keeps within bounds then gets the
+    /// interval that holds for any distribution on them ([`bounded_mean`]).
     pub fn mean(&self, l: &Layout, m: usize, k: usize) -> Interval {
-        self.moments(l, m, k).interval()
+        let i = m * l.metrics.len() + k;
+        let mo = self.moments(l, m, k);
+        match l.metrics[k].scale.bounds() {
+            Some((lo, hi)) if mo.var == 0.0 || !mo.near_normal(self.sum_cu[i]) => {
+                bounded_mean(mo.mean, lo, hi, self.runs)
+            }
+            _ => mo.interval(),
+        }
     }
 
     /// Moments of metric `k` in month `m` across runs.
@@ -564,6 +585,21 @@ impl Interval {
 
     /// The Wilson score interval of `count` successes in `runs` (Wilson 1927, JASA 22:209-212): near-nominal
     /// coverage near 0 and 1, where the normal (Wald) interval collapses. No runs: NaN in [0, 1].
+    /// The Wilson score interval of a share `p` observed over `runs`, for a share that need not be a count of
+    /// successes (the rescaled mean of a bounded quantity): no exact 0 or 1 at the ends.
+    pub fn wilson_share(p: f64, runs: u64) -> Interval {
+        let n = runs as f64;
+        let z2 = Z95 * Z95;
+        let denom = 1.0 + z2 / n;
+        let centre = (p + z2 / (2.0 * n)) / denom;
+        let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+        Interval {
+            value: p,
+            ci_low: (centre - half).max(0.0),
+            ci_high: (centre + half).min(1.0),
+        }
+    }
+
     pub fn wilson(count: u64, runs: u64) -> Interval {
         if runs == 0 {
             return Interval {
@@ -745,6 +781,19 @@ impl Moments {
         Moments { n: nf, mean, var }
     }
 
+    /// Whether the mean of these runs is close enough to normal for Student's t: Cochran's rule of thumb, n > 25
+    /// g1^2 with g1 the sample skewness (from the sum of cubes `sum_cu`).
+    pub fn near_normal(&self, sum_cu: f64) -> bool {
+        if self.var == 0.0 || self.n < 2.0 {
+            return self.var == 0.0;
+        }
+        // Population moments: E[(X - mu)^3] = E[X^3] - 3 mu E[X^2] + 2 mu^3.
+        let var_pop = self.var * (self.n - 1.0) / self.n;
+        let m3 = sum_cu / self.n - 3.0 * self.mean * var_pop - self.mean * self.mean * self.mean;
+        let g1 = m3 / (var_pop * var_pop.sqrt());
+        self.n > 25.0 * g1 * g1
+    }
+
     /// Variance of the mean (the Monte Carlo noise of the estimate).
     pub fn var_of_mean(&self) -> f64 {
         self.var / self.n
@@ -758,6 +807,31 @@ impl Moments {
     /// small run counts where the normal quantile does not.
     pub fn interval(&self) -> Interval {
         Interval::student(self.mean, self.var_of_mean(), self.n - 1.0)
+    }
+}
+
+/// A 95% interval for the mean of a quantity that lies in [lo, hi] whatever its distribution: the Wilson score
+/// interval of the rescaled mean (x - lo) / (hi - lo), valid because such a quantity's variance is at most
+/// p (1 - p) on that scale. Conservative where the runs are spread, it keeps its coverage where they are not:
+/// a metric at one value in almost every run, or in every run observed (the runs not seen may still differ, by
+/// at most the bounds, in at most the Wilson share of 0 of n).
+pub fn bounded_mean(mean: f64, lo: f64, hi: f64, runs: u64) -> Interval {
+    let span = hi - lo;
+    if runs == 0 || span <= 0.0 || !mean.is_finite() {
+        return Interval {
+            value: mean,
+            ci_low: lo,
+            ci_high: hi,
+        };
+    }
+    let p = ((mean - lo) / span).clamp(0.0, 1.0);
+    let w = Interval::wilson_share(p, runs);
+    // Never narrower than what runs unseen could do to a mean sitting at a bound or at one value.
+    let unseen = Interval::wilson(0, runs).ci_high;
+    Interval {
+        value: mean,
+        ci_low: (lo + w.ci_low * span).min(mean - (mean - lo) * unseen),
+        ci_high: (lo + w.ci_high * span).max(mean + (hi - mean) * unseen),
     }
 }
 
@@ -968,6 +1042,53 @@ mod tests {
         }
     }
 
+    /// A bounded metric at one value in almost every run, jumping in a few (an early month's trade barrier): the
+    /// t interval collapses and misses; the interval the mean gets keeps its coverage, and stays tight on a
+    /// well-spread series.
+    #[test]
+    fn mean_intervals_hold_on_near_degenerate_bounded_series() {
+        use crate::model::observe::MetricDef;
+        use rand::{RngExt, SeedableRng};
+        let l = Layout::new(
+            1,
+            vec![MetricDef {
+                metric: "trade_barrier",
+                actor: String::new(),
+                unit: "",
+                scale: Scale::MomentsOnly { lo: 0.0, hi: 1.0 },
+            }],
+            vec![],
+            -0.33,
+            0.33,
+        );
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+        for (n, p) in [(1000u64, 0.002), (1000, 0.02), (200, 0.01), (30, 0.1)] {
+            let truth = 0.3 + 0.5 * p;
+            let reps = 2000;
+            let mut covered = 0;
+            for _ in 0..reps {
+                let mut a = Accumulator::new(&l);
+                for _ in 0..n {
+                    let jump = rng.random::<f64>() < p;
+                    a.observe(&l, 0, &[0.3 + if jump { 0.5 } else { 0.0 }]);
+                    a.finish_run(&l, &[]);
+                }
+                let i = a.mean(&l, 0, 0);
+                covered += usize::from(i.ci_low <= truth && truth <= i.ci_high);
+            }
+            let coverage = covered as f64 / reps as f64;
+            assert!(coverage >= 0.94, "n {n}, p {p}: coverage {coverage}");
+        }
+        // A well-spread series keeps Student's t.
+        let mut a = Accumulator::new(&l);
+        for i in 0..1000 {
+            a.observe(&l, 0, &[0.4 + 0.2 * (i as f64 / 999.0)]);
+            a.finish_run(&l, &[]);
+        }
+        let m = a.moments(&l, 0, 0);
+        assert_eq!(a.mean(&l, 0, 0), m.interval());
+    }
+
     #[test]
     fn rank_position_interpolates() {
         let h = [0, 10, 10, 0];
@@ -991,7 +1112,7 @@ mod tests {
             3,
             vec![
                 metric(Scale::Linear { lo: -1.0, hi: 1.0 }),
-                metric(Scale::MomentsOnly),
+                metric(Scale::MomentsOnly { lo: 0.0, hi: 1.0 }),
                 metric(Scale::Linear { lo: 0.0, hi: 400.0 }),
             ],
             vec![],

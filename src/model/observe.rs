@@ -12,8 +12,19 @@ pub enum Scale {
     /// Quantiles from a histogram whose range follows the scenario month by month ([`ranges`]): positive
     /// quantities with no fixed bound, whose spread grows with time.
     PerMonth(Follows),
-    /// Mean and standard deviation only (partners' internal state).
-    MomentsOnly,
+    /// Mean and standard deviation only (partners' internal state), of a metric the model keeps in [lo, hi].
+    MomentsOnly { lo: f64, hi: f64 },
+}
+
+impl Scale {
+    /// The bounds the model keeps the metric within, if it has any: what a mean's interval may fall back on
+    /// when the runs are too skewed for Student's t.
+    pub fn bounds(&self) -> Option<(f64, f64)> {
+        match *self {
+            Scale::Linear { lo, hi } | Scale::MomentsOnly { lo, hi } => Some((lo, hi)),
+            Scale::PerMonth(_) => None,
+        }
+    }
 }
 
 /// Which driver a [`Scale::PerMonth`] metric follows.
@@ -106,7 +117,12 @@ pub fn metric_defs(cfg: &ModelConfig) -> Vec<MetricDef> {
         "RUB/USD",
         Scale::PerMonth(Follows::Rouble),
     ));
-    out.push(m("west_engagement", "", "index 0..1", Scale::MomentsOnly));
+    out.push(m(
+        "west_engagement",
+        "",
+        "index 0..1",
+        Scale::MomentsOnly { lo: 0.0, hi: 1.0 },
+    ));
     out.push(m("union_cohesion", "", "index 0..1", unit_scale));
     out.push(m(
         "integration_budget_bn_usd_per_year",
@@ -144,7 +160,12 @@ pub fn metric_defs(cfg: &ModelConfig) -> Vec<MetricDef> {
             "loyalty_price",
             "trade_barrier",
         ] {
-            out.push(m(metric, name, "index 0..1", Scale::MomentsOnly));
+            out.push(m(
+                metric,
+                name,
+                "index 0..1",
+                Scale::MomentsOnly { lo: 0.0, hi: 1.0 },
+            ));
         }
     }
     out

@@ -202,7 +202,7 @@ pub fn timeseries_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
                 .unwrap();
             };
             let moments = ens.acc.moments(l, m, k);
-            let mean = moments.interval();
+            let mean = ens.acc.mean(l, m, k);
             row("mean", mean.value, mean.ci_low, mean.ci_high);
             row("sd", moments.sd(), f64::NAN, f64::NAN);
             for &(q, name) in &QUANTILES {
