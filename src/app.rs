@@ -273,7 +273,12 @@ pub fn sweep(
     let shard = opts.shard().map(|x| (x.part(), x.parts()));
     let pts = crate::sweep::run::points(&s);
     let wanted = crate::sweep::run::shard_points(pts.values.len(), shard);
-    let mut out = OutDir::create(&sweep_dir(&s, opts.out()))?;
+    let dir = sweep_dir(&s, opts.out());
+    if resume {
+        // A log that will be refused must be refused before the folder's markers are removed.
+        crate::sweep::run::check_resumable(&s, &pts, &dir).map_err(SweepError::from)?;
+    }
+    let mut out = OutDir::create(&dir)?;
     (p.total)(wanted.len() as u64);
     let started = SystemTime::now();
     let threads = runner::pool(opts.threads()).current_num_threads();
@@ -333,6 +338,17 @@ fn write_sweep(
 
 /// Combines the parts of a sharded sweep into the results a one-machine run writes.
 pub fn merge(dirs: &[PathBuf], out: &Path, limits: &SweepLimits) -> Result<SweepOutcome, AppError> {
+    // The merged folder must not be a part: creating it removes completion markers, a part's among them.
+    if let Ok(o) = std::fs::canonicalize(out)
+        && dirs
+            .iter()
+            .any(|d| std::fs::canonicalize(d).is_ok_and(|d| d == o))
+    {
+        return Err(shard::MergeError::OutIsAPart {
+            dir: out.to_path_buf(),
+        }
+        .into());
+    }
     let (s, pts, all) = shard::merge(dirs, limits)?;
     let mut out = OutDir::create(out)?;
     let now = SystemTime::now();

@@ -97,11 +97,11 @@ impl Checker<'_> {
             }
         };
         // The file's own `scenario` is read only inside the allowed folders (--scenario is the user's own choice).
-        if let (None, Some(e)) = (override_scenario, tree::get(table, "scenario")) {
-            if let Err(msg) = check::admit_named(path, &scenario_path, "scenario") {
-                self.err(&e.node.loc, "scenario", msg);
-                return None;
-            }
+        if let (None, Some(e)) = (override_scenario, tree::get(table, "scenario"))
+            && let Err(msg) = check::admit_named(path, &scenario_path, "scenario")
+        {
+            self.err(&e.node.loc, "scenario", msg);
+            return None;
         }
         let scenario = match Scenario::load(&scenario_path) {
             Ok(s) => s,
@@ -184,23 +184,23 @@ impl Checker<'_> {
         let statement = field(self, "statement");
         let outcome = field(self, "outcome");
         let expect = field(self, "expect");
-        if let Some((id, loc)) = &id {
-            if !valid_scenario_name(id) {
-                self.err(
-                    loc,
-                    &format!("{key}.id"),
-                    "an id is 1 to 64 letters, digits, '-' or '_'",
-                );
-            }
+        if let Some((id, loc)) = &id
+            && !valid_scenario_name(id)
+        {
+            self.err(
+                loc,
+                &format!("{key}.id"),
+                "an id is 1 to 64 letters, digits, '-' or '_'",
+            );
         }
-        if let Some((c, loc)) = &claim {
-            if evidence::claim(c).is_none() {
-                self.err(
-                    loc,
-                    &format!("{key}.claim"),
-                    format!("{c:?} is not a claim id in seeds/claims.toml"),
-                );
-            }
+        if let Some((c, loc)) = &claim
+            && evidence::claim(c).is_none()
+        {
+            self.err(
+                loc,
+                &format!("{key}.claim"),
+                format!("{c:?} is not a claim id in seeds/claims.toml"),
+            );
         }
         let outcome = outcome.and_then(|(o, loc)| match resolve_outcome(&o, s) {
             Ok(x) => Some(x),

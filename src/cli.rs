@@ -217,6 +217,14 @@ fn sweep_limits(budget: &SweepBudget) -> Result<Options, AppError> {
     .check(Limits::SWEEP)?)
 }
 
+/// `print!` that survives a reader going away (`realign ... | head`): a closed pipe is not worth a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// Parses arguments, runs the command, prints errors; returns the exit status.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -271,7 +279,7 @@ fn with_progress<T>(
     })?;
     bar.finish_and_clear();
     if !quiet {
-        print!("{}", brief(&outcome));
+        out!("{}", brief(&outcome));
     }
     Ok(outcome)
 }
@@ -346,7 +354,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             let opts = sweep_limits(&budget)?;
             let outcome = app::merge(&parts, &out, &opts.sweep_limits())?;
             if !quiet {
-                print!("{}", terminal::sweep_brief(&outcome));
+                out!("{}", terminal::sweep_brief(&outcome));
             }
         }
         Command::Claims {
@@ -380,7 +388,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             let mut failed = 0;
             for path in &scenarios {
                 match app::validate(path, &limits) {
-                    Ok(v) => print!("{}", terminal::validated(path, &v)),
+                    Ok(v) => out!("{}", terminal::validated(path, &v)),
                     Err(e) => {
                         eprintln!("{e}");
                         failed += 1;
@@ -397,9 +405,9 @@ fn dispatch(command: Command) -> Result<(), AppError> {
         }
         Command::Explain { scenario, markdown } => {
             if markdown {
-                print!("{}", crate::explain::markdown_table());
+                out!("{}", crate::explain::markdown_table());
             } else {
-                print!("{}", crate::explain::explain(&Scenario::load(&scenario)?));
+                out!("{}", crate::explain::explain(&Scenario::load(&scenario)?));
             }
         }
         Command::Bench {
@@ -430,9 +438,9 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             let rows = crate::bench::scaling(&s, &counts, repeats, &scratch);
             let _ = std::fs::remove_dir_all(&scratch);
             let points = crate::sweep::run::points(&s).values.len();
-            print!(
+            out!(
                 "{}",
-                terminal::scaling_table(&s, points, &rows?, repeats, cores)
+                terminal::scaling_table(&s, points, &rows?, repeats, cores),
             );
         }
         Command::Bench {
@@ -450,7 +458,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             }
             let s = Scenario::load(&scenario)?;
             let r = crate::bench::bench(&s.config, &s.name, runs, repeats);
-            print!("{}", terminal::bench_table(&s.name, &r, repeats));
+            out!("{}", terminal::bench_table(&s.name, &r, repeats));
         }
     }
     Ok(())

@@ -228,7 +228,7 @@ pub fn extend_ensemble(
 ) {
     let start = ens.acc.runs;
     assert!(
-        start % CHUNK_RUNS == 0 || start >= until,
+        start.is_multiple_of(CHUNK_RUNS) || start >= until,
         "ensembles grow from chunk boundaries"
     );
     let key = stream_key(scenario_name, plan.seed);

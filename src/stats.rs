@@ -512,7 +512,30 @@ fn add(a: &mut [f64], b: &[f64]) {
 /// 95%: exact binomial tails up to [`EXACT_RANKS_UP_TO`] runs, the normal approximation beyond. Rank 0 and rank
 /// n + 1 stand for no bound on that side: with few runs the sample cannot bound an outer quantile (at 20 runs,
 /// the lowest value is above the 5% quantile in 36% of samples).
+/// ((runs, q's bits), (r, t)): one remembered [`quantile_ranks`] answer.
+type RankMemo = ((u64, u64), (u64, u64));
+
 pub fn quantile_ranks(n: u64, q: f64) -> (u64, u64) {
+    // Asked for every month, metric and quantile of an ensemble with the same n and a handful of q: computed once.
+    static CACHE: std::sync::Mutex<Vec<RankMemo>> = std::sync::Mutex::new(Vec::new());
+    let key = (n, q.to_bits());
+    if let Some((_, ranks)) = CACHE
+        .lock()
+        .map_or(None, |c| c.iter().find(|(k, _)| *k == key).copied())
+    {
+        return ranks;
+    }
+    let ranks = compute_quantile_ranks(n, q);
+    if let Ok(mut c) = CACHE.lock() {
+        if c.len() >= 64 {
+            c.clear();
+        }
+        c.push((key, ranks));
+    }
+    ranks
+}
+
+fn compute_quantile_ranks(n: u64, q: f64) -> (u64, u64) {
     if n == 0 {
         return (0, 1);
     }

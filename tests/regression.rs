@@ -500,3 +500,26 @@ fn event_claims_at_small_counts_never_report_a_zero_width_interval() {
     }
     assert!(events >= 3, "the shipped claims have event outcomes");
 }
+
+/// An oil shock scheduled in a month the oil replay covers would be dropped without a word (the replayed price
+/// decides the month): refused, naming the replay's line.
+#[test]
+fn an_oil_shock_in_a_replayed_month_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = common::write(
+        dir.path(),
+        "shock.toml",
+        &format!(
+            "name = \"shock\"\nbase = \"{}\"\n[[drivers.oil.shocks]]\nmonth = \"2015-06\"\nfactor = 0.5\n",
+            common::scenario("history-replay.toml").display()
+        ),
+    );
+    let o = common::realign(&["validate", f.to_str().unwrap()]);
+    let e = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("drivers.oil.shocks: a shock in 2015-06, a month the oil replay (")
+            && e.contains("history-replay.toml:8:"),
+        "{e}"
+    );
+}

@@ -170,9 +170,11 @@ fn issue10_point3_a_folder_held_by_a_live_process_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("held");
     std::fs::create_dir_all(&out).unwrap();
-    // This test's own process is alive: its id in the lock stands for another realign at work.
+    // This test's own process holds the folder's lock, as another realign at work would.
     let me = std::process::id();
     std::fs::write(out.join(LOCK), format!("{me}\n")).unwrap();
+    let held = std::fs::File::open(out.join(LOCK)).unwrap();
+    held.lock().unwrap();
     std::fs::write(out.join("manifest.json"), "{}\n").unwrap();
     for args in [
         vec!["run", "scenarios/baseline.toml", "--runs", "200"],

@@ -595,3 +595,71 @@ fn point19_the_noise_share_is_reported_as_an_upper_bound() {
         "the case must exercise the large-bound verdict: {a}"
     );
 }
+
+/// A refusal costs a folder nothing: `merge --out` into one of its parts, and a resume whose log is refused, leave
+/// every completion marker where it was; a marker naming a file that is not a sweep file is refused; a points log
+/// or a marker that is not a regular file (a FIFO) is refused at once instead of blocking.
+#[test]
+fn refusals_keep_the_folders_markers_and_never_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_sweep(dir.path(), 64);
+    let (p0, p1) = two_parts(dir.path(), &file);
+    refused(&merge(&[&p0, &p1], &p0), &["is one of the parts"]);
+    assert!(
+        p0.join("shard.json").exists(),
+        "merge removed a part's marker"
+    );
+
+    // A finished part resumed with a log that does not verify: refused, its marker kept.
+    let log = p1.join("points.log");
+    let good_log = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(
+        &log,
+        good_log.replacen("# realign sweep", "# realign sweep x", 1),
+    )
+    .unwrap();
+    refused(
+        &sweep(&file, &p1, &["--shard", "1/2", "--resume"]),
+        &["points.log"],
+    );
+    assert!(
+        p1.join("shard.json").exists(),
+        "a refused resume removed the marker"
+    );
+    std::fs::write(&log, &good_log).unwrap();
+
+    // A marker naming something other than a .toml sweep file (the first part's names the file merge reads).
+    let marker = p0.join("shard.json");
+    let good = std::fs::read_to_string(&marker).unwrap();
+    let mut info: serde_json::Value = serde_json::from_str(&good).unwrap();
+    info["sweep_file"] = serde_json::json!("/etc/passwd");
+    std::fs::write(&marker, serde_json::to_string_pretty(&info).unwrap()).unwrap();
+    let e = refused(
+        &merge(&[&p0, &p1], &dir.path().join("m")),
+        &["is not a sweep file"],
+    );
+    assert!(!e.contains("root:"), "{e}");
+    std::fs::write(&marker, &good).unwrap();
+
+    // FIFOs in place of the log and of a marker: refused without waiting for a writer that never comes.
+    let fifo = |path: &Path| {
+        std::fs::remove_file(path).unwrap();
+        let ok = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    };
+    fifo(&log);
+    let started = std::time::Instant::now();
+    refused(
+        &sweep(&file, &p1, &["--shard", "1/2", "--resume"]),
+        &["not a regular file"],
+    );
+    fifo(&p0.join("shard.json"));
+    refused(
+        &merge(&[&p0, &p1], &dir.path().join("m")),
+        &["not a regular file"],
+    );
+    assert!(started.elapsed().as_secs() < 30);
+}

@@ -21,8 +21,8 @@ pub enum OutputError {
         source: std::io::Error,
     },
     #[error(
-        "output folder {} is in use by realign process {pid}{} (lock {}); wait for it to finish, choose another \
-         --out, or remove the lock if that process no longer runs",
+        "output folder {} is in use by realign process {pid}{} (lock {}); wait for it to finish or choose another \
+         --out",
         dir.display(),
         if host.is_empty() { String::new() } else { format!(" on {host}") },
         lock.display()
@@ -60,60 +60,65 @@ pub const COMPLETION_MARKERS: [&str; 4] = [
 ];
 
 /// A folder held by this process: made by [`FolderLock::acquire`], released (the lock file removed) on drop, so on
-/// every return, error or panic. A process killed outright leaves its lock behind; the next command sees that the
-/// process is gone and takes the lock over.
+/// every return, error or panic. A process killed outright leaves the lock file behind but not the lock: the kernel
+/// drops it with the process, and the next command takes the file over.
 #[derive(Debug)]
 pub struct FolderLock {
     path: PathBuf,
+    /// Held open: the kernel's lock on it is the folder's lock, and goes with this process however it ends.
+    _file: std::fs::File,
 }
 
 impl FolderLock {
-    /// Takes the lock of `dir` (which must exist): creates `dir/.realign.lock` with `create_new`, so of two
-    /// commands only one can succeed, and writes this process's id and host into it. A lock of a process that is
-    /// gone from this host is stale and taken over; a lock from another host (a folder shared over the network)
-    /// cannot be checked from here and is refused.
+    /// Takes the lock of `dir` (which must exist): an advisory lock (`flock`) on `dir/.realign.lock`, whose text
+    /// names this process and host for the message a second command gets. The kernel releases the lock when its
+    /// process ends, however it ends, so a lock file left by a killed command (on this machine or another, on a
+    /// shared folder) never blocks the next one.
     pub fn acquire(dir: &Path) -> Result<FolderLock, OutputError> {
         let path = dir.join(LOCK_FILE);
         let lock_err = |source| OutputError::Lock {
             dir: dir.to_path_buf(),
             source,
         };
-        // A few tries: each stale lock taken over or each lock removed meanwhile sends us round again.
+        // A few tries: a holder that releases the lock removes the file, and a lock on a removed file guards
+        // nothing, so we go round again on the file the path names now.
         for _ in 0..5 {
-            match std::fs::OpenOptions::new()
+            let mut f = std::fs::OpenOptions::new()
+                .read(true)
                 .write(true)
-                .create_new(true)
+                .create(true)
+                .truncate(false)
                 .open(&path)
-            {
-                Ok(mut f) => {
-                    let lock = FolderLock { path: path.clone() };
-                    f.write_all(format!("{} {}\n", std::process::id(), host_name()).as_bytes())
+                .map_err(lock_err)?;
+            match f.try_lock() {
+                Ok(()) => {
+                    if !same_file(&f, &path) {
+                        continue;
+                    }
+                    f.set_len(0)
+                        .and_then(|()| {
+                            f.write_all(
+                                format!("{} {}\n", std::process::id(), host_name()).as_bytes(),
+                            )
+                        })
                         .and_then(|()| f.sync_all())
                         .map_err(lock_err)?;
-                    return Ok(lock);
+                    return Ok(FolderLock { path, _file: f });
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(lock_err(e)),
-            }
-            let Some(text) = read_holder(&path).map_err(lock_err)? else {
-                continue; // released meanwhile
-            };
-            let mut fields = text.split_whitespace();
-            let pid = fields.next().and_then(|p| p.parse::<u32>().ok());
-            let host = fields.next().unwrap_or_default().to_string();
-            let here = host.is_empty() || host == host_name();
-            match pid {
-                Some(pid) if !here || process_alive(pid) => {
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let text = read_holder(&path).map_err(lock_err)?.unwrap_or_default();
+                    let mut fields = text.split_whitespace();
                     return Err(OutputError::Locked {
                         dir: dir.to_path_buf(),
-                        lock: path,
-                        pid,
-                        host,
+                        lock: path.clone(),
+                        pid: fields
+                            .next()
+                            .and_then(|p| p.parse::<u32>().ok())
+                            .unwrap_or(0),
+                        host: fields.next().unwrap_or_default().to_string(),
                     });
                 }
-                // A dead holder, or a lock that stayed without a process id (its writer died between creating
-                // and writing it): stale.
-                _ => take_over(&path, &text).map_err(lock_err)?,
+                Err(std::fs::TryLockError::Error(e)) => return Err(lock_err(e)),
             }
         }
         Err(lock_err(std::io::Error::other(
@@ -124,12 +129,30 @@ impl FolderLock {
 
 impl Drop for FolderLock {
     fn drop(&mut self) {
+        // Removed while still locked, so no other command can lock this file after it is gone from the folder.
         let _ = std::fs::remove_file(&self.path);
     }
 }
 
-/// The lock's text, once it holds a process id or has had time to: a lock is created empty and its id written
-/// just after, so an empty one is read again for up to a second before it counts as stale. None if it is gone.
+/// Whether the open file `f` is the file `path` names now.
+fn same_file(f: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (f.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (f, path);
+        true
+    }
+}
+
+/// The holder's text, once it holds a process id or has had time to (a holder writes it just after locking).
+/// None if the file is gone.
 fn read_holder(path: &Path) -> std::io::Result<Option<String>> {
     for _ in 0..20 {
         match std::fs::read_to_string(path) {
@@ -142,38 +165,11 @@ fn read_holder(path: &Path) -> std::io::Result<Option<String>> {
     Ok(Some(std::fs::read_to_string(path).unwrap_or_default()))
 }
 
-/// Removes a stale lock whose text was `seen`. It is first renamed to a name of this process's own, so that of two
-/// commands taking over the same stale lock only one moves it; if what was moved is not the stale lock (another
-/// command took over in between and wrote its id), it is put back.
-fn take_over(path: &Path, seen: &str) -> std::io::Result<()> {
-    let mine = path.with_extension(format!("lock.stale-{}", std::process::id()));
-    match std::fs::rename(path, &mine) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    }
-    if std::fs::read_to_string(&mine).unwrap_or_default() != seen {
-        // hard_link fails if a lock exists again, which then wins: either way the live holder keeps its lock.
-        let _ = std::fs::hard_link(&mine, path);
-    }
-    std::fs::remove_file(&mine)
-}
-
 /// This machine's name as the kernel has it (empty where unknown), so a lock says where its process runs.
 fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_default()
-}
-
-/// Whether process `pid` exists. On Linux, /proc/PID; elsewhere a lock is never taken for stale (the message says
-/// how to remove it).
-fn process_alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        Path::new("/proc").join(pid.to_string()).exists()
-    } else {
-        true
-    }
 }
 
 /// Creates the output folder (and its parents).
@@ -341,16 +337,8 @@ mod tests {
         assert_eq!(num(62.339_999_9), "62.34");
     }
 
-    /// The id of a process that has exited (and was reaped), for a stale lock.
-    fn dead_pid() -> u32 {
-        let mut child = std::process::Command::new("true").spawn().unwrap();
-        let pid = child.id();
-        child.wait().unwrap();
-        pid
-    }
-
     #[test]
-    fn a_folder_has_one_writer_and_a_dead_writer_lock_is_taken_over() {
+    fn a_folder_has_one_writer_and_a_lock_file_left_behind_is_taken_over() {
         let dir = tempfile::tempdir().unwrap();
         let first = OutDir::create(dir.path()).unwrap();
         let lock = dir.path().join(LOCK_FILE);
@@ -367,18 +355,14 @@ mod tests {
         drop(first);
         assert!(!lock.exists(), "the lock outlived its folder's writer");
 
-        // A writer that died (its pid gone) or died before writing its pid leaves a stale lock: taken over.
-        for stale in [format!("{}\n", dead_pid()), String::new()] {
-            std::fs::write(&lock, &stale).unwrap();
+        // A lock file whose process ended without removing it (killed, here or on another machine sharing the
+        // folder, or before it wrote its id) holds no lock: taken over.
+        for left in ["4194304 elsewhere-host\n", "12\n", ""] {
+            std::fs::write(&lock, left).unwrap();
             let out = OutDir::create(dir.path()).unwrap();
             assert_eq!(std::fs::read_to_string(&lock).unwrap(), mine);
             drop(out);
         }
-        // A lock from another machine cannot be checked from here: refused, naming the host.
-        std::fs::write(&lock, format!("{} elsewhere-host\n", dead_pid())).unwrap();
-        let err = OutDir::create(dir.path()).err().unwrap();
-        assert!(err.to_string().contains(" on elsewhere-host"), "{err}");
-        std::fs::remove_file(&lock).unwrap();
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(names.is_empty(), "left behind: {names:?}");
     }

@@ -122,10 +122,10 @@ impl Roots {
             .chain(shipped.iter().map(PathBuf::from))
             .chain(EXTRA.get().into_iter().flatten().cloned());
         for d in candidates {
-            if let Ok(c) = d.canonicalize() {
-                if !dirs.contains(&c) {
-                    dirs.push(c);
-                }
+            if let Ok(c) = d.canonicalize()
+                && !dirs.contains(&c)
+            {
+                dirs.push(c);
             }
         }
         Roots(dirs)

@@ -109,15 +109,15 @@ pub fn resolve_key(key: &str, s: &Scenario) -> Result<Key, KeyError> {
     if let Some((actor, attr)) = key.strip_prefix("actors.").and_then(|r| r.rsplit_once('.')) {
         let a = s.config.actors.iter().position(|a| a.name == actor);
         let i = ACTOR_ATTRS.iter().position(|x| x.key == attr && !x.boolean);
-        if let (Some(a), Some(i)) = (a, i) {
-            if ACTOR_ATTRS[i].applies_to(s.config.actors[a].role) {
-                let spec = &ACTOR_ATTRS[i];
-                return Ok(Key {
-                    target: Target::Attr(a, i),
-                    min: spec.min,
-                    max: spec.max,
-                });
-            }
+        if let (Some(a), Some(i)) = (a, i)
+            && ACTOR_ATTRS[i].applies_to(s.config.actors[a].role)
+        {
+            let spec = &ACTOR_ATTRS[i];
+            return Ok(Key {
+                target: Target::Attr(a, i),
+                min: spec.min,
+                max: spec.max,
+            });
         }
     }
     let known = key_paths(s);

@@ -19,16 +19,16 @@ pub fn read(path: &Path) -> Result<(Sources, Table), ScenarioError> {
         text,
     });
     let table = tree::parse(&sources, 0)?;
-    if let Some(e) = tree::get(&table, "base") {
-        if let Value::Str(rel) = &e.node.value {
-            let named = path.parent().unwrap_or(Path::new(".")).join(rel);
-            if let Err(msg) = admit_named(path, &named, "base scenario") {
-                return Err(ScenarioError::Invalid(vec![sources.error(
-                    &e.node.loc,
-                    "base",
-                    msg,
-                )]));
-            }
+    if let Some(e) = tree::get(&table, "base")
+        && let Value::Str(rel) = &e.node.value
+    {
+        let named = path.parent().unwrap_or(Path::new(".")).join(rel);
+        if let Err(msg) = admit_named(path, &named, "base scenario") {
+            return Err(ScenarioError::Invalid(vec![sources.error(
+                &e.node.loc,
+                "base",
+                msg,
+            )]));
         }
     }
     Ok((sources, table))

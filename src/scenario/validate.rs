@@ -64,21 +64,19 @@ impl Checker<'_> {
             None => Month::new(2014, 12).expect("valid month"),
         };
         let (mut runs, mut seed) = (DEFAULT_RUNS, DEFAULT_SEED);
-        if let Some(e) = tree::take(&mut top, "run") {
-            if let Some(t) = self.table(&e.node, "run") {
-                for entry in t {
-                    let key = format!("run.{}", entry.key);
-                    match entry.key.as_str() {
-                        "runs" => {
-                            runs = self.integer(&entry.node, &key, 1, MAX_RUNS).unwrap_or(runs)
-                        }
-                        "seed" => {
-                            seed = self
-                                .integer(&entry.node, &key, 0, i64::MAX as u64)
-                                .unwrap_or(seed)
-                        }
-                        _ => self.unknown(entry, &key, RUN_KEYS),
+        if let Some(e) = tree::take(&mut top, "run")
+            && let Some(t) = self.table(&e.node, "run")
+        {
+            for entry in t {
+                let key = format!("run.{}", entry.key);
+                match entry.key.as_str() {
+                    "runs" => runs = self.integer(&entry.node, &key, 1, MAX_RUNS).unwrap_or(runs),
+                    "seed" => {
+                        seed = self
+                            .integer(&entry.node, &key, 0, i64::MAX as u64)
+                            .unwrap_or(seed)
                     }
+                    _ => self.unknown(entry, &key, RUN_KEYS),
                 }
             }
         }
@@ -155,6 +153,7 @@ impl Checker<'_> {
 
         let mut oil_shock_log = vec![0.0; horizon + 1];
         let mut oil_shocks = Vec::new();
+        let shocks_loc = oil_shocks_raw.as_ref().map(|e| e.node.loc.clone());
         if let Some(e) = oil_shocks_raw {
             for (month, factor) in self.schedule(
                 &e,
@@ -208,6 +207,26 @@ impl Checker<'_> {
             };
             if let Some(info) = self.replay(&entry, driver, start, target) {
                 replays.push(info);
+            }
+        }
+        // A replayed month's oil price is the data's: a shock scheduled for it would be dropped without a word.
+        if let (Some(loc), Some(replay)) = (
+            &shocks_loc,
+            schedules.iter().find(|x| x.key == "drivers.oil.replay"),
+        ) {
+            for (month, _) in &oil_shocks {
+                let m = start.months_until(*month);
+                if m > 0 && oil_replay.get(m as usize).is_some_and(Option::is_some) {
+                    let at = replay.at.clone();
+                    self.err(
+                        loc,
+                        "drivers.oil.shocks",
+                        format!(
+                            "a shock in {month}, a month the oil replay ({at}) covers: the replayed price decides that \
+                             month, so the shock would be ignored; move the shock past the replay or shorten the replay"
+                        ),
+                    );
+                }
             }
         }
 

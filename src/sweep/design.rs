@@ -91,7 +91,7 @@ pub struct MorrisDesign {
 /// likely to be visited. Levels are handled as integers so points lie exactly on the grid.
 pub fn morris(trajectories: usize, k: usize, levels: usize, seed: u64) -> MorrisDesign {
     assert!(
-        levels >= 2 && levels % 2 == 0,
+        levels >= 2 && levels.is_multiple_of(2),
         "morris: levels must be even and >= 2, got {levels}"
     );
     assert!(k >= 1, "morris: need at least one factor");

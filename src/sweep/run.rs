@@ -377,14 +377,38 @@ impl LogSpec<'_> {
     }
 }
 
+/// The largest points log read back (a million points of a few outcomes take a few hundred MiB).
+pub const MAX_LOG_BYTES: u64 = 2 << 30;
+
+/// Checks, without writing anything, that the points log in `dir` can be resumed by sweep `s`: run before a
+/// resumed sweep touches its folder, so a log that will be refused costs the folder nothing.
+pub fn check_resumable(s: &Sweep, pts: &Points, dir: &Path) -> Result<(), LogError> {
+    let hash = sweep_hash(s, pts);
+    let spec = LogSpec {
+        hash: &hash,
+        points: pts.values.len(),
+        outcomes: &s.outcomes,
+        budget: s.budget(),
+    };
+    read_log(&dir.join(LOG_FILE), &spec).map(|_| ())
+}
+
 /// Reads a points log written for `spec.hash`, verifying every whole line's checksum and contents; a point given
 /// twice, a line that does not verify and a log of another sweep or realign version are refused with the file and
 /// line. A torn last line (no newline: the process was killed while writing it) is dropped, so it is recomputed.
 pub fn read_log(path: &Path, spec: &LogSpec) -> Result<Vec<PointResult>, LogError> {
-    let text = match std::fs::read_to_string(path) {
+    use crate::scenario::access::{FileError, TextError, read_text};
+    let text = match read_text(path, MAX_LOG_BYTES) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => {
+        Err(TextError::File(FileError::Io(e))) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Vec::new());
+        }
+        // Only a regular file of bounded size is read: a FIFO in its place must not hang a resume or a merge.
+        Err(e) => {
+            let source = match e {
+                TextError::File(f) => f.into_io(),
+                other => std::io::Error::new(std::io::ErrorKind::InvalidData, other.to_string()),
+            };
             return Err(LogError::Unreadable {
                 path: path.to_path_buf(),
                 source,

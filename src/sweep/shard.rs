@@ -66,6 +66,8 @@ pub enum MarkerFault {
         "precision differs from the other parts' (all parts run one sweep with one --precision)"
     )]
     PrecisionDiffers,
+    #[error("sweep_file = \"{0}\" is not a sweep file (a .toml file)")]
+    SweepFile(String),
     #[error("points = {got}, but part {shard}/{shards} of this sweep's {total} points has {want}")]
     Points {
         got: usize,
@@ -81,6 +83,8 @@ pub enum MarkerFault {
 pub enum MergeError {
     #[error("no shard folders given")]
     NoParts,
+    #[error("--out {} is one of the parts: the merge would remove its marker; choose another folder", dir.display())]
+    OutIsAPart { dir: PathBuf },
     #[error("{}: not a finished shard ({source})", path.display())]
     NotFinished {
         path: PathBuf,
@@ -209,9 +213,17 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(PathBuf, Vec<(ShardInfo, PathBuf
     let mut infos = Vec::new();
     for d in dirs {
         let path = d.join(SHARD_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|source| MergeError::NotFinished {
-            path: path.clone(),
-            source,
+        // A marker is small: only a bounded regular file is read (a FIFO in its place must not hang the merge).
+        let text = crate::scenario::access::read_text(&path, 1 << 20).map_err(|e| {
+            MergeError::NotFinished {
+                path: path.clone(),
+                source: match e {
+                    crate::scenario::access::TextError::File(f) => f.into_io(),
+                    other => {
+                        std::io::Error::new(std::io::ErrorKind::InvalidData, other.to_string())
+                    }
+                },
+            }
         })?;
         let info: ShardInfo =
             serde_json::from_str(&text).map_err(|source| MergeError::Unreadable {
@@ -295,6 +307,14 @@ pub fn merge(
     limits: &SweepLimits,
 ) -> Result<(Sweep, Points, Vec<PointResult>), MergeError> {
     let (file, parts) = read_shards(dirs)?;
+    // The marker names the sweep file: only a TOML file is read from it, so a damaged or forged marker cannot
+    // make merge read (and quote) something else.
+    if !crate::scenario::access::has_extension(&file, "toml") {
+        return Err(MergeError::Damaged {
+            path: parts[0].1.join(SHARD_FILE),
+            fault: MarkerFault::SweepFile(file.display().to_string().escape_debug().to_string()),
+        });
+    }
     let ours = crate::arith::probe();
     if let Some((info, dir)) = parts.iter().find(|(i, _)| i.arithmetic_probe != ours) {
         return Err(MergeError::Arithmetic {

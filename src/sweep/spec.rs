@@ -309,14 +309,14 @@ impl Checker<'_> {
             },
             "morris" => {
                 let levels = int(self, "levels", 4, 2, 64);
-                if levels % 2 != 0 {
-                    if let Some(l) = tree::get(t, "levels") {
-                        self.err(
-                            &l.node.loc,
-                            "design.levels",
-                            "must be even (Morris's step p / (2 (p - 1)) needs it)",
-                        );
-                    }
+                if levels % 2 != 0
+                    && let Some(l) = tree::get(t, "levels")
+                {
+                    self.err(
+                        &l.node.loc,
+                        "design.levels",
+                        "must be even (Morris's step p / (2 (p - 1)) needs it)",
+                    );
                 }
                 DesignKind::Morris {
                     trajectories: int(self, "trajectories", 20, 0, 10_000),
