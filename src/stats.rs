@@ -876,6 +876,17 @@ impl Tally {
 mod tests {
     use super::*;
 
+    /// A one-month layout of one metric and no events.
+    fn one_metric(name: &'static str, scale: Scale) -> Layout {
+        let metric = crate::model::observe::MetricDef {
+            metric: name,
+            actor: String::new(),
+            unit: "",
+            scale,
+        };
+        Layout::new(1, vec![metric], vec![], -0.33, 0.33)
+    }
+
     #[test]
     fn wilson_matches_published_values() {
         // Newcombe (1998), Stat Med 17:857, table I: 81/263 -> 0.2553 .. 0.3662
@@ -1028,20 +1039,8 @@ mod tests {
     /// Coverage of quantile intervals at small run counts, on a uniform sample whose quantiles are known.
     #[test]
     fn quantile_intervals_cover_at_small_counts() {
-        use crate::model::observe::MetricDef;
         use rand::{RngExt, SeedableRng};
-        let l = Layout::new(
-            1,
-            vec![MetricDef {
-                metric: "x",
-                actor: String::new(),
-                unit: "",
-                scale: Scale::Linear { lo: 0.0, hi: 1.0 },
-            }],
-            vec![],
-            -0.33,
-            0.33,
-        );
+        let l = one_metric("x", Scale::Linear { lo: 0.0, hi: 1.0 });
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
         for n in [5u64, 20, 50] {
             let reps = 2000;
@@ -1070,20 +1069,8 @@ mod tests {
     /// well-spread series.
     #[test]
     fn mean_intervals_hold_on_near_degenerate_bounded_series() {
-        use crate::model::observe::MetricDef;
         use rand::{RngExt, SeedableRng};
-        let l = Layout::new(
-            1,
-            vec![MetricDef {
-                metric: "trade_barrier",
-                actor: String::new(),
-                unit: "",
-                scale: Scale::MomentsOnly { lo: 0.0, hi: 1.0 },
-            }],
-            vec![],
-            -0.33,
-            0.33,
-        );
+        let l = one_metric("trade_barrier", Scale::MomentsOnly { lo: 0.0, hi: 1.0 });
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
         for (n, p) in [(1000u64, 0.002), (1000, 0.02), (200, 0.01), (30, 0.1)] {
             let truth = 0.3 + 0.5 * p;
@@ -1175,19 +1162,7 @@ mod tests {
 
     #[test]
     fn quantiles_of_a_uniform_sample_are_close() {
-        use crate::model::observe::MetricDef;
-        let l = Layout::new(
-            1,
-            vec![MetricDef {
-                metric: "x",
-                actor: String::new(),
-                unit: "",
-                scale: Scale::Linear { lo: 0.0, hi: 1.0 },
-            }],
-            vec![],
-            -0.33,
-            0.33,
-        );
+        let l = one_metric("x", Scale::Linear { lo: 0.0, hi: 1.0 });
         let mut a = Accumulator::new(&l);
         let n = 10_000;
         for i in 0..n {
