@@ -382,8 +382,32 @@ pub struct OutcomeSums {
     pub sum_sq: f64,
 }
 
-/// Runs `runs` of `cfg` (streams are the run indices, as in `run_chunk`) and sums the outcomes. No allocation and
-/// no shared state per run.
+/// Replicate groups a sweep point's sums are kept in: run r belongs to group r % REPLICATE_GROUPS. The groups see
+/// disjoint sets of streams, so how much an index moves from group to group measures how much it moves with the
+/// luck of the replicates, which the index's interval must carry.
+pub const REPLICATE_GROUPS: usize = 8;
+
+/// The replicates of the first `runs` runs that fall in group `g` (runs 0..runs, run r in group r % groups).
+pub fn group_runs(runs: u64, g: usize) -> u64 {
+    let k = REPLICATE_GROUPS as u64;
+    runs / k + u64::from((g as u64) < runs % k)
+}
+
+/// Per probe, the sum of its replicate groups' sums (`grouped` is [group][probe]), added in group order.
+pub fn total_sums(grouped: &[OutcomeSums], probes: usize) -> Vec<OutcomeSums> {
+    let mut out = vec![OutcomeSums::default(); probes];
+    for group in grouped.chunks_exact(probes.max(1)).take(REPLICATE_GROUPS) {
+        for (t, x) in out.iter_mut().zip(group) {
+            t.count += x.count;
+            t.sum += x.sum;
+            t.sum_sq += x.sum_sq;
+        }
+    }
+    out
+}
+
+/// Runs `runs` of `cfg` (streams are the run indices, as in `run_chunk`) and sums the outcomes per replicate
+/// group: [group][probe] ([`REPLICATE_GROUPS`] x probes). No allocation and no shared state per run.
 pub fn run_outcomes(
     cfg: &ModelConfig,
     key: &[u8; 32],
@@ -391,12 +415,14 @@ pub fn run_outcomes(
     probes: &[OutcomeProbe],
 ) -> Vec<OutcomeSums> {
     let mut sim = Sim::new(cfg);
-    let mut sums = vec![OutcomeSums::default(); probes.len()];
+    let mut grouped = vec![OutcomeSums::default(); REPLICATE_GROUPS * probes.len()];
     let mut values = vec![0.0; observe::metric_defs(cfg).len()];
     for run in runs {
         let seen = sim.run_events(key, run);
         // Alignment of every actor at the horizon, in configuration order (the first metrics).
         observe::observe(cfg, sim.world(), &mut values);
+        let g = (run % REPLICATE_GROUPS as u64) as usize;
+        let sums = &mut grouped[g * probes.len()..][..probes.len()];
         for (s, p) in sums.iter_mut().zip(probes) {
             match *p {
                 OutcomeProbe::Event(bit) => s.count += (seen >> bit) & 1,
@@ -407,7 +433,7 @@ pub fn run_outcomes(
             }
         }
     }
-    sums
+    grouped
 }
 
 /// Sums of a paired experiment over a set of runs: arm A and arm B see the same stream for the same run

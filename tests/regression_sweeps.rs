@@ -189,7 +189,10 @@ fn point4_logs_of_another_realign_version_or_format_are_refused() {
     let lines = log_lines(&full);
     let version = env!("CARGO_PKG_VERSION");
     assert!(
-        lines[0].ends_with(&format!(" points-log/2 realign {version}")),
+        lines[0].ends_with(&format!(
+            " points-log/{} realign {version}",
+            realign::sweep::run::LOG_FORMAT
+        )),
         "{}",
         lines[0]
     );

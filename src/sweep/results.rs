@@ -8,6 +8,7 @@ use super::analysis;
 use super::run::{PointEstimate, PointResult, Points, estimate};
 use super::spec::{DesignKind, Sweep};
 use crate::output::{num, round6, rounded, rounded_interval};
+use crate::runner::{REPLICATE_GROUPS, group_runs};
 use crate::stats::Interval;
 
 /// Bootstrap resamples for index intervals.
@@ -113,6 +114,35 @@ pub struct SobolRow {
     pub total: Interval,
 }
 
+/// The standard deviation an index computed from all replicates owes to their luck, from its values in the
+/// [`REPLICATE_GROUPS`] groups of disjoint streams: each group has 1/K of the replicates, so K times the noise
+/// variance, and the spread of K values estimates it (batch means). Zero without groups.
+fn luck_sd(values: impl Iterator<Item = f64>) -> f64 {
+    let v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
+    if v.len() < 2 {
+        return 0.0;
+    }
+    let k = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / k;
+    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (k - 1.0);
+    (var / k).sqrt()
+}
+
+/// A bootstrap interval over the design's rows, widened by the replicates' luck (`sd`): the two sources of error
+/// are independent, so their half-widths add in quadrature, each side on its own.
+fn with_luck(i: Interval, sd: f64) -> Interval {
+    if sd.is_nan() || sd <= 0.0 || !i.ci_low.is_finite() || !i.ci_high.is_finite() {
+        return i;
+    }
+    let z = crate::stats::t975(REPLICATE_GROUPS as f64 - 1.0) * sd;
+    let (below, above) = (i.value - i.ci_low, i.ci_high - i.value);
+    Interval {
+        value: i.value,
+        ci_low: i.value - (below * below + z * z).sqrt(),
+        ci_high: i.value + (above * above + z * z).sqrt(),
+    }
+}
+
 /// Sorts rows by `index`, largest first, as the files print it (rounded): parameters whose printed indices tie
 /// keep the order of the sweep file.
 fn sort_by_printed<T>(rows: &mut [T], index: impl Fn(&T) -> f64) {
@@ -158,24 +188,49 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
             };
             let mut morris = Vec::new();
             let mut sobol = Vec::new();
+            // The outcome at every point from each replicate group alone: the indices' spread across groups is how
+            // much they move with the replicates' luck (none measurable with fewer replicates than groups).
+            let groups: Vec<Vec<f64>> = if results.iter().all(|p| p.runs >= REPLICATE_GROUPS as u64) {
+                let no = s.outcomes.len();
+                (0..REPLICATE_GROUPS)
+                    .map(|g| results.iter().map(|p| estimate(outcome, &p.groups[g * no + o], group_runs(p.runs, g)).estimate.value).collect())
+                    .collect()
+            } else {
+                Vec::new()
+            };
             match (&s.design, &pts.morris, &pts.saltelli) {
                 (DesignKind::Morris { .. }, Some(d), _) => {
                     let idx = analysis::morris_indices(d, &y, BOOTSTRAP, s.design_seed);
+                    let per_group: Vec<_> = groups.iter().map(|yg| analysis::morris_indices(d, yg, 0, s.design_seed)).collect();
+                    let luck = |i: usize, f: &dyn Fn(&analysis::MorrisIndex) -> f64| luck_sd(per_group.iter().map(|g| f(&g[i])));
                     morris = s
                         .params
                         .iter()
                         .zip(idx)
-                        .map(|(p, m)| MorrisRow { parameter: p.key.clone(), mu_star: m.mu_star, mu: m.mu, sigma: m.sigma })
+                        .enumerate()
+                        .map(|(i, (p, m))| MorrisRow {
+                            parameter: p.key.clone(),
+                            mu_star: with_luck(m.mu_star, luck(i, &|x| x.mu_star.value)),
+                            mu: m.mu,
+                            sigma: with_luck(m.sigma, luck(i, &|x| x.sigma.value)),
+                        })
                         .collect();
                     sort_by_printed(&mut morris, |r| r.mu_star.value);
                 }
                 (DesignKind::Sobol { .. }, _, Some(d)) => {
                     let idx = analysis::sobol_indices(d, &y, BOOTSTRAP, s.design_seed);
+                    let per_group: Vec<_> = groups.iter().map(|yg| analysis::sobol_indices(d, yg, 0, s.design_seed)).collect();
+                    let luck = |i: usize, f: &dyn Fn(&analysis::SobolIndex) -> f64| luck_sd(per_group.iter().map(|g| f(&g[i])));
                     sobol = s
                         .params
                         .iter()
                         .zip(idx)
-                        .map(|(p, x)| SobolRow { parameter: p.key.clone(), first_order: x.first, total: x.total })
+                        .enumerate()
+                        .map(|(i, (p, x))| SobolRow {
+                            parameter: p.key.clone(),
+                            first_order: with_luck(x.first, luck(i, &|v| v.first.value)),
+                            total: with_luck(x.total, luck(i, &|v| v.total.value)),
+                        })
                         .collect();
                     sort_by_printed(&mut sobol, |r| r.total.value);
                 }

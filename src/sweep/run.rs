@@ -102,7 +102,7 @@ impl Sweep {
 }
 
 /// The points log's format: raised whenever a line's layout or its checksum changes.
-pub const LOG_FORMAT: u32 = 2;
+pub const LOG_FORMAT: u32 = 3;
 
 /// Identifies a sweep's results: its definition, its points, its base scenario, replicates and seed, and the
 /// realign version and points-log format that computed them (another version may compute other numbers, so its
@@ -151,7 +151,11 @@ pub fn is_sweep_hash(h: &str) -> bool {
 pub struct PointResult {
     pub index: usize,
     pub runs: u64,
+    /// Per outcome, over every replicate.
     pub sums: Vec<OutcomeSums>,
+    /// Per replicate group and outcome ([group][outcome], [`runner::REPLICATE_GROUPS`] groups): what `sums` adds
+    /// up, kept so the analysis can see how much the results move with the replicates' luck.
+    pub groups: Vec<OutcomeSums>,
 }
 
 /// One outcome at one point: the estimate with its 95% interval, and the variance of the estimate from replicate
@@ -241,7 +245,7 @@ impl Chain {
     /// the log are identical), then the checksum.
     fn line(&mut self, p: &PointResult) -> String {
         let mut content = format!("{},{}", p.index, p.runs);
-        for s in &p.sums {
+        for s in &p.groups {
             content.push_str(&format!(",{},{:?},{:?}", s.count, s.sum, s.sum_sq));
         }
         let check = self.check(&content);
@@ -264,10 +268,11 @@ impl Chain {
 /// The fields of a verified line: a point's index, its runs and each outcome's count, sum and sum of squares.
 fn parse_log_line(content: &str, outcomes: usize) -> Option<PointResult> {
     let f: Vec<&str> = content.split(',').collect();
-    if f.len() != 2 + 3 * outcomes {
+    let cells = runner::REPLICATE_GROUPS * outcomes;
+    if f.len() != 2 + 3 * cells {
         return None;
     }
-    let sums = (0..outcomes)
+    let groups = (0..cells)
         .map(|o| {
             Some(OutcomeSums {
                 count: f[2 + 3 * o].parse().ok()?,
@@ -279,7 +284,8 @@ fn parse_log_line(content: &str, outcomes: usize) -> Option<PointResult> {
     Some(PointResult {
         index: f[0].parse().ok()?,
         runs: f[1].parse().ok()?,
-        sums,
+        sums: runner::total_sums(&groups, outcomes),
+        groups,
     })
 }
 
@@ -361,10 +367,15 @@ impl LogSpec<'_> {
                 },
             });
         }
-        let sane = self.outcomes.iter().zip(&p.sums).all(|(o, x)| match o {
-            Outcome::Event { .. } => x.count <= p.runs,
-            Outcome::Alignment { .. } => {
-                x.sum.is_finite() && x.sum_sq.is_finite() && x.sum_sq >= 0.0
+        // Every group within its own replicates (and so every total within the point's).
+        let n = self.outcomes.len().max(1);
+        let sane = p.groups.iter().enumerate().all(|(i, x)| {
+            let group_runs = runner::group_runs(p.runs, i / n);
+            match self.outcomes[i % n] {
+                Outcome::Event { .. } => x.count <= group_runs,
+                Outcome::Alignment { .. } => {
+                    x.sum.is_finite() && x.sum_sq.is_finite() && x.sum_sq >= 0.0
+                }
             }
         });
         if !sane {
@@ -558,7 +569,9 @@ pub fn run_points(
     let wave_points = (wave_chunks / chunks_per_point).max(1);
     for wave in todo.chunks(wave_points) {
         let configs: Vec<_> = wave.iter().map(|&i| s.config_at(&pts.values[i])).collect();
-        let mut sums = vec![vec![OutcomeSums::default(); probes.len()]; wave.len()];
+        // Per point, [replicate group][outcome].
+        let mut sums =
+            vec![vec![OutcomeSums::default(); runner::REPLICATE_GROUPS * probes.len()]; wave.len()];
         let mut runs = vec![0u64; wave.len()];
         let mut active: Vec<usize> = (0..wave.len()).collect();
         // Fixed replicates: one round. Precision mode: rounds of a batch of runs per point still short of
@@ -597,17 +610,19 @@ pub fn run_points(
                 !budget.is_met(runs[w], || {
                     s.outcomes
                         .iter()
-                        .zip(&sums[w])
+                        .zip(&runner::total_sums(&sums[w], probes.len()))
                         .map(|(o, x)| estimate(o, x, runs[w]).estimate.half_width())
                         .fold(0.0, f64::max)
                 })
             });
         }
         for (w, &index) in wave.iter().enumerate() {
+            let groups = std::mem::take(&mut sums[w]);
             let p = PointResult {
                 index,
                 runs: runs[w],
-                sums: std::mem::take(&mut sums[w]),
+                sums: runner::total_sums(&groups, probes.len()),
+                groups,
             };
             log.write_all(chain.line(&p).as_bytes())
                 .and_then(|_| log.flush())
