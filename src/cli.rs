@@ -73,11 +73,11 @@ struct Precision {
 #[derive(Args, Debug)]
 struct SweepBudget {
     /// The most points a sweep's design may have (default 1,000,000).
-    #[arg(long, value_name = "N")]
-    max_points: Option<u64>,
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    max_points: Option<i128>,
     /// The most memory (MiB) a sweep's points and results may take, as estimated before it runs (default 4096).
-    #[arg(long, value_name = "MIB")]
-    max_memory_mib: Option<u64>,
+    #[arg(long, value_name = "MIB", allow_negative_numbers = true)]
+    max_memory_mib: Option<i128>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -95,8 +95,8 @@ pub struct Raw {
     /// `--shard I/N` as written.
     pub shard: Option<String>,
     /// `--max-points` and `--max-memory-mib` (sweeps and merges).
-    pub max_points: Option<u64>,
-    pub max_memory_mib: Option<u64>,
+    pub max_points: Option<i128>,
+    pub max_memory_mib: Option<i128>,
 }
 
 /// What a command allows.
@@ -190,10 +190,12 @@ impl Raw {
         if shard.is_some() && self.out.is_none() {
             return Err(ArgError::ShardNeedsOut);
         }
-        let in_range = |v: Option<u64>, default: u64, max: u64, flags| match v {
+        let in_range = |v: Option<i128>, default: u64, max: u64, flags| match v {
             None => Ok(default),
-            Some(v) if (1..=max).contains(&v) => Ok(v),
-            Some(_) => Err(ArgError::Count { flags, max }),
+            Some(v) => u64::try_from(v)
+                .ok()
+                .filter(|v| (1..=max).contains(v))
+                .ok_or(ArgError::Count { flags, max }),
         };
         let sweep_limits = SweepLimits {
             max_points: in_range(
@@ -366,7 +368,8 @@ mod tests {
         );
         for (points, mib, flag) in [
             (Some(0), None, "--max-points"),
-            (Some(u64::MAX), None, "--max-points"),
+            (Some(i128::from(u64::MAX)), None, "--max-points"),
+            (Some(-1), None, "--max-points"),
             (None, Some(0), "--max-memory-mib"),
         ] {
             let bad = Raw {

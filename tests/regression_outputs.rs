@@ -339,6 +339,15 @@ fn issue10_point14_negative_numbers_name_the_option_and_its_range() {
             "--runs must be in [1, 100000000]",
         ),
         (
+            vec![
+                "sweep",
+                "scenarios/sweeps/oil-x-elasticity.toml",
+                "--max-points",
+                "-1",
+            ],
+            "--max-points must be in [1, 1000000000]",
+        ),
+        (
             vec!["run", b, "--seed", "-5"],
             "--seed must be in [0, 18446744073709551615]",
         ),
