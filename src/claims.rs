@@ -457,13 +457,6 @@ fn arms(s: &Scenario, x: &Experiment) -> (ModelConfig, ModelConfig) {
     (configure(s, &from), configure(s, &to))
 }
 
-fn probe(o: &Outcome) -> OutcomeProbe {
-    match o {
-        Outcome::Event { index, .. } => OutcomeProbe::Event(*index),
-        Outcome::Alignment { index, .. } => OutcomeProbe::Alignment(*index),
-    }
-}
-
 /// A count kept in a floating sum of 0s and 1s (exact below 2^53).
 fn count(sum: f64) -> u64 {
     sum.round() as u64
@@ -498,7 +491,7 @@ pub fn run_experiment(
     let key = runner::stream_key(&s.name, seed);
     let other = runner::stream_key(&s.name, seed.wrapping_add(1));
     let pool = runner::pool(threads);
-    let p = probe(&x.outcome);
+    let p = OutcomeProbe::from(&x.outcome);
     // Both arms on the same streams, and the independent comparison beside them.
     let mut sums = (PairedSums::default(), PairedSums::default());
     let event = matches!(x.outcome, Outcome::Event { .. });

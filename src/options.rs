@@ -13,8 +13,6 @@ use crate::sweep::size::{self, SweepLimits};
 /// Arguments that are out of range or that contradict each other.
 #[derive(Debug, thiserror::Error)]
 pub enum ArgError {
-    #[error("{flags} must be in [1, {max}]")]
-    Count { flags: &'static str, max: u64 },
     #[error("--precision must be in (0, 1)")]
     Precision,
     #[error("--precision decides the runs: give --max-runs instead of --runs")]
@@ -190,21 +188,17 @@ impl Raw {
         if shard.is_some() && self.out.is_none() {
             return Err(ArgError::ShardNeedsOut);
         }
-        let in_range = |v: Option<i128>, default: u64, max: u64, flags| match v {
-            None => Ok(default),
-            Some(v) => u64::try_from(v)
-                .ok()
-                .filter(|v| (1..=max).contains(v))
-                .ok_or(ArgError::Count { flags, max }),
+        let at_least_one = |v: Option<i128>, default: u64, max: u64, flag| {
+            v.map_or(Ok(default), |v| in_range(v, flag, 1, max))
         };
         let sweep_limits = SweepLimits {
-            max_points: in_range(
+            max_points: at_least_one(
                 self.max_points,
                 size::DEFAULT_MAX_POINTS,
                 size::MAX_POINTS_CEILING,
                 "--max-points",
             )?,
-            max_memory_mib: in_range(
+            max_memory_mib: at_least_one(
                 self.max_memory_mib,
                 size::DEFAULT_MAX_MEMORY_MIB,
                 size::MAX_MEMORY_MIB_CEILING,
@@ -225,13 +219,7 @@ impl Raw {
 impl Limits {
     /// A count of runs in [1, max]; negative counts are refused with the same message.
     pub fn count(&self, v: impl Into<i128>, flags: &'static str) -> Result<u64, ArgError> {
-        match u64::try_from(v.into()) {
-            Ok(v) if v >= 1 && v <= self.max => Ok(v),
-            _ => Err(ArgError::Count {
-                flags,
-                max: self.max,
-            }),
-        }
+        in_range(v.into(), flags, 1, self.max)
     }
 }
 

@@ -374,6 +374,16 @@ pub enum OutcomeProbe {
     Alignment(usize),
 }
 
+impl From<&crate::scenario::Outcome> for OutcomeProbe {
+    /// What a run records for a sweep's or a claim's outcome.
+    fn from(o: &crate::scenario::Outcome) -> OutcomeProbe {
+        match o {
+            crate::scenario::Outcome::Event { index, .. } => OutcomeProbe::Event(*index),
+            crate::scenario::Outcome::Alignment { index, .. } => OutcomeProbe::Alignment(*index),
+        }
+    }
+}
+
 /// Per outcome over a set of runs: the count (events) or the sum and sum of squares (alignments).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct OutcomeSums {

@@ -631,27 +631,12 @@ impl Interval {
                 ci_high: 1.0,
             };
         }
-        let n = runs as f64;
-        let p = count as f64 / n;
-        let z2 = Z95 * Z95;
-        let denom = 1.0 + z2 / n;
-        let centre = (p + z2 / (2.0 * n)) / denom;
-        let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+        let share = Interval::wilson_share(count as f64 / runs as f64, runs);
         // At 0 or n successes the bound is exactly 0 or 1; rounding must not move it off.
-        let lo = if count == 0 {
-            0.0
-        } else {
-            (centre - half).max(0.0)
-        };
-        let hi = if count == runs {
-            1.0
-        } else {
-            (centre + half).min(1.0)
-        };
         Interval {
-            value: p,
-            ci_low: lo,
-            ci_high: hi,
+            ci_low: if count == 0 { 0.0 } else { share.ci_low },
+            ci_high: if count == runs { 1.0 } else { share.ci_high },
+            ..share
         }
     }
 

@@ -188,13 +188,7 @@ pub fn estimate(o: &Outcome, s: &OutcomeSums, runs: u64) -> PointEstimate {
 }
 
 fn probes(s: &Sweep) -> Vec<OutcomeProbe> {
-    s.outcomes
-        .iter()
-        .map(|o| match o {
-            Outcome::Event { index, .. } => OutcomeProbe::Event(*index),
-            Outcome::Alignment { index, .. } => OutcomeProbe::Alignment(*index),
-        })
-        .collect()
+    s.outcomes.iter().map(OutcomeProbe::from).collect()
 }
 
 /// Which points shard `i` of `n` computes: every n-th point from i, so each shard gets a spread of the design.
@@ -344,7 +338,17 @@ pub struct LogSpec<'a> {
     pub budget: Budget,
 }
 
-impl LogSpec<'_> {
+impl<'a> LogSpec<'a> {
+    /// What the log of sweep `s` (hash `hash`) must hold.
+    pub fn new(s: &'a Sweep, pts: &Points, hash: &'a str) -> LogSpec<'a> {
+        LogSpec {
+            hash,
+            points: pts.values.len(),
+            outcomes: &s.outcomes,
+            budget: s.budget(),
+        }
+    }
+
     /// Checks a parsed point against the sweep: its index, its replicates and its sums.
     fn check(&self, p: &PointResult) -> Result<(), LineFault> {
         if p.index >= self.points {
@@ -395,13 +399,7 @@ pub const MAX_LOG_BYTES: u64 = 2 << 30;
 /// resumed sweep touches its folder, so a log that will be refused costs the folder nothing.
 pub fn check_resumable(s: &Sweep, pts: &Points, dir: &Path) -> Result<(), LogError> {
     let hash = sweep_hash(s, pts);
-    let spec = LogSpec {
-        hash: &hash,
-        points: pts.values.len(),
-        outcomes: &s.outcomes,
-        budget: s.budget(),
-    };
-    read_log(&dir.join(LOG_FILE), &spec).map(|_| ())
+    read_log(&dir.join(LOG_FILE), &LogSpec::new(s, pts, &hash)).map(|_| ())
 }
 
 /// Reads a points log written for `spec.hash`, verifying every whole line's checksum and contents; a point given
@@ -523,12 +521,7 @@ pub fn run_points(
     let log_path = dir.join(LOG_FILE);
     let mut done: BTreeMap<usize, PointResult> = BTreeMap::new();
     if resume {
-        let spec = LogSpec {
-            hash: &hash,
-            points: pts.values.len(),
-            outcomes: &s.outcomes,
-            budget: s.budget(),
-        };
+        let spec = LogSpec::new(s, pts, &hash);
         // A set, not a scan of `wanted` per line: a million points must not cost 10^12 comparisons.
         let wanted_set: std::collections::HashSet<usize> = wanted.iter().copied().collect();
         for p in read_log(&log_path, &spec)? {

@@ -335,12 +335,7 @@ pub fn merge(
         });
     }
     let total = pts.values.len();
-    let spec = run::LogSpec {
-        hash: &hash,
-        points: total,
-        outcomes: &s.outcomes,
-        budget: s.budget(),
-    };
+    let spec = run::LogSpec::new(&s, &pts, &hash);
     let mut all = Vec::with_capacity(total);
     for (info, dir) in &parts {
         let want = part_points(total, info.shard, info.shards);
