@@ -598,3 +598,31 @@ fn sobol_intervals_hold_the_indices_of_other_seeds() {
     eprintln!("intervals holding the mean over seeds: {held} of {cases}");
     assert!(share >= 0.9, "{held} of {cases}");
 }
+
+/// With fewer replicates a point than replicate groups, the indices' intervals cannot carry the replicates' luck:
+/// the analysis says so rather than print them as if they did.
+#[test]
+fn index_intervals_without_the_replicates_luck_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::root().join("tests/golden/morris-small.toml"))
+        .unwrap()
+        .replace(
+            "../../scenarios/baseline.toml",
+            &common::scenario("baseline.toml").display().to_string(),
+        )
+        .replace("replicates = 64", "replicates = 4");
+    let f = common::write(dir.path(), "few.toml", &text);
+    let out = dir.path().join("o");
+    common::realign_ok(&[
+        "sweep",
+        f.to_str().unwrap(),
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let a = std::fs::read_to_string(out.join("analysis.json")).unwrap();
+    assert!(
+        a.contains("leave out the replicates' luck: a point needs at least 8 replicates"),
+        "{a}"
+    );
+}

@@ -172,7 +172,7 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
             let suggested = needs.then(|| (mean_runs * share / NOISE_SHARE_TARGET).ceil() as u64);
             // The share is an upper bound (see above), so the verdict says "at most" and never claims that
             // effects are not separated: a smooth, monotone sweep can carry a large bound and little noise.
-            let verdict = if results.len() < 2 {
+            let mut verdict = if results.len() < 2 {
                 "a single point: nothing to compare across points, so no verdict on parameter effects".to_string()
             } else if between == 0.0 {
                 "no effect: every point gives the same estimate (common random numbers make equal luck exact), so the swept parameters do not move this outcome".to_string()
@@ -198,6 +198,11 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
             } else {
                 Vec::new()
             };
+            if groups.is_empty() && matches!(s.design, DesignKind::Morris { .. } | DesignKind::Sobol { .. }) {
+                verdict.push_str(&format!(
+                    "; the indices' intervals leave out the replicates' luck: a point needs at least {REPLICATE_GROUPS} replicates to measure it"
+                ));
+            }
             match (&s.design, &pts.morris, &pts.saltelli) {
                 (DesignKind::Morris { .. }, Some(d), _) => {
                     let idx = analysis::morris_indices(d, &y, BOOTSTRAP, s.design_seed);
