@@ -23,13 +23,89 @@ struct ClaimsFile {
     claim: Vec<Claim>,
 }
 
-/// All claims, in file order.
+const BASE_RATES_TOML: &str = include_str!("../seeds/base_rates.toml");
+const RECORD_TOML: &str = include_str!("../seeds/record.toml");
+
+/// A pre-2015 reference class (`seeds/base_rates.toml`, ids `R..`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct ReferenceClass {
+    pub id: String,
+    pub anchors: String,
+    pub what: String,
+    pub unit: String,
+    pub exposure: f64,
+    pub count: f64,
+    pub rate_per_year: f64,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct BaseRatesFile {
+    reference_class: Vec<ReferenceClass>,
+}
+
+/// A fact of the public record on the vantage date (`seeds/record.toml`, ids `V..`).
+#[derive(Clone, Debug, Deserialize)]
+struct Fact {
+    id: String,
+    what: String,
+    #[serde(default)]
+    value: Option<toml::Value>,
+    #[serde(default)]
+    unit: Option<String>,
+    source: String,
+}
+
+#[derive(Deserialize)]
+struct RecordFile {
+    fact: Vec<Fact>,
+}
+
+/// The reference classes, in file order.
+pub fn base_rates() -> &'static [ReferenceClass] {
+    static R: OnceLock<Vec<ReferenceClass>> = OnceLock::new();
+    R.get_or_init(|| {
+        toml::from_str::<BaseRatesFile>(BASE_RATES_TOML)
+            .expect("seeds/base_rates.toml is checked by the test suite")
+            .reference_class
+    })
+}
+
+/// All evidence, in file order: the article's claims and public facts (`A..`, `F..`), the reference classes
+/// (`R..`) and the record on the vantage date (`V..`), each as a quotable [`Claim`].
 pub fn claims() -> &'static [Claim] {
     static CLAIMS: OnceLock<Vec<Claim>> = OnceLock::new();
     CLAIMS.get_or_init(|| {
-        toml::from_str::<ClaimsFile>(CLAIMS_TOML)
+        let mut all = toml::from_str::<ClaimsFile>(CLAIMS_TOML)
             .expect("seeds/claims.toml is checked by the test suite")
-            .claim
+            .claim;
+        all.extend(base_rates().iter().map(|r| Claim {
+            id: r.id.clone(),
+            quote: format!(
+                "{}: {} in {} {} ({:.4} a year)",
+                r.what, r.count, r.exposure, r.unit, r.rate_per_year
+            ),
+            source: Some(format!("seeds/base_rates.toml; {}", r.sources.join(", "))),
+            informs: vec![r.anchors.clone()],
+        }));
+        let record = toml::from_str::<RecordFile>(RECORD_TOML)
+            .expect("seeds/record.toml is checked by the test suite")
+            .fact;
+        all.extend(record.into_iter().map(|f| {
+            let value = match (&f.value, &f.unit) {
+                (Some(toml::Value::String(v)), u) => format!(": {v}{}", u.as_deref().map(|u| format!(" {u}")).unwrap_or_default()),
+                (Some(v), u) => format!(": {v}{}", u.as_deref().map(|u| format!(" {u}")).unwrap_or_default()),
+                (None, _) => String::new(),
+            };
+            Claim {
+                id: f.id,
+                quote: format!("{}{value}", f.what),
+                source: Some(f.source),
+                informs: Vec::new(),
+            }
+        }));
+        all
     })
 }
 
@@ -50,6 +126,7 @@ mod tests {
         let article = include_str!("../seeds/carnegie-2014-12-26-ukraine-is-not-our-enemy.txt");
         let all = claims();
         assert!(all.len() >= 20);
+        assert!(base_rates().len() >= 11);
         for c in all {
             assert_eq!(all.iter().filter(|d| d.id == c.id).count(), 1, "{}", c.id);
             if c.id.starts_with('A') {

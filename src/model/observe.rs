@@ -2,7 +2,7 @@
 //!
 //! The model only fills buffers the runner owns; accumulating statistics is the runner's business.
 
-use super::{Event, GLOBAL_EVENTS, ModelConfig, Role, World, drivers, patron_capacity, policy};
+use super::{Event, GLOBAL_EVENTS, ModelConfig, Role, World, drivers, patron_capacity};
 
 /// How a metric is summarised across runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -37,8 +37,8 @@ pub enum Follows {
 }
 
 /// The range of a [`Scale::PerMonth`] metric in each month, from the drivers' bounds ([`drivers::envelope`]): the
-/// capacity index rises with oil and falls with the rouble rate, so its bounds come from the drivers' opposite
-/// corners.
+/// fiscal index rises with oil and with the rouble rate (oil revenue is earned in dollars and spent in roubles,
+/// and prices follow the rouble only in part), so its bounds come from the drivers' matching corners.
 pub fn ranges(
     cfg: &ModelConfig,
     follows: Follows,
@@ -50,8 +50,8 @@ pub fn ranges(
             Follows::Oil => b.oil_usd_per_bbl,
             Follows::Rouble => b.rub_per_usd,
             Follows::Capacity => (
-                patron_capacity::capacity_index(&cfg.params, b.oil_usd_per_bbl.0, b.rub_per_usd.1),
-                patron_capacity::capacity_index(&cfg.params, b.oil_usd_per_bbl.1, b.rub_per_usd.0),
+                patron_capacity::capacity_index(&cfg.params, b.oil_usd_per_bbl.0, b.rub_per_usd.0),
+                patron_capacity::capacity_index(&cfg.params, b.oil_usd_per_bbl.1, b.rub_per_usd.1),
             ),
         })
         .collect()
@@ -136,7 +136,7 @@ pub fn metric_defs(cfg: &ModelConfig) -> Vec<MetricDef> {
     out.push(m(
         "capacity_index",
         &patron,
-        "index (1 = mid-2014)",
+        "real fiscal index (1 = mid-2014)",
         Scale::PerMonth(Follows::Capacity),
     ));
     out.push(m(
@@ -159,6 +159,8 @@ pub fn metric_defs(cfg: &ModelConfig) -> Vec<MetricDef> {
             "west_standing",
             "loyalty_price",
             "trade_barrier",
+            "economic_stress",
+            "defiance",
         ] {
             out.push(m(
                 metric,
@@ -206,10 +208,12 @@ pub fn observe(cfg: &ModelConfig, w: &World, out: &mut [f64]) {
         put(x.west_standing);
         put(x.loyalty_price);
         put(x.trade_barrier);
+        put(x.stress);
+        put(x.defiance);
     }
 }
 
-/// Events in the order [`events`] writes them: per partner the four partner events, then the global ones.
+/// Events in the order [`events`] writes them: per partner the six partner events, then the global ones.
 pub fn event_defs(cfg: &ModelConfig) -> Vec<EventDef> {
     let patron = cfg
         .actors
@@ -227,6 +231,12 @@ pub fn event_defs(cfg: &ModelConfig) -> Vec<EventDef> {
                 Event::HostsMediation => format!("{name} hosts a mediation round"),
                 Event::Sanctioned => format!("the patron sanctions {name}"),
                 Event::LeavesUnion => format!("{name} leaves the Eurasian Economic Union"),
+                Event::RegimeCrisis => {
+                    format!("a leadership, regime or sovereignty crisis in {name}")
+                }
+                Event::StabilisationLoan => {
+                    format!("the patron grants {name} a stabilisation loan or discount")
+                }
             };
             out.push(EventDef {
                 id: e.id(),
@@ -245,6 +255,9 @@ pub fn event_defs(cfg: &ModelConfig) -> Vec<EventDef> {
     out
 }
 
+/// Event bits per partner.
+const PER_PARTNER: usize = Event::PER_PARTNER.len();
+
 /// Bit mask of the events that hold or happened this month, bit i for `event_defs(cfg)[i]`.
 pub fn events(cfg: &ModelConfig, w: &World) -> u64 {
     let p = &cfg.params;
@@ -258,13 +271,15 @@ pub fn events(cfg: &ModelConfig, w: &World) -> u64 {
         let bits = u64::from(west)
             | u64::from(x.hosted) << 1
             | u64::from(x.sanctioned) << 2
-            | u64::from(x.left_union) << 3;
-        mask |= bits << (4 * i);
+            | u64::from(x.left_union) << 3
+            | u64::from(x.crisis) << 4
+            | u64::from(x.loan) << 5;
+        mask |= bits << (PER_PARTNER * i);
     }
-    let k = 4 * w.partners.len();
+    let k = PER_PARTNER * w.partners.len();
     let global = u64::from(any_west)
         | u64::from(any_ceasefire) << 1
-        | u64::from(policy::revised(p, w.stance)) << 2
+        | u64::from(w.revised) << 2
         | u64::from(w.union_fractured) << 3;
     mask | global << k
 }

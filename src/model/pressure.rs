@@ -1,66 +1,133 @@
-//! ODD 7.7 Irritation and pressure (claims A17, A18, A19): drift away from the patron and independence raise its
-//! irritation; irritation brings rhetoric and, above a threshold, sanctions; pressure raises the partner's threat
-//! perception and trade barriers, and threat pushes the partner to hedge (partner choice).
+//! ODD 7.8 Irritation, pay or punish, threat (claims A05, A08, A10, A17-A19; base rates R03, R09): the patron's
+//! irritation follows a partner's distance and counter-measures beyond their vantage levels and jumps with a
+//! month's drift; the patron then answers the loyalty auction by a rule. Above a threshold of irritation it may
+//! punish (a sanction), the more readily the less it can pay; otherwise, when the partner is in economic trouble,
+//! not balancing and the budget allows, it may pay (a stabilisation loan or energy discount, conditional on the
+//! partner winding down its counter-measures). A sanction raises barriers, threat and the partner's own
+//! counter-measures; threat follows irritation and the war next door.
 //!
-//!   I' = clamp((1 - delta_I) I + g_drift max(0, a_prev - a) + g_indep (1 - a)/2, 0, 1)
-//!   P(sanction) = clamp(rate * pressure * (I' - theta) / (1 - theta), 0, 1)   when I' > theta
-//!   T' = clamp(T + r pressure I' (1 - T) + t_s sanctioned - delta_T T, 0, 1)
-//!   b' = clamp((1 - delta_b) b + b_s sanctioned, 0, 1)
-//! a_prev is the partner's position before this month's choice.
+//!   I* = clamp(I_0 + g_ind (d - d_0) + g_def (def - def_0), 0, 1)
+//!   I' = clamp(I + lambda_I (I* - I) + g_drift max(0, a_prev - a + noise), 0, 1)
+//!   P(sanction) = clamp(rate pressure (I' - theta) / (1 - theta) (1 - pi B), 0, 1)     when I' > theta
+//!   P(loan)     = min(loan_rate E B [price unmet, line is not balancing], 1 - P(sanction))
+//!   T' = clamp(T + lambda_T (T_0 + t_I pressure (I' - I_0) + t_K (K - K_0) - T) + t_s sanctioned, 0, 1)
+//!   b' = clamp(b + lambda_b (b_0 - b) + b_s sanctioned, 0, 1)
+//!   def* = clamp(def_0 + g_sf propensity (shortfall - shortfall_0), 0, 1)
+//!   def' = clamp(def + lambda_def (def* - def) + def_s propensity sanctioned, 0, 1) (1 - c loan)
+//!   L' = min(1, (1 - delta_L) L + l_s loan),   E' = E - relief loan
+//! One uniform draw decides sanction, loan or neither.
 
 use rand::{Rng, RngExt};
 
-use super::{Constants, Params, World, unit};
+use super::{Choice, Constants, Params, Partner, World, distance, unit};
 
-pub fn sanction_probability(p: &Params, pressure: f64, irritation: f64) -> f64 {
+pub fn target_irritation(p: &Params, x: &Partner) -> f64 {
+    unit(
+        x.vantage.irritation
+            + p.irritation_independence_gain * (distance(x.alignment) - x.vantage.distance)
+            + p.irritation_defiance_gain * (x.defiance - x.vantage.defiance),
+    )
+}
+
+/// Counter-measures follow the unmet price: the partner's chips in the auction.
+pub fn target_defiance(p: &Params, shortfall: f64, x: &Partner) -> f64 {
+    unit(
+        x.vantage.defiance
+            + p.defiance_shortfall_gain * x.auction_propensity * (shortfall - x.vantage.shortfall),
+    )
+}
+
+pub fn sanction_probability(p: &Params, pressure: f64, irritation: f64, budget_share: f64) -> f64 {
     if irritation <= p.sanction_threshold {
         return 0.0;
     }
     unit(
         p.sanction_rate_per_month * pressure * (irritation - p.sanction_threshold)
-            / (1.0 - p.sanction_threshold),
+            / (1.0 - p.sanction_threshold)
+            * (1.0 - p.punish_preference * budget_share),
     )
 }
 
-pub fn next_irritation(p: &Params, irritation: f64, alignment_before: f64, alignment: f64) -> f64 {
-    let drift = (alignment_before - alignment).max(0.0);
-    unit(
-        (1.0 - p.irritation_decay_per_month) * irritation
-            + p.irritation_drift_gain * drift
-            + p.irritation_independence_gain * (1.0 - alignment) / 2.0,
-    )
+/// The patron pays only a partner whose price it does not meet (the auction's answer), that is not balancing.
+pub fn loan_probability(p: &Params, budget_share: f64, x: &Partner) -> f64 {
+    let got = super::loyalty_auction::received(budget_share, x.support);
+    if x.strategy == Choice::Balance || super::loyalty_auction::shortfall(x.loyalty_price, got) <= 0.0 {
+        return 0.0;
+    }
+    unit(p.loan_rate_per_month * x.stress * budget_share)
 }
 
 pub fn step<R: Rng + ?Sized>(p: &Params, patron: &Constants, w: &mut World, rng: &mut R) {
+    let (budget_share, intensity) = (w.budget_share, w.conflict_intensity);
+    let war = intensity - w.vantage.conflict_intensity;
     for x in &mut w.partners {
         let u: f64 = rng.random();
-        x.irritation = next_irritation(p, x.irritation, x.alignment_before, x.alignment);
-        x.sanctioned = u < sanction_probability(p, patron.pressure, x.irritation);
+        // The month's move away, its noise aside: a line or a crisis, not a statement.
+        let drift = (x.alignment_before - x.alignment + x.noise_move).max(0.0);
+        x.irritation = unit(
+            x.irritation
+                + p.irritation_adjust_per_month * (target_irritation(p, x) - x.irritation)
+                + p.irritation_drift_gain * drift,
+        );
+        let p_sanction = sanction_probability(p, patron.pressure, x.irritation, budget_share);
+        let p_loan = loan_probability(p, budget_share, x).min(1.0 - p_sanction);
+        x.sanctioned = u < p_sanction;
+        x.loan = !x.sanctioned && u < p_sanction + p_loan;
         let s = if x.sanctioned { 1.0 } else { 0.0 };
+        let threat_target = x.vantage.threat
+            + p.threat_irritation_gain * patron.pressure * (x.irritation - x.vantage.irritation)
+            + p.threat_war_gain * war;
         x.threat = unit(
             x.threat
-                + p.threat_from_rhetoric * patron.pressure * x.irritation * (1.0 - x.threat)
-                + p.threat_from_sanction * s
-                - p.threat_decay_per_month * x.threat,
+                + p.threat_adjust_per_month * (threat_target - x.threat)
+                + p.threat_from_sanction * s,
         );
-        x.trade_barrier =
-            unit((1.0 - p.barrier_decay_per_month) * x.trade_barrier + p.barrier_from_sanction * s);
+        x.trade_barrier = unit(
+            x.trade_barrier
+                + p.barrier_adjust_per_month * (x.vantage.trade_barrier - x.trade_barrier)
+                + p.barrier_from_sanction * s,
+        );
+        let unmet = super::loyalty_auction::shortfall(
+            x.loyalty_price,
+            super::loyalty_auction::received(budget_share, x.support),
+        );
+        x.defiance = unit(
+            x.defiance
+                + p.defiance_adjust_per_month * (target_defiance(p, unmet, x) - x.defiance)
+                + p.defiance_from_sanction * x.auction_propensity * s,
+        );
+        x.support *= 1.0 - p.support_decay_per_month;
+        if x.loan {
+            x.defiance *= 1.0 - p.loan_conditionality;
+            x.support = (x.support + p.loan_support).min(1.0);
+            x.stress = unit(x.stress - p.loan_relief);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::tests_support::partner;
 
     #[test]
-    fn irritation_and_sanctions_match_hand_computation() {
+    fn irritation_sanctions_and_loans_match_hand_computation() {
         let p = Params::default();
-        // 0.95 * 0.6 + 1 * (0.5 - 0.4) + 0.04 * (1 - 0.4) / 2 = 0.57 + 0.1 + 0.012 = 0.682
-        assert!((next_irritation(&p, 0.6, 0.5, 0.4) - 0.682).abs() < 1e-12);
-        // Moving toward the patron adds no drift: 0.95 * 0.6 + 0.04 * 0.2 / 2 = 0.574
-        assert!((next_irritation(&p, 0.6, 0.5, 0.8) - 0.574).abs() < 1e-12);
-        assert_eq!(sanction_probability(&p, 1.0, 0.6), 0.0);
-        // 0.25 * 2 * (0.75 - 0.6) / 0.4 = 0.1875
-        assert!((sanction_probability(&p, 2.0, 0.75) - 0.1875).abs() < 1e-12);
+        let mut x = partner();
+        // At the vantage position and counter-measures the target is the vantage irritation.
+        assert!((target_irritation(&p, &x) - 0.9).abs() < 1e-12);
+        // 0.2 further West (distance +0.1) and counter-measures 0.1 lower: 0.9 + 0.1 - 0.1 = 0.9
+        x.alignment = 0.3;
+        x.defiance = 0.3;
+        assert!((target_irritation(&p, &x) - 0.9).abs() < 1e-12);
+        assert_eq!(sanction_probability(&p, 1.0, 0.6, 0.5), 0.0);
+        // 0.25 * 2 * (0.75 - 0.6) / 0.4 * (1 - 0.6 * 0.5) = 0.1875 * 0.7 = 0.13125
+        assert!((sanction_probability(&p, 2.0, 0.75, 0.5) - 0.131_25).abs() < 1e-12);
+        // A patron that can pay in full punishes less: (1 - 0.6) against (1 - 0.6 * 0.5).
+        assert!(sanction_probability(&p, 1.0, 0.9, 1.0) < sanction_probability(&p, 1.0, 0.9, 0.5));
+        // 0.15 * 0.5 * 0.7; none for a balancing partner.
+        assert!((loan_probability(&p, 0.7, &x) - 0.0525).abs() < 1e-12);
+        x.strategy = Choice::Balance;
+        assert_eq!(loan_probability(&p, 0.7, &x), 0.0);
     }
 }

@@ -231,7 +231,7 @@ impl Checker<'_> {
         let shape_ok =
             count(Role::Patron) == 1 && count(Role::Contested) == 1 && count(Role::Partner) > 0;
         if count(Role::Partner) > MAX_PARTNERS {
-            self.err(&here, "actors", format!("at most {MAX_PARTNERS} partners (each has four events, tracked in one 64-bit mask with the four global ones); found {}", count(Role::Partner)));
+            self.err(&here, "actors", format!("at most {MAX_PARTNERS} partners (each has six events, tracked in one 64-bit mask with the four global ones); found {}", count(Role::Partner)));
         }
         // An actor already refused above would only make this count misleading.
         if !shape_ok && self.errors.is_empty() {
@@ -297,7 +297,7 @@ pub(super) fn check_provenance(text: &str) -> Result<(), String> {
     for id in t.split(',').map(str::trim) {
         if evidence::claim(id).is_none() {
             return Err(format!(
-                "{id:?} is not a claim id in seeds/claims.toml; write claim ids (A01..A22, F01..F06), \"data: FILE ROWS\" or \"assumption: REASON\""
+                "{id:?} is not an evidence id; write ids from seeds/claims.toml (A01..A22, F01..F06), seeds/base_rates.toml (R01..) or seeds/record.toml (V01..), \"data: FILE ROWS\" or \"assumption: REASON\""
             ));
         }
     }

@@ -36,7 +36,7 @@ pub const DEFAULT_SEED: u64 = 20_141_226;
 /// Bases may nest this deep (a guard against runaway chains; cycles are caught separately).
 const MAX_BASE_DEPTH: usize = 16;
 /// Partners a scenario may declare: 4 events each plus 4 global events fit a 64-bit mask.
-pub const MAX_PARTNERS: usize = 15;
+pub const MAX_PARTNERS: usize = 10;
 /// Upper bound on runs one scenario may ask for.
 pub const MAX_RUNS: u64 = 100_000_000;
 
@@ -76,6 +76,8 @@ pub struct Scenario {
     pub changes: Vec<(String, String)>,
     pub oil_shocks: Vec<(Month, f64)>,
     pub west_changes: Vec<(Month, f64)>,
+    /// Scheduled political events (`[[calendar]]`), in month order.
+    pub calendar_events: Vec<validate::CalendarEvent>,
     pub replays: Vec<ReplayInfo>,
     /// Where the schedules and replays that override parameters were written.
     pub schedules: Vec<ScheduleSite>,

@@ -12,6 +12,7 @@ const TOP_KEYS: &[&str] = &[
     "run",
     "actors",
     "sources",
+    "calendar",
 ];
 
 /// Keys under the parameter tables that are schedules or replays, not parameters.

@@ -9,7 +9,7 @@ use super::{
     DEFAULT_RUNS, DEFAULT_SEED, MAX_RUNS, Month, Origin, Scenario, ScheduleSite,
     valid_scenario_name,
 };
-use crate::model::ModelConfig;
+use crate::model::{ActorDef, CalendarMonth, ModelConfig, Role};
 use crate::model::params::{PARAM_SPECS, Params, fmt_num, param_index};
 
 const RUN_KEYS: &[&str] = &["runs", "seed"];
@@ -83,6 +83,7 @@ impl Checker<'_> {
         let remove_actors = tree::take(&mut top, "remove_actors");
         let param_sources = tree::take(&mut top, "sources");
         let actors_entry = tree::take(&mut top, "actors");
+        let calendar_raw = tree::take(&mut top, "calendar");
 
         // Schedules and replays are read after the horizon is known.
         let mut oil_shocks_raw = None;
@@ -231,6 +232,10 @@ impl Checker<'_> {
         }
 
         let (actors, actor_attr_origin) = self.actors(actors_entry, remove_actors, &mut changes);
+        let (calendar, calendar_events) = match calendar_raw {
+            Some(e) => self.calendar(&e, &actors, start, horizon),
+            None => (vec![CalendarMonth::default(); horizon + 1], Vec::new()),
+        };
 
         if !self.errors.is_empty() {
             return None;
@@ -249,7 +254,9 @@ impl Checker<'_> {
                 oil_replay_usd_per_bbl: oil_replay,
                 rub_replay_per_usd: rub_replay,
                 west_engagement,
+                calendar,
             },
+            calendar_events,
             param_origin,
             param_source,
             actor_attr_origin,
@@ -484,6 +491,123 @@ impl Checker<'_> {
         }
         out
     }
+}
+
+impl Checker<'_> {
+    /// `[[calendar]]`: scheduled political events known on the vantage date, `{ month, kind, actor }`; an election
+    /// names a partner, the other kinds name no actor.
+    fn calendar(
+        &mut self,
+        entry: &Entry,
+        actors: &[ActorDef],
+        start: Month,
+        horizon: usize,
+    ) -> (Vec<CalendarMonth>, Vec<CalendarEvent>) {
+        let mut months = vec![CalendarMonth::default(); horizon + 1];
+        let mut events = Vec::new();
+        let Value::Array(items) = &entry.node.value else {
+            self.err(
+                &entry.node.loc,
+                "calendar",
+                "must be an array of tables ([[calendar]]) with `month`, `kind` and, for an election, `actor`",
+            );
+            return (months, events);
+        };
+        let partners: Vec<&str> = actors
+            .iter()
+            .filter(|a| a.role == Role::Partner)
+            .map(|a| a.name.as_str())
+            .collect();
+        let (first, last) = (start.plus(1), start.plus(horizon));
+        for (i, item) in items.iter().enumerate() {
+            let ikey = format!("calendar[{i}]");
+            let Some(t) = self.table(item, &ikey) else {
+                continue;
+            };
+            let (mut month, mut kind, mut actor) = (None, None, None);
+            for e in t {
+                let k = format!("{ikey}.{}", e.key);
+                match e.key.as_str() {
+                    "month" => month = self.month(&e.node, &k).map(|m| (m, e.node.loc.clone())),
+                    "kind" => kind = self.string(&e.node, &k).map(|v| (v, e.node.loc.clone())),
+                    "actor" => actor = self.string(&e.node, &k).map(|v| (v, e.node.loc.clone())),
+                    "note" => {
+                        let _ = self.string(&e.node, &k);
+                    }
+                    _ => self.unknown(e, &k, &["month", "kind", "actor", "note"]),
+                }
+            }
+            let Some((m, mloc)) = month else {
+                if !t.iter().any(|e| e.key == "month") {
+                    self.err(&item.loc, &ikey, "missing `month`");
+                }
+                continue;
+            };
+            if m < first || m > last {
+                self.err(
+                    &mloc,
+                    &format!("{ikey}.month"),
+                    format!("{m} is outside the simulated months {first} .. {last}"),
+                );
+                continue;
+            }
+            let slot = start.months_until(m) as usize;
+            let Some((kind, kloc)) = kind else {
+                if !t.iter().any(|e| e.key == "kind") {
+                    self.err(&item.loc, &ikey, format!("missing `kind`; one of {}", CALENDAR_KINDS.join(", ")));
+                }
+                continue;
+            };
+            let kkey = format!("{ikey}.kind");
+            match (kind.as_str(), actor) {
+                ("election", Some((name, aloc))) => match partners.iter().position(|p| *p == name) {
+                    Some(pos) => {
+                        months[slot].elections |= 1 << pos;
+                        events.push(CalendarEvent { month: m, kind: "election", actor: name });
+                    }
+                    None => self.err(
+                        &aloc,
+                        &format!("{ikey}.actor"),
+                        format!("{name:?} is not a partner of this scenario; elections are held by partners: {}", partners.join(", ")),
+                    ),
+                },
+                ("election", None) => {
+                    self.err(&item.loc, &ikey, "an election needs `actor`, the partner that holds it")
+                }
+                ("sanctions_renewal" | "enlargement", Some((_, aloc))) => self.err(
+                    &aloc,
+                    &format!("{ikey}.actor"),
+                    format!("a {kind} names no actor"),
+                ),
+                ("sanctions_renewal", None) => {
+                    months[slot].sanctions_renewal = true;
+                    events.push(CalendarEvent { month: m, kind: "sanctions_renewal", actor: String::new() });
+                }
+                ("enlargement", None) => {
+                    months[slot].enlargement = true;
+                    events.push(CalendarEvent { month: m, kind: "enlargement", actor: String::new() });
+                }
+                (other, _) => self.err(
+                    &kloc,
+                    &kkey,
+                    format!("{other:?} is not a calendar event; one of {}", CALENDAR_KINDS.join(", ")),
+                ),
+            }
+        }
+        events.sort_by(|a, b| (a.month, a.kind, &a.actor).cmp(&(b.month, b.kind, &b.actor)));
+        (months, events)
+    }
+}
+
+/// The kinds of scheduled event a `[[calendar]]` entry may name.
+pub const CALENDAR_KINDS: [&str; 3] = ["election", "sanctions_renewal", "enlargement"];
+
+/// One scheduled political event, for reports and the manifest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalendarEvent {
+    pub month: Month,
+    pub kind: &'static str,
+    pub actor: String,
 }
 
 /// Western engagement per month index: `level` until the first scheduled change, then each change from its month.
