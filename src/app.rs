@@ -37,6 +37,8 @@ pub enum AppError {
     InvalidFiles { failed: usize, total: usize },
     #[error("{0} claim(s) contradicted")]
     Contradicted(usize),
+    #[error(transparent)]
+    Fans(#[from] crate::fans::FansError),
 }
 
 impl From<shard::MergeError> for AppError {
@@ -53,7 +55,8 @@ impl AppError {
             AppError::Scenario(_)
             | AppError::Args(_)
             | AppError::Compare(_)
-            | AppError::InvalidFiles { .. } => 2,
+            | AppError::InvalidFiles { .. }
+            | AppError::Fans(_) => 2,
             AppError::Output(_) | AppError::Chart(_) => 1,
             AppError::Sweep(SweepError::Output(_)) => 1,
             AppError::Sweep(_) => 2,
@@ -459,4 +462,35 @@ pub fn claims(
         results,
         out_dir: out.path().to_path_buf(),
     })
+}
+
+/// `realign fans`: reads the calibration data from `data_dir` (seeds/data), backtests the drivers' fans of the
+/// parameter set (`scenario`'s, or the defaults) and returns the report.
+pub fn fans(data_dir: &Path, scenario: Option<&Path>) -> Result<crate::fans::Report, AppError> {
+    use crate::fans::{self, FansError};
+    let read = |(name, column): (&str, &str)| -> Result<(String, String, String), FansError> {
+        let path = data_dir.join(name);
+        let text =
+            crate::scenario::access::read_text(&path, crate::scenario::access::MAX_DATA_BYTES)
+                .map_err(|e| FansError::File {
+                    file: path.display().to_string(),
+                    what: e.to_string(),
+                })?;
+        Ok((path.display().to_string(), column.to_string(), text))
+    };
+    let (file, column, text) = read(fans::OIL_MONTHLY_FILE)?;
+    let oil = fans::parse_monthly(&text, &file, &column)?;
+    let (file, column, text) = read(fans::OIL_DAILY_FILE)?;
+    let daily = fans::parse_daily(&text, &file, &column)?;
+    let (file, column, text) = read(fans::RUB_MONTHLY_FILE)?;
+    let rub = fans::parse_monthly(&text, &file, &column)?;
+    let data = fans::Data::new(oil, &daily, rub, &fans::Scheme::default())?;
+    let (params, label) = match scenario {
+        Some(path) => {
+            let s = Scenario::load(path)?;
+            (s.config.params.clone(), s.name.clone())
+        }
+        None => (crate::model::Params::default(), "defaults".to_string()),
+    };
+    Ok(fans::report(&params, &label, &data, &daily))
 }

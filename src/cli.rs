@@ -166,6 +166,15 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Backtest the oil and rouble fans on pre-vantage data (1990-2014) and print their coverage by horizon.
+    Fans {
+        /// Take the drivers' parameters from this scenario instead of the defaults.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Folder of the calibration data.
+        #[arg(long, default_value = "seeds/data")]
+        data: PathBuf,
+    },
     /// Measure runs per second against the cost of the random draws alone.
     Bench {
         #[arg(default_value = "scenarios/baseline.toml")]
@@ -409,6 +418,12 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             } else {
                 out!("{}", crate::explain::explain(&Scenario::load(&scenario)?));
             }
+        }
+        Command::Fans { scenario, data } => {
+            out!(
+                "{}",
+                crate::fans::render(&app::fans(&data, scenario.as_deref())?)
+            );
         }
         Command::Bench {
             sweep: Some(sweep),

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod compare;
 pub mod evidence;
 pub mod explain;
+pub mod fans;
 pub mod model;
 pub mod options;
 pub mod output;

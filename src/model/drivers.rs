@@ -2,8 +2,11 @@
 //! and Western engagement on its schedule.
 //!
 //! Oil: x = ln P, k = ln 2 / half-life,
-//!   x' = x + (1 - e^-k) (ln L - x) + (sigma_oil / sqrt 12) eps_oil + ln(shock factor),
-//! or x' = ln(replayed price) in months the data cover.
+//!   x' = x + (1 - e^-k) (ln L - x) + (sigma_oil(m) / sqrt 12) eps_oil + ln(shock factor),
+//! or x' = ln(replayed price) in months the data cover. The volatility has a term structure: in simulated month
+//! m = 1, 2, ... it is sigma_oil(m) = sigma + (sigma_0 - sigma) 2^(-(m - 1) / h_v), starting at the vantage date's
+//! implied volatility (sigma_0, the OVX scaled to monthly averages) and decaying with half-life h_v to the
+//! long-run volatility of monthly averages (sigma). docs/DRIVERS.md gives the backtest that calibrates it.
 //! Rouble: ln R = ln R0 - eta (x - x0) + d, where the deviation d follows
 //!   d' = (1 - s) d + (sigma_rub / sqrt 12) eps_rub,
 //! or R = replayed rate (and d is set to what the replay implies) in months the data cover.
@@ -23,7 +26,12 @@ pub struct Consts {
     pub log_long_run: f64,
     /// 1 - e^-k: share of the log gap closed per month.
     pub pull: f64,
+    /// Long-run monthly s.d. of log oil (sigma / sqrt 12).
     pub sigma_oil_month: f64,
+    /// Excess of the first month's s.d. over the long-run one ((sigma_0 - sigma) / sqrt 12).
+    pub sigma_oil_excess_month: f64,
+    /// ln 2 / h_v: decay rate of the excess per month.
+    pub vol_decay_rate: f64,
     pub log_oil_start: f64,
     pub log_rub_start: f64,
     pub elasticity: f64,
@@ -39,6 +47,9 @@ impl Consts {
             log_long_run: ln(p.oil_long_run_usd_per_bbl),
             pull: 1.0 - exp(-k),
             sigma_oil_month: p.oil_volatility_annual / MONTHS_PER_YEAR.sqrt(),
+            sigma_oil_excess_month: (p.oil_volatility_start_annual - p.oil_volatility_annual)
+                / MONTHS_PER_YEAR.sqrt(),
+            vol_decay_rate: std::f64::consts::LN_2 / p.oil_volatility_decay_half_life_months,
             log_oil_start: ln(p.oil_start_usd_per_bbl),
             log_rub_start: ln(p.rub_start_per_usd),
             elasticity: p.rub_oil_elasticity,
@@ -47,10 +58,18 @@ impl Consts {
         }
     }
 
-    /// One month of log oil from `log_oil` with standard normal shock `eps` and ln(shock factor) `log_shock`.
+    /// The monthly s.d. of log oil in simulated month `month` (1 = the first month after the start).
     #[inline]
-    pub fn next_log_oil(&self, log_oil: f64, eps: f64, log_shock: f64) -> f64 {
-        log_oil + self.pull * (self.log_long_run - log_oil) + self.sigma_oil_month * eps + log_shock
+    pub fn sigma_oil_at(&self, month: usize) -> f64 {
+        let since_start = month.saturating_sub(1) as f64;
+        self.sigma_oil_month + self.sigma_oil_excess_month * exp(-self.vol_decay_rate * since_start)
+    }
+
+    /// One month of log oil from `log_oil` with standard normal shock `eps`, monthly s.d. `sigma` (from
+    /// [`Consts::sigma_oil_at`]) and ln(shock factor) `log_shock`.
+    #[inline]
+    pub fn next_log_oil(&self, log_oil: f64, eps: f64, sigma: f64, log_shock: f64) -> f64 {
+        log_oil + self.pull * (self.log_long_run - log_oil) + sigma * eps + log_shock
     }
 
     /// ln of the rouble rate oil alone implies: ln R0 - eta (x - x0).
@@ -76,7 +95,7 @@ pub fn step<R: Rng + ?Sized>(c: &Consts, cfg: &ModelConfig, w: &mut World, rng: 
             w.log_oil = ln(replayed);
         }
         None => {
-            w.log_oil = c.next_log_oil(w.log_oil, eps_oil, cfg.oil_shock_log[m]);
+            w.log_oil = c.next_log_oil(w.log_oil, eps_oil, c.sigma_oil_at(m), cfg.oil_shock_log[m]);
             w.oil_usd_per_bbl = exp(w.log_oil);
         }
     }
@@ -107,7 +126,7 @@ pub struct DriverBounds {
 /// values on these ranges, so the bins follow the scenario whatever its parameters; a value outside is detected by
 /// the statistics, never binned as if it were inside.
 ///
-/// Oil: x = D + N with D the noiseless path and Var N' = (1 - pull)^2 Var N + sigma^2, both reset by a replayed
+/// Oil: x = D + N with D the noiseless path and Var N' = (1 - pull)^2 Var N + sigma(m)^2, both reset by a replayed
 /// month. Rouble: ln R = ln R0 - eta (x - x0) + d, d's mean and variance followed the same way (a replayed month
 /// sets d to what the data imply, which carries the oil noise of that month); the two noises are bounded together
 /// by the sum of their standard deviations.
@@ -122,8 +141,9 @@ pub fn envelope(cfg: &ModelConfig, sds: f64) -> Vec<DriverBounds> {
             match cfg.oil_replay_usd_per_bbl[m] {
                 Some(v) => (oil_mean, oil_var) = (ln(v), 0.0),
                 None => {
-                    oil_mean = c.next_log_oil(oil_mean, 0.0, cfg.oil_shock_log[m]);
-                    oil_var = keep_oil * keep_oil * oil_var + c.sigma_oil_month * c.sigma_oil_month;
+                    oil_mean = c.next_log_oil(oil_mean, 0.0, 0.0, cfg.oil_shock_log[m]);
+                    let sigma = c.sigma_oil_at(m);
+                    oil_var = keep_oil * keep_oil * oil_var + sigma * sigma;
                 }
             }
             match cfg.rub_replay_per_usd[m] {
@@ -158,13 +178,46 @@ pub fn envelope(cfg: &ModelConfig, sds: f64) -> Vec<DriverBounds> {
     out
 }
 
+/// Mean and variance of log oil and of the log rouble rate in one month of the free process (no replay, no
+/// scheduled shock), from the start values in [`Consts`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Moments {
+    pub log_oil_mean: f64,
+    pub log_oil_var: f64,
+    pub log_rub_mean: f64,
+    pub log_rub_var: f64,
+}
+
+/// The exact moments of the free process for months 1..=months (index 0 is month 1). Both noises are normal and
+/// independent, so ln P and ln R are normal with these moments: the fans the backtest of `crate::fans` checks.
+/// ln R = ln R0 - eta (x - x0) + d, so Var ln R = eta^2 Var x + Var d.
+pub fn moments(c: &Consts, months: usize) -> Vec<Moments> {
+    let keep_oil = 1.0 - c.pull;
+    let (mut oil_mean, mut oil_var, mut dev_var) = (c.log_oil_start, 0.0f64, 0.0f64);
+    (1..=months)
+        .map(|m| {
+            oil_mean = c.next_log_oil(oil_mean, 0.0, 0.0, 0.0);
+            let sigma = c.sigma_oil_at(m);
+            oil_var = keep_oil * keep_oil * oil_var + sigma * sigma;
+            dev_var = c.keep_deviation * c.keep_deviation * dev_var
+                + c.sigma_rub_month * c.sigma_rub_month;
+            Moments {
+                log_oil_mean: oil_mean,
+                log_oil_var: oil_var,
+                log_rub_mean: c.log_oil_implied_rub(oil_mean),
+                log_rub_var: c.elasticity * c.elasticity * oil_var + dev_var,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn next_oil(p: &Params, oil: f64, eps: f64, factor: f64) -> f64 {
-        Consts::new(p)
-            .next_log_oil(oil.ln(), eps, factor.ln())
+        let c = Consts::new(p);
+        c.next_log_oil(oil.ln(), eps, c.sigma_oil_at(1), factor.ln())
             .exp()
     }
 
@@ -185,6 +238,7 @@ mod tests {
         let p = Params {
             oil_long_run_usd_per_bbl: 62.34,
             oil_volatility_annual: 12f64.sqrt() * 0.1,
+            oil_volatility_start_annual: 12f64.sqrt() * 0.1,
             ..Params::default()
         };
         let at_level = next_oil(&p, 62.34, 0.0, 0.5);
@@ -211,5 +265,38 @@ mod tests {
             ..Params::default()
         };
         assert!((Consts::new(&p).next_rub_deviation(0.2, 3.0) - 0.15).abs() < 1e-12);
+    }
+
+    #[test]
+    fn oil_volatility_starts_at_the_implied_level_and_halves_its_excess_each_half_life() {
+        let p = Params {
+            oil_volatility_annual: 0.3,
+            oil_volatility_start_annual: 0.5,
+            oil_volatility_decay_half_life_months: 6.0,
+            ..Params::default()
+        };
+        let c = Consts::new(&p);
+        let annual = |m: usize| c.sigma_oil_at(m) * 12f64.sqrt();
+        assert!((annual(1) - 0.5).abs() < 1e-12);
+        assert!((annual(7) - 0.4).abs() < 1e-12);
+        assert!((annual(13) - 0.35).abs() < 1e-12);
+        assert!((annual(601) - 0.3).abs() < 1e-9);
+    }
+
+    #[test]
+    fn moments_match_the_step_without_noise_and_the_variance_recursion() {
+        let p = Params::default();
+        let c = Consts::new(&p);
+        let mo = moments(&c, 36);
+        let mut x = c.log_oil_start;
+        for (i, m) in mo.iter().enumerate() {
+            x = c.next_log_oil(x, 0.0, c.sigma_oil_at(i + 1), 0.0);
+            assert!((m.log_oil_mean - x).abs() < 1e-12);
+            assert!((m.log_rub_mean - c.log_oil_implied_rub(x)).abs() < 1e-12);
+        }
+        let s1 = c.sigma_oil_at(1);
+        assert!((mo[0].log_oil_var - s1 * s1).abs() < 1e-15);
+        let r1 = c.elasticity * c.elasticity * s1 * s1 + c.sigma_rub_month * c.sigma_rub_month;
+        assert!((mo[0].log_rub_var - r1).abs() < 1e-15);
     }
 }

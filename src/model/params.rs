@@ -115,14 +115,23 @@ param_table! {
         Data { file: "brent_monthly_2014_2016.csv", rows: "2014-12", how: "December 2014 Brent monthly average" },
         "Brent price in the start month.";
     oil_long_run_usd_per_bbl: "drivers.oil.long_run_usd_per_bbl", "USD/bbl", [5.0, 300.0], 75.0, false,
-        Assumption("between the December 2014 price (62) and the 2014 average (99): a partial recovery, as most forecasts then expected"),
+        Assumption("between the December 2014 price (62) and the 2014 average (99): a partial recovery, as most forecasts then expected; the backtest's trailing rule (geometric mean of the last 36 monthly averages) would give 106 (docs/DRIVERS.md)"),
         "Level the log oil price reverts to.";
-    oil_half_life_months: "drivers.oil.half_life_months", "months", [0.5, 600.0], 18.0, false,
-        Assumption("oil price shocks of 1986, 1998 and 2008 took one to two years to half-close"),
+    oil_half_life_months: "drivers.oil.half_life_months", "months", [0.5, 600.0], 60.0, false,
+        Data { file: "brent_monthly_1987_2014.csv", rows: "1990-01..2014-12",
+               how: "rolling backtest (realign fans, docs/DRIVERS.md): with 60 months the 90% fans cover 85-95% in every horizon band; 18 months covered 78% overall and 73% at 25-36 months" },
         "Months for half of a deviation of log price from its long-run level to close.";
-    oil_volatility_annual: "drivers.oil.volatility_annual", "1/sqrt(year)", [0.0, 2.0], 0.36, false,
-        Data { file: "brent_daily_usd.csv", rows: "1987-05-20..2014-12-31", how: "annualised s.d. of daily log returns, about 36%" },
-        "Annualised volatility of log oil price; monthly shocks have s.d. volatility/sqrt(12).";
+    oil_volatility_annual: "drivers.oil.volatility_annual", "1/sqrt(year)", [0.0, 2.0], 0.30, false,
+        Data { file: "brent_monthly_1987_2014.csv", rows: "1987-05..2014-12", how: "s.d. of monthly log changes of the monthly averages times sqrt 12: 0.303" },
+        "Long-run annualised volatility of the log monthly-average oil price; monthly shocks have s.d. volatility/sqrt(12) once the start volatility has decayed.";
+    oil_volatility_start_annual: "drivers.oil.volatility_start_annual", "1/sqrt(year)", [0.0, 2.0], 0.45, false,
+        Data { file: "ovx_2014_12_26.csv", rows: "2014-12-26",
+               how: "CBOE crude oil implied volatility (OVX) 55.47 on the vantage date, times sqrt(2/3) for monthly averages (a month's average moves with 2/3 of the variance of its end point): 0.45" },
+        "Annualised volatility of log oil in the first simulated month: what the options market priced on the vantage date.";
+    oil_volatility_decay_half_life_months: "drivers.oil.volatility_decay_half_life_months", "months", [0.5, 600.0], 12.0, false,
+        Data { file: "brent_daily_usd.csv + brent_monthly_1987_2014.csv", rows: "1987-05-20..2014-12-31",
+               how: "rolling backtest (docs/DRIVERS.md) with each origin's realised volatility as the start volatility: 12 months puts every horizon band within 85-95%; without the term structure the 25-36-month band covers 84%" },
+        "Months for half of the start volatility's excess over the long-run volatility to decay.";
     oil_reference_usd_per_bbl: "drivers.oil.reference_usd_per_bbl", "USD/bbl", [5.0, 300.0], 108.93, false,
         Data { file: "brent_monthly_2014_2016.csv", rows: "2014-01..2014-06", how: "mean of the six pre-crisis monthly averages" },
         "Pre-crisis oil price at which the patron's capacity index is 1.";
@@ -134,15 +143,17 @@ param_table! {
     rub_reference_per_usd: "drivers.rouble.reference_rub_per_usd", "RUB/USD", [1.0, 1000.0], 35.17, false,
         Data { file: "rub_per_usd_monthend_2014_2016.csv", rows: "2014-01..2014-06", how: "mean of the six pre-crisis month-end rates" },
         "Pre-crisis rouble rate at which the patron's capacity index is 1.";
-    rub_oil_elasticity: "drivers.rouble.oil_elasticity", "-dln(RUB/USD)/dln(USD/bbl)", [0.0, 3.0], 0.85, false,
-        Data { file: "brent_monthly_2014_2016.csv + rub_per_usd_monthend_2014_2016.csv", rows: "2014-01 and 2014-12",
-               how: "ln(56.26/35.24) / -ln(62.34/108.12) = 0.468/0.551 = 0.85" },
+    rub_oil_elasticity: "drivers.rouble.oil_elasticity", "-dln(RUB/USD)/dln(USD/bbl)", [0.0, 3.0], 0.20, false,
+        Data { file: "rub_per_usd_monthend_1992_2014.csv + brent_monthly_1987_2014.csv", rows: "1999-01..2014-12",
+               how: "least-squares slope of 12-month log changes of the month-end rate on those of the Brent monthly average: -0.197 (0.10 on 1-month, 0.28 on 24-month changes; 2014 alone, 0.85)" },
         "How far the rouble's log rate moves against a change in log oil price.";
-    rub_volatility_annual: "drivers.rouble.volatility_annual", "1/sqrt(year)", [0.0, 2.0], 0.15, false,
-        Assumption("residual rouble volatility once oil is accounted for; 2015 month-end rates scatter about 5% a month around the oil-implied level"),
+    rub_volatility_annual: "drivers.rouble.volatility_annual", "1/sqrt(year)", [0.0, 2.0], 0.11, false,
+        Data { file: "rub_per_usd_monthend_1992_2014.csv + brent_monthly_1987_2014.csv", rows: "1999-01..2014-12",
+               how: "s.d. of monthly changes of the deviation ln R + 0.20 ln P, times sqrt 12: 0.108" },
         "Annualised volatility of the rouble's own shocks.";
-    rub_stabilisation_per_month: "drivers.rouble.stabilisation_per_month", "1/month", [0.0, 1.0], 0.1, false,
-        Assumption("the central bank floated the rouble in November 2014 and intervenes little; weak pull"),
+    rub_stabilisation_per_month: "drivers.rouble.stabilisation_per_month", "1/month", [0.0, 1.0], 0.04, false,
+        Data { file: "rub_per_usd_monthend_1992_2014.csv + brent_monthly_1987_2014.csv", rows: "1999-01..2014-12",
+               how: "the pull at which the model's variance of 24-month changes of the deviation ln R + 0.20 ln P equals the data's (variance ratio 0.45): 0.041" },
         "Share of the rouble's deviation from its oil-implied level closed each month by the central bank.";
 
     // ---- drivers: the West -----------------------------------------------------------------------------------------
