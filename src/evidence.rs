@@ -94,8 +94,14 @@ pub fn claims() -> &'static [Claim] {
             .fact;
         all.extend(record.into_iter().map(|f| {
             let value = match (&f.value, &f.unit) {
-                (Some(toml::Value::String(v)), u) => format!(": {v}{}", u.as_deref().map(|u| format!(" {u}")).unwrap_or_default()),
-                (Some(v), u) => format!(": {v}{}", u.as_deref().map(|u| format!(" {u}")).unwrap_or_default()),
+                (Some(toml::Value::String(v)), u) => format!(
+                    ": {v}{}",
+                    u.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
+                ),
+                (Some(v), u) => format!(
+                    ": {v}{}",
+                    u.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
+                ),
                 (None, _) => String::new(),
             };
             Claim {

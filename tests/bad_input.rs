@@ -493,7 +493,7 @@ fn an_unknown_claim_id_in_sources_is_refused() {
         &f,
         &[
             &format!(
-                "{}actors.Belarus.sources.threat: \"Z99\" is not a claim id",
+                "{}actors.Belarus.sources.threat: \"Z99\" is not an evidence id",
                 at(&f, 4, 10)
             ),
             "\"data: FILE ROWS\" or \"assumption: REASON\"",

@@ -1,6 +1,6 @@
 //! Honest intervals: a scenario whose event probability is known exactly. With the patron's irritation pinned at
-//! 1 (no decay, no drift, no independence term), a sanction threshold of 0 and a one-month horizon, the chance that
-//! Belarus is sanctioned by the horizon is exactly rate x pressure. Over many seeds the 95% Wilson interval must
+//! 1 (no adjustment, no drift), a sanction threshold of 0, no preference to pay rather than punish and a one-month
+//! horizon, the chance that Belarus is sanctioned by the horizon is exactly rate x pressure. Over many seeds the 95% Wilson interval must
 //! cover that value close to 95% of the time.
 
 use realign::runner::{Plan, run_ensemble};
@@ -17,12 +17,12 @@ fn coin_scenario(dir: &std::path::Path) -> Scenario {
 name = "coin"
 horizon_months = 1
 [pressure]
-irritation_decay_per_month = 0.0
+irritation_adjust_per_month = 0.0
 irritation_drift_gain = 0.0
-irritation_independence_gain = 0.0
-irritation_mediation_gain = 0.0
 sanction_threshold = 0.0
 sanction_rate_per_month = {TRUE_P}
+[loyalty_auction]
+punish_preference = 0.0
 [actors.Belarus]
 irritation = 1.0
 "#,
@@ -72,7 +72,8 @@ fn wilson_intervals_cover_a_known_probability_at_nominal_rate() {
 #[test]
 fn mean_intervals_cover_the_known_mean_of_a_pinned_coin() {
     // The sanctioned indicator's mean is the event probability: check the normal interval on a related exact
-    // quantity, the barrier after one month: (1 - decay) b0 + b_s * 1{sanctioned}, mean (1 - d) b0 + b_s p.
+    // quantity, the barrier after one month: b0 + b_s * 1{sanctioned} (it starts at its vantage level, so the pull
+    // toward that level is 0), mean b0 + b_s p.
     let dir = tempfile::tempdir().unwrap();
     let s = coin_scenario(dir.path());
     let p = &s.config.params;
@@ -83,7 +84,7 @@ fn mean_intervals_cover_the_known_mean_of_a_pinned_coin() {
         .find(|a| a.name == "Belarus")
         .unwrap()
         .attr("trade_barrier");
-    let truth = (1.0 - p.barrier_decay_per_month) * b0 + p.barrier_from_sanction * TRUE_P;
+    let truth = b0 + p.barrier_from_sanction * TRUE_P;
     let layout = realign::runner::layout(&s.config);
     let k = layout
         .metrics

@@ -64,8 +64,14 @@ fn point_1_leaving_the_orbit_is_reachable_anchored_and_moved_by_the_west_and_by_
         assert!((0.005..=0.08).contains(&p), "{actor} baseline {p}");
         let pw = share(&we, &w, "leaves_orbit", actor);
         let po = share(&oc, &o, "leaves_orbit", actor);
-        assert!(pw >= 2.0 * p, "{actor}: western-engagement {pw} against baseline {p}");
-        assert!(po >= 2.0 * p, "{actor}: oil-collapse {po} against baseline {p}");
+        assert!(
+            pw >= 2.0 * p,
+            "{actor}: western-engagement {pw} against baseline {p}"
+        );
+        assert!(
+            po >= 2.0 * p,
+            "{actor}: oil-collapse {po} against baseline {p}"
+        );
         // Leaving the union has a path of its own (crises), not only alignment below the exit line.
         assert!(share(&base, &b, "leaves_union", actor) > 0.0);
     }
@@ -88,7 +94,10 @@ fn point_1_no_headline_event_is_identically_0_or_1_in_every_shipped_scenario() {
     for n in names {
         let cfg = load(n).config;
         assert_eq!(event_defs(&cfg), defs, "{n} has the baseline's events");
-        for (i, s) in event_shares(&cfg, 4096, cfg.horizon_months()).into_iter().enumerate() {
+        for (i, s) in event_shares(&cfg, 4096, cfg.horizon_months())
+            .into_iter()
+            .enumerate()
+        {
             lo[i] = lo[i].min(s);
             hi[i] = hi[i].max(s);
         }
@@ -144,7 +153,12 @@ fn point_2_the_vantage_state_is_a_rest_point() {
 }
 
 fn revision(cfg: &ModelConfig, runs: u64) -> f64 {
-    share(cfg, &event_shares(cfg, runs, cfg.horizon_months()), "policy_revision", "")
+    share(
+        cfg,
+        &event_shares(cfg, runs, cfg.horizon_months()),
+        "policy_revision",
+        "",
+    )
 }
 
 #[test]
@@ -176,7 +190,11 @@ fn point_3_no_single_assumption_moved_25_percent_moves_revision_by_more_than_a_q
                 }
                 let r = revision(&cfg, 4000);
                 // Tolerance: 0.25 absolute (the bound); 4000 runs give a standard error under 0.008.
-                assert!((r - r0).abs() <= 0.25, "{name}: {} x{f} moves revision {r0} -> {r}", spec.key);
+                assert!(
+                    (r - r0).abs() <= 0.25,
+                    "{name}: {} x{f} moves revision {r0} -> {r}",
+                    spec.key
+                );
             }
         }
     }
@@ -204,7 +222,14 @@ fn point_5_every_parameter_not_declared_reporting_only_moves_some_output() {
             let w = sim.world();
             let mut row = vec![seen as f64, w.stance, w.cohesion, w.conflict_intensity];
             for x in &w.partners {
-                row.extend([x.alignment, x.irritation, x.threat, x.stress, x.west_standing, x.venue]);
+                row.extend([
+                    x.alignment,
+                    x.irritation,
+                    x.threat,
+                    x.stress,
+                    x.west_standing,
+                    x.venue,
+                ]);
             }
             if v.is_empty() {
                 v = row;
@@ -222,7 +247,11 @@ fn point_5_every_parameter_not_declared_reporting_only_moves_some_output() {
         }
         let v = s.config.params.values()[i];
         let up = (v * 1.25).clamp(spec.min, spec.max);
-        let x = if up != v { up } else { (v * 0.75).clamp(spec.min, spec.max) };
+        let x = if up != v {
+            up
+        } else {
+            (v * 0.75).clamp(spec.min, spec.max)
+        };
         let mut cfg = s.config.clone();
         *cfg.params.slot_mut(i) = x;
         if spec.key == "drivers.west.engagement" {
@@ -235,7 +264,12 @@ fn point_5_every_parameter_not_declared_reporting_only_moves_some_output() {
         // show no change, 40,000 must.
         if outputs(&cfg, 4000) == base {
             let long = base_long.get_or_insert_with(|| outputs(&s.config, 40_000));
-            assert_ne!(&outputs(&cfg, 40_000), long, "{} moves no output (+-25%)", spec.key);
+            assert_ne!(
+                &outputs(&cfg, 40_000),
+                long,
+                "{} moves no output (+-25%)",
+                spec.key
+            );
         }
     }
 }
@@ -244,15 +278,29 @@ fn point_5_every_parameter_not_declared_reporting_only_moves_some_output() {
 fn point_7_belarus_is_sanctioned_less_at_pre_crisis_oil() {
     let base = load("baseline.toml").config;
     let h = base.horizon_months();
-    let p0 = share(&base, &event_shares(&base, RUNS, h), "sanctioned", "Belarus");
+    let p0 = share(
+        &base,
+        &event_shares(&base, RUNS, h),
+        "sanctioned",
+        "Belarus",
+    );
     // The world had oil not crashed: Brent at 100 USD from the start and in the long run, the rouble at its
     // pre-crisis level (the reference of the fiscal index), every actor's vantage state as it was.
     let mut rich = base.clone();
     set(&mut rich, "drivers.oil.start_usd_per_bbl", 100.0);
     set(&mut rich, "drivers.oil.long_run_usd_per_bbl", 100.0);
     let pre_crisis_rouble = rich.params.rub_reference_per_usd;
-    set(&mut rich, "drivers.rouble.start_rub_per_usd", pre_crisis_rouble);
-    let p1 = share(&rich, &event_shares(&rich, RUNS, h), "sanctioned", "Belarus");
+    set(
+        &mut rich,
+        "drivers.rouble.start_rub_per_usd",
+        pre_crisis_rouble,
+    );
+    let p1 = share(
+        &rich,
+        &event_shares(&rich, RUNS, h),
+        "sanctioned",
+        "Belarus",
+    );
     // The bound: at least a third lower.
     assert!(p1 <= p0 * 2.0 / 3.0, "baseline {p0}, at 100 USD {p1}");
 }
@@ -265,7 +313,10 @@ fn point_9_a_small_partner_moves_revision_and_fracture_by_less_than_a_third() {
     let a = event_shares(&arm, RUNS, arm.horizon_months());
     for id in ["policy_revision", "union_fracture"] {
         let (pb, pa) = (share(&base, &b, id, ""), share(&arm, &a, id, ""));
-        assert!((pa - pb).abs() < pb / 3.0, "{id}: baseline {pb}, with Armenia {pa}");
+        assert!(
+            (pa - pb).abs() < pb / 3.0,
+            "{id}: baseline {pb}, with Armenia {pa}"
+        );
     }
 }
 
@@ -294,5 +345,8 @@ fn point_10_lines_last_in_spells_of_the_documented_length() {
         });
     }
     let rate = reviews as f64 / months as f64;
-    assert!(rate <= 1.0 / cfg.params.spell_months, "line changes per month {rate}");
+    assert!(
+        rate <= 1.0 / cfg.params.spell_months,
+        "line changes per month {rate}"
+    );
 }

@@ -37,7 +37,11 @@ mod tests {
         // K* = 0.8 + (0.7 - 0.9) = 0.6; K' = 0.8 + 0.1 (0.6 - 0.8) = 0.78; target = -(0.5 + 0.4 * 0.78) = -0.812;
         // a' = -0.6 + 0.05 (-0.812 + 0.6) = -0.6106
         assert!((w.conflict_intensity - 0.78).abs() < 1e-12);
-        assert!((w.contested_alignment + 0.6106).abs() < 1e-12, "{}", w.contested_alignment);
+        assert!(
+            (w.contested_alignment + 0.6106).abs() < 1e-12,
+            "{}",
+            w.contested_alignment
+        );
         step(&p, &mut w, true);
         // K' = 0.78 + 0.1 (0.6 - 0.78) = 0.762, halved by the ceasefire: 0.381
         assert!((w.conflict_intensity - 0.381).abs() < 1e-12);

@@ -42,7 +42,11 @@ pub fn turn_factor(p: &Params, west: f64, rescue_gap: f64, x: &Partner) -> f64 {
 }
 
 pub fn break_share(p: &Params, west: f64, rescue_gap: f64, x: &Partner) -> f64 {
-    unit(p.break_share * (1.0 - p.break_regime_cost * x.autocracy) * turn_factor(p, west, rescue_gap, x))
+    unit(
+        p.break_share
+            * (1.0 - p.break_regime_cost * x.autocracy)
+            * turn_factor(p, west, rescue_gap, x),
+    )
 }
 
 pub fn sovereignty_exit_share(p: &Params, west: f64, rescue_gap: f64, x: &Partner) -> f64 {
@@ -126,8 +130,11 @@ mod tests {
         assert!((crisis_probability(&p, true, &x) - 0.082 * 1.6).abs() < 1e-12);
         // q = 0.3 (1 - 0.8 * 0.9) exp(10 (0.5 * 0.3 - 0.25)) = 0.084 e^-1 = 0.030902
         assert!((break_share(&p, 0.5, 0.0, &x) - 0.084 * (-1f64).exp()).abs() < 1e-12);
-        // A patron 0.2 short of its vantage budget: e^0.6 more breaks.
-        assert!((break_share(&p, 0.5, 0.2, &x) / break_share(&p, 0.5, 0.0, &x) - 0.6f64.exp()).abs() < 1e-12);
+        // A patron 0.2 short of its vantage budget: e^(5 * 0.2) more breaks.
+        assert!(
+            (break_share(&p, 0.5, 0.2, &x) / break_share(&p, 0.5, 0.0, &x) - 1f64.exp()).abs()
+                < 1e-12
+        );
         // 0.004 * 1 * 0.25
         assert!((sovereignty_probability(&p, 1.0, &x) - 0.001).abs() < 1e-12);
     }
@@ -139,6 +146,7 @@ mod tests {
         let p = Params {
             crisis_rate_per_month: 1.0,
             break_share: 1.0,
+            break_offer_gain: 0.0,
             break_regime_cost: 0.0,
             exit_on_break: 1.0,
             sovereignty_rate_per_month: 0.0,

@@ -10,7 +10,8 @@ use super::{Params, Partner, unit};
 
 pub fn target_stress(p: &Params, rub_log_change: f64, x: &Partner) -> f64 {
     unit(
-        x.vantage.stress + p.economy_rouble_gain * x.dependence * rub_log_change
+        x.vantage.stress
+            + p.economy_rouble_gain * x.dependence * rub_log_change
             + p.economy_ban_gain * (x.trade_barrier - x.vantage.trade_barrier)
             - x.support,
     )

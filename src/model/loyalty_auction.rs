@@ -59,7 +59,11 @@ mod tests {
         // against 0.5: +0.03. Target 0.666, halfway from 0.6 = 0.633.
         b.stress = 0.6;
         step(&p, 0.9, &mut b);
-        assert!((b.loyalty_price - 0.633).abs() < 1e-12, "{}", b.loyalty_price);
+        assert!(
+            (b.loyalty_price - 0.633).abs() < 1e-12,
+            "{}",
+            b.loyalty_price
+        );
         assert!((shortfall(0.72, received(0.5, 0.1)) - 0.12).abs() < 1e-12);
         assert_eq!(shortfall(0.4, received(0.5, 0.0)), 0.0);
     }

@@ -80,15 +80,23 @@ pub fn step<R: Rng + ?Sized>(p: &Params, w: &mut World, rng: &mut R) -> bool {
             x.ceasefire = x.hosted && u_success < success;
         }
         any_ceasefire |= x.ceasefire;
-        x.venue = ((1.0 - p.venue_decay_per_month) * x.venue + if x.hosted { p.venue_gain } else { 0.0 }).min(1.0);
+        x.venue = ((1.0 - p.venue_decay_per_month) * x.venue
+            + if x.hosted { p.venue_gain } else { 0.0 })
+        .min(1.0);
         x.openness += p.openness_adjust_per_month * (target_openness(p, x) - x.openness);
         let target = x.vantage.west_standing
-            + p.standing_distance_gain * w.west_engagement * (distance(x.alignment) - x.vantage.distance);
+            + p.standing_distance_gain
+                * w.west_engagement
+                * (distance(x.alignment) - x.vantage.distance);
         x.west_standing = unit(
             x.west_standing
                 + p.standing_adjust_per_month * (target - x.west_standing)
                 + if x.hosted { p.standing_host_gain } else { 0.0 }
-                + if x.ceasefire { p.standing_success_gain } else { 0.0 },
+                + if x.ceasefire {
+                    p.standing_success_gain
+                } else {
+                    0.0
+                },
         );
     }
     any_ceasefire
@@ -103,13 +111,13 @@ mod tests {
     fn hosting_acceptance_and_success_match_hand_computation() {
         let p = Params::default();
         let x = partner();
-        // 1.5 * 0.5 * 0.3 * 0.7 + 0.5 * 0.5 + 1 * 0.2 * 0.8 + 0.5 * 1 - 0.6 = 0.1575 + 0.25 + 0.16 + 0.5 - 0.6
-        assert!((host_utility(&p, 0.5, 0.2, 0.8, &x) - 0.4675).abs() < 1e-12);
+        // 1.5 * 0.5 * 0.3 * 0.7 + 0.5 * 0.5 + 1 * 0.2 * 0.8 + 1.5 * 1 - 1 = 0.1575 + 0.25 + 0.16 + 1.5 - 1
+        assert!((host_utility(&p, 0.5, 0.2, 0.8, &x) - 1.0675).abs() < 1e-12);
         // With rationality 50 a positive payoff is an offer almost surely.
-        assert!(offer_probability(50.0, 0.4675) > 0.999_999);
+        assert!(offer_probability(50.0, 1.0675) > 0.999_999);
         assert!((offer_probability(0.0, -3.0) - 0.5).abs() < 1e-12);
-        // 0.1 + 0.6 * 0.2 + 0.4 * 0.5 - 0.4 * 0.9 = 0.06; a friendlier host is accepted more readily.
-        assert!((patron_acceptance(&p, 0.2, &x) - 0.06).abs() < 1e-12);
+        // 0.02 + 0.6 * 0.2 + 0.3 * 0.5 - 0.2 * 0.9 = 0.11; a friendlier host is accepted more readily.
+        assert!((patron_acceptance(&p, 0.2, &x) - 0.11).abs() < 1e-12);
         let mut friend = x.clone();
         friend.alignment = 0.9;
         assert!(patron_acceptance(&p, 0.2, &friend) > patron_acceptance(&p, 0.2, &x));

@@ -464,8 +464,10 @@ impl World {
             loyalty_auction::step(p, self.west_engagement, x);
         }
         // 4. Lines: reviewed simultaneously, each partner reading the others' positions of last month.
-        let others = partner_choice::others_distance_shift(&self.partners, self.vantage.total_weight);
-        let (budget_share, west, cohesion) = (self.budget_share, self.west_engagement, self.cohesion);
+        let others =
+            partner_choice::others_distance_shift(&self.partners, self.vantage.total_weight);
+        let (budget_share, west, cohesion) =
+            (self.budget_share, self.west_engagement, self.cohesion);
         for (x, shift) in self.partners.iter_mut().zip(others) {
             partner_choice::step(p, budget_share, west, cohesion, shift, x, rng);
         }
@@ -473,7 +475,15 @@ impl World {
         let rescue_gap = self.vantage.budget_share - self.budget_share;
         for (i, x) in self.partners.iter_mut().enumerate() {
             let election = calendar.elections >> i & 1 == 1;
-            crisis::step(p, self.west_engagement, rescue_gap, patron.pressure, election, x, rng);
+            crisis::step(
+                p,
+                self.west_engagement,
+                rescue_gap,
+                patron.pressure,
+                election,
+                x,
+                rng,
+            );
         }
         // 6. Mediation: offers, acceptance, success; then the fighting.
         let any_ceasefire = mediation::step(p, self, rng);

@@ -273,7 +273,7 @@ param_table! {
     loan_relief: "loyalty_auction.loan_relief", "stress", [0.0, 1.0], 0.3, false,
         Claim(&["R09"]),
         "Economic stress a loan removes.";
-    loan_conditionality: "loyalty_auction.loan_conditionality", "share", [0.0, 1.0], 0.5, false,
+    loan_conditionality: "loyalty_auction.loan_conditionality", "share", [0.0, 1.0], 0.25, false,
         Claim(&["R09", "A05"]),
         "Share of the partner's counter-measures it drops as the loan's condition.";
     support_decay_per_month: "loyalty_auction.support_decay_per_month", "1/month", [0.0, 1.0], 0.05, false,
@@ -349,7 +349,7 @@ param_table! {
     break_regime_cost: "crisis.break_regime_cost", "share", [0.0, 1.0], 0.8, false,
         Claim(&["R01", "R02"]),
         "Share of the westward share removed at full autocracy: consolidated regimes crack down and lean on the patron instead (0 breaks in 121 autocracy-years, R01).";
-    break_rescue_gain: "crisis.break_rescue_gain", "1/share", [0.0, 20.0], 3.0, false,
+    break_rescue_gain: "crisis.break_rescue_gain", "1/share", [0.0, 20.0], 5.0, false,
         Claim(&["R09", "A08"]),
         "The westward share is multiplied by exp(gain x (vantage financed share - financed share)): a patron that cannot pay cannot rescue a regime in crisis (most of R09's loans came in crises).";
     break_alignment: "crisis.break_alignment", "alignment", [-1.0, 0.0], -0.5, false,
@@ -521,13 +521,34 @@ param_table! {
 /// Parameters that feed no decision, by design, with the reason: they shape what is reported (bands, the budget in
 /// dollars, the contested state's position), not what happens. Every other parameter moves some output (tested).
 pub static REPORTING_ONLY: &[(&str, &str)] = &[
-    ("bands.west_max", "defines the reported West-leaning band (leaves_orbit), not a mechanism"),
-    ("bands.russia_min", "defines the reported Russia-aligned band"),
-    ("patron_capacity.full_cost_bn_usd_per_year", "converts the financed share into bn USD for the report"),
-    ("conflict.contested_west_base", "the contested state's position is reported; no actor's decision reads it"),
-    ("conflict.contested_west_per_intensity", "the contested state's position is reported; no actor's decision reads it"),
-    ("conflict.contested_adjust_per_month", "the contested state's position is reported; no actor's decision reads it"),
-    ("union.exit_weight_share", "defines the reported union_fracture event (which exits count); with the baseline's two partners every exit counts"),
+    (
+        "bands.west_max",
+        "defines the reported West-leaning band (leaves_orbit), not a mechanism",
+    ),
+    (
+        "bands.russia_min",
+        "defines the reported Russia-aligned band",
+    ),
+    (
+        "patron_capacity.full_cost_bn_usd_per_year",
+        "converts the financed share into bn USD for the report",
+    ),
+    (
+        "conflict.contested_west_base",
+        "the contested state's position is reported; no actor's decision reads it",
+    ),
+    (
+        "conflict.contested_west_per_intensity",
+        "the contested state's position is reported; no actor's decision reads it",
+    ),
+    (
+        "conflict.contested_adjust_per_month",
+        "the contested state's position is reported; no actor's decision reads it",
+    ),
+    (
+        "union.exit_weight_share",
+        "defines the reported union_fracture event (which exits count); with the baseline's two partners every exit counts",
+    ),
 ];
 
 /// Which roles an actor attribute applies to.

@@ -70,7 +70,11 @@ mod tests {
         // F = 0.5 * 0.57229 * 1.59966 / 1.07300 + 0.5 = 0.92659; F_usd = F * 1.07300 / 1.59966 = 0.62153
         let f = Fiscal::new(&p, 62.34, 56.26);
         assert!((f.index - 0.926_59).abs() < 1e-4, "{}", f.index);
-        assert!((f.usd_capacity - 0.621_53).abs() < 1e-4, "{}", f.usd_capacity);
+        assert!(
+            (f.usd_capacity - 0.621_53).abs() < 1e-4,
+            "{}",
+            f.usd_capacity
+        );
         assert!((f.pain - (1.0 - f.index) / 0.35).abs() < 1e-12);
         // 2009: oil 0.41 of the reference, the rouble 1.48 times weaker: F about 0.79, pain about 0.6.
         let f = Fiscal::new(&p, 0.41 * 108.93, 1.48 * 35.17);

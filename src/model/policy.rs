@@ -60,7 +60,8 @@ pub fn step<R: Rng + ?Sized>(
 ) {
     let eps: f64 = rng.sample(StandardNormal);
     let u: f64 = rng.random();
-    w.siege = ((1.0 - p.siege_decay_per_month) * w.siege + if renewed { 1.0 } else { 0.0 }).min(1.0);
+    w.siege =
+        ((1.0 - p.siege_decay_per_month) * w.siege + if renewed { 1.0 } else { 0.0 }).min(1.0);
     let hosted_any = w.partners.iter().any(|x| x.hosted);
     let target = target_stance(p, patron, w, hosted_any);
     w.stance = unit(

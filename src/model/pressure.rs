@@ -51,7 +51,9 @@ pub fn sanction_probability(p: &Params, pressure: f64, irritation: f64, budget_s
 /// The patron pays only a partner whose price it does not meet (the auction's answer), that is not balancing.
 pub fn loan_probability(p: &Params, budget_share: f64, x: &Partner) -> f64 {
     let got = super::loyalty_auction::received(budget_share, x.support);
-    if x.strategy == Choice::Balance || super::loyalty_auction::shortfall(x.loyalty_price, got) <= 0.0 {
+    if x.strategy == Choice::Balance
+        || super::loyalty_auction::shortfall(x.loyalty_price, got) <= 0.0
+    {
         return 0.0;
     }
     unit(p.loan_rate_per_month * x.stress * budget_share)
@@ -121,10 +123,10 @@ mod tests {
         x.defiance = 0.3;
         assert!((target_irritation(&p, &x) - 0.9).abs() < 1e-12);
         assert_eq!(sanction_probability(&p, 1.0, 0.6, 0.5), 0.0);
-        // 0.25 * 2 * (0.75 - 0.6) / 0.4 * (1 - 0.6 * 0.5) = 0.1875 * 0.7 = 0.13125
-        assert!((sanction_probability(&p, 2.0, 0.75, 0.5) - 0.131_25).abs() < 1e-12);
-        // A patron that can pay in full punishes less: (1 - 0.6) against (1 - 0.6 * 0.5).
-        assert!(sanction_probability(&p, 1.0, 0.9, 1.0) < sanction_probability(&p, 1.0, 0.9, 0.5));
+        // 0.16 * 2 * (0.75 - 0.6) / 0.4 * (1 - 1 * 0.5) = 0.12 * 0.5 = 0.06
+        assert!((sanction_probability(&p, 2.0, 0.75, 0.5) - 0.06).abs() < 1e-12);
+        // A patron that finances integration in full pays rather than punishes.
+        assert_eq!(sanction_probability(&p, 1.0, 0.9, 1.0), 0.0);
         // 0.15 * 0.5 * 0.7; none for a balancing partner.
         assert!((loan_probability(&p, 0.7, &x) - 0.0525).abs() < 1e-12);
         x.strategy = Choice::Balance;

@@ -38,21 +38,27 @@ pub fn step(p: &Params, w: &mut World, enlargement: bool) {
     let v = &w.vantage;
     let target = if n > 0.0 {
         unit(
-            p.initial_cohesion + p.cohesion_capacity_weight * (w.usd_capacity - v.usd_capacity)
+            p.initial_cohesion
+                + p.cohesion_capacity_weight * (w.usd_capacity - v.usd_capacity)
                 + p.cohesion_alignment_weight * (closeness - v.member_closeness)
                 - p.cohesion_barrier_weight * (barrier - v.member_barrier),
         )
     } else {
         0.0
     };
-    let boost = if enlargement { p.enlargement_boost } else { 0.0 };
+    let boost = if enlargement {
+        p.enlargement_boost
+    } else {
+        0.0
+    };
     w.cohesion = unit(w.cohesion + p.cohesion_adjust_per_month * (target - w.cohesion) + boost);
     w.union_fractured |= fractured(p, w);
 }
 
 pub fn fractured(p: &Params, w: &World) -> bool {
     w.cohesion < p.fracture_threshold
-        || (w.exited_weight > 0.0 && w.exited_weight >= p.exit_weight_share * w.vantage.total_weight)
+        || (w.exited_weight > 0.0
+            && w.exited_weight >= p.exit_weight_share * w.vantage.total_weight)
 }
 
 #[cfg(test)]

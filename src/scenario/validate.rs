@@ -9,8 +9,8 @@ use super::{
     DEFAULT_RUNS, DEFAULT_SEED, MAX_RUNS, Month, Origin, Scenario, ScheduleSite,
     valid_scenario_name,
 };
-use crate::model::{ActorDef, CalendarMonth, ModelConfig, Role};
 use crate::model::params::{PARAM_SPECS, Params, fmt_num, param_index};
+use crate::model::{ActorDef, CalendarMonth, ModelConfig, Role};
 
 const RUN_KEYS: &[&str] = &["runs", "seed"];
 
@@ -233,7 +233,14 @@ impl Checker<'_> {
 
         let (actors, actor_attr_origin) = self.actors(actors_entry, remove_actors, &mut changes);
         let (calendar, calendar_events) = match calendar_raw {
-            Some(e) => self.calendar(&e, &actors, start, horizon),
+            Some(e) => {
+                let removed: Vec<&str> = changes
+                    .iter()
+                    .filter(|(k, _)| k == "remove_actors")
+                    .map(|(_, v)| v.as_str())
+                    .collect();
+                self.calendar(&e, &actors, &removed, start, horizon)
+            }
             None => (vec![CalendarMonth::default(); horizon + 1], Vec::new()),
         };
 
@@ -500,6 +507,7 @@ impl Checker<'_> {
         &mut self,
         entry: &Entry,
         actors: &[ActorDef],
+        removed: &[&str],
         start: Month,
         horizon: usize,
     ) -> (Vec<CalendarMonth>, Vec<CalendarEvent>) {
@@ -543,18 +551,20 @@ impl Checker<'_> {
                 }
                 continue;
             };
+            // A dated event outside the simulated months does not happen within them (a variant with a shorter
+            // horizon or a later start inherits its base's calendar).
+            let _ = mloc;
             if m < first || m > last {
-                self.err(
-                    &mloc,
-                    &format!("{ikey}.month"),
-                    format!("{m} is outside the simulated months {first} .. {last}"),
-                );
                 continue;
             }
             let slot = start.months_until(m) as usize;
             let Some((kind, kloc)) = kind else {
                 if !t.iter().any(|e| e.key == "kind") {
-                    self.err(&item.loc, &ikey, format!("missing `kind`; one of {}", CALENDAR_KINDS.join(", ")));
+                    self.err(
+                        &item.loc,
+                        &ikey,
+                        format!("missing `kind`; one of {}", CALENDAR_KINDS.join(", ")),
+                    );
                 }
                 continue;
             };
@@ -565,6 +575,8 @@ impl Checker<'_> {
                         months[slot].elections |= 1 << pos;
                         events.push(CalendarEvent { month: m, kind: "election", actor: name });
                     }
+                    // An actor this scenario removed takes its elections with it.
+                    None if removed.contains(&name.as_str()) => {}
                     None => self.err(
                         &aloc,
                         &format!("{ikey}.actor"),
