@@ -64,6 +64,9 @@ fn point_1_leaving_the_orbit_is_reachable_anchored_and_moved_by_the_west_and_by_
         assert!((0.005..=0.08).contains(&p), "{actor} baseline {p}");
         let pw = share(&we, &w, "leaves_orbit", actor);
         let po = share(&oc, &o, "leaves_orbit", actor);
+        eprintln!(
+            "point 1: {actor} enters the West-leaning band by {h} months: baseline {p:.4}, western-engagement {pw:.4}, oil-collapse {po:.4}"
+        );
         assert!(
             pw >= 2.0 * p,
             "{actor}: western-engagement {pw} against baseline {p}"
@@ -141,6 +144,7 @@ fn point_2_the_vantage_state_is_a_rest_point() {
     }
     let check = |what: &str, v0: f64, f: &dyn Fn(&World) -> f64| {
         let m = median(at12.iter().map(f).collect());
+        eprintln!("point 2: {what}: {v0:.3} -> median {m:.3} after 12 months");
         // The tolerance: the median moves by less than 0.05 over the first 12 months.
         assert!((m - v0).abs() < 0.05, "{what}: {v0} -> median {m}");
     };
@@ -166,6 +170,7 @@ fn point_3_no_single_assumption_moved_25_percent_moves_revision_by_more_than_a_q
     for name in ["baseline.toml", "history-replay.toml"] {
         let s = load(name);
         let r0 = revision(&s.config, 4000);
+        let mut widest = (0.0f64, "", 0.0);
         for (i, spec) in PARAM_SPECS.iter().enumerate() {
             if !matches!(spec.provenance, Provenance::Assumption(_)) {
                 continue;
@@ -189,6 +194,9 @@ fn point_3_no_single_assumption_moved_25_percent_moves_revision_by_more_than_a_q
                     continue;
                 }
                 let r = revision(&cfg, 4000);
+                if (r - r0).abs() > widest.0 {
+                    widest = ((r - r0).abs(), spec.key, f);
+                }
                 // Tolerance: 0.25 absolute (the bound); 4000 runs give a standard error under 0.008.
                 assert!(
                     (r - r0).abs() <= 0.25,
@@ -197,6 +205,10 @@ fn point_3_no_single_assumption_moved_25_percent_moves_revision_by_more_than_a_q
                 );
             }
         }
+        eprintln!(
+            "point 3: {name}: revision {r0:.4}; the largest move by one assumption +-25%: {:.4} ({} x{})",
+            widest.0, widest.1, widest.2
+        );
     }
 }
 
@@ -206,7 +218,14 @@ fn point_4_a_near_rational_partner_still_hosts_where_hosting_pays() {
     set(&mut cfg, "partner_choice.rationality", 50.0);
     let s = event_shares(&cfg, RUNS, cfg.horizon_months());
     // Minsk's record as a venue (V36) keeps hosting worth its cost: well above the 0.01% of the old model.
-    assert!(share(&cfg, &s, "hosts_mediation", "Belarus") > 0.2, "{s:?}");
+    let (b, k) = (
+        share(&cfg, &s, "hosts_mediation", "Belarus"),
+        share(&cfg, &s, "hosts_mediation", "Kazakhstan"),
+    );
+    eprintln!(
+        "point 4: with rationality 50, hosting by 36 months: Belarus {b:.4}, Kazakhstan {k:.4}"
+    );
+    assert!(b > 0.2, "{s:?}");
 }
 
 #[test]
@@ -301,6 +320,7 @@ fn point_7_belarus_is_sanctioned_less_at_pre_crisis_oil() {
         "sanctioned",
         "Belarus",
     );
+    eprintln!("point 7: Belarus sanctioned by 36 months: baseline {p0:.4}, pre-crisis oil {p1:.4}");
     // The bound: at least a third lower.
     assert!(p1 <= p0 * 2.0 / 3.0, "baseline {p0}, at 100 USD {p1}");
 }
@@ -313,6 +333,7 @@ fn point_9_a_small_partner_moves_revision_and_fracture_by_less_than_a_third() {
     let a = event_shares(&arm, RUNS, arm.horizon_months());
     for id in ["policy_revision", "union_fracture"] {
         let (pb, pa) = (share(&base, &b, id, ""), share(&arm, &a, id, ""));
+        eprintln!("point 9: {id}: baseline {pb:.4}, with Armenia {pa:.4}");
         assert!(
             (pa - pb).abs() < pb / 3.0,
             "{id}: baseline {pb}, with Armenia {pa}"
@@ -345,6 +366,10 @@ fn point_10_lines_last_in_spells_of_the_documented_length() {
         });
     }
     let rate = reviews as f64 / months as f64;
+    eprintln!(
+        "point 10: line changes outside crises per partner-month {rate:.4} (reviews at 1/{})",
+        cfg.params.spell_months
+    );
     assert!(
         rate <= 1.0 / cfg.params.spell_months,
         "line changes per month {rate}"

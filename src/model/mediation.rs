@@ -1,4 +1,4 @@
-//! ODD 7.6 Mediation (claims A01, A02, A12-A16; base rates R06, R08; record V07): hosting a round of talks is a
+//! ODD 7.6 Mediation (claims A01, A02, A12-A16; base rates R06, R08; record V36): hosting a round of talks is a
 //! decision of its own, beside the partner's line. A partner offers to host when the payoffs (Western standing,
 //! a shield against the patron, the face-saving value a venue has for a hurting patron in a hot war, the status
 //! of a venue) exceed the cost; the patron accepts more readily when it hurts and when the host is its friend

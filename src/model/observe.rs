@@ -1,4 +1,4 @@
-//! ODD 7.10 Observation: what is recorded of each month's state, and which events have happened.
+//! ODD 7.11 Observation: what is recorded of each month's state, and which events have happened.
 //!
 //! The model only fills buffers the runner owns; accumulating statistics is the runner's business.
 

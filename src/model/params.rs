@@ -10,7 +10,8 @@
 /// Where a default value comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Provenance {
-    /// Claim ids in `seeds/claims.toml` (article claims `A..`, public facts `F..`).
+    /// Evidence ids: article claims `A..` and public facts `F..` (`seeds/claims.toml`), pre-2015 reference classes
+    /// `R..` (`seeds/base_rates.toml`) and facts of the record on the vantage date `V..` (`seeds/record.toml`).
     Claim(&'static [&'static str]),
     /// Derived from a data file in `seeds/data/`, from the rows named, by the method named.
     Data {
@@ -25,7 +26,25 @@ pub enum Provenance {
 impl std::fmt::Display for Provenance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Provenance::Claim(ids) => write!(f, "claim {}", ids.join(", ")),
+            Provenance::Claim(ids) => {
+                // Article claims and facts (A.., F..), pre-2015 base rates (R..), the record on the vantage date (V..).
+                let group = |prefixes: &[char]| -> Vec<&str> {
+                    ids.iter()
+                        .copied()
+                        .filter(|id| id.starts_with(prefixes))
+                        .collect()
+                };
+                let parts: Vec<String> = [
+                    ("claim", group(&['A', 'F'])),
+                    ("base rate", group(&['R'])),
+                    ("record", group(&['V'])),
+                ]
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(label, v)| format!("{label} {}", v.join(", ")))
+                .collect();
+                write!(f, "{}", parts.join("; "))
+            }
             Provenance::Data { file, rows, how } => {
                 write!(f, "data seeds/data/{file} rows {rows}: {how}")
             }
@@ -163,13 +182,13 @@ param_table! {
 
     // ---- patron fiscal capacity ------------------------------------------------------------------------------------
     oil_revenue_share: "patron_capacity.oil_revenue_share", "share", [0.0, 1.0], 0.5, false,
-        Claim(&["F03", "A07", "V11", "V34", "V13"]),
+        Claim(&["F03", "A07", "V11", "V12", "V13"]),
         "Share of the patron's federal revenue that is oil-and-gas revenue (it moves with the oil price in roubles); the rest is taken as fixed in real terms.";
     price_pass_through: "patron_capacity.price_pass_through", "dln(prices)/dln(RUB/USD)", [0.0, 1.0], 0.15, false,
         Claim(&["V18"]),
         "Share of a rouble depreciation that passes into the patron's prices (and so into the spending its rouble revenue must cover).";
     pain_full_gap: "patron_capacity.pain_full_gap", "fiscal index", [0.01, 1.0], 0.35, false,
-        Claim(&["V11", "V34", "V13"]),
+        Claim(&["V11", "V12", "V13"]),
         "Fall of the fiscal index below 1 at which the patron's economic pain is total; 2009 (index about 0.79) reads as pain 0.6.";
     full_financing_capacity: "patron_capacity.full_financing_capacity", "USD capacity index", [0.05, 3.0], 0.85, false,
         Claim(&["A08", "A09"]),

@@ -1,4 +1,4 @@
-//! ODD 7.2 Patron fiscal capacity (claims A07, A08, A09, F03; record V03, V04): oil-and-gas revenue is about half
+//! ODD 7.2 Patron fiscal capacity (claims A07, A08, A09, F03; record V11-V13, V18): oil-and-gas revenue is about half
 //! of the federal budget and is earned in dollars but spent in roubles, so a weaker rouble cushions an oil fall.
 //! Oil enters the model here, once: the fiscal index sets both the patron's pain and what it can pay its partners.
 //!
@@ -7,7 +7,7 @@
 //!   F_usd = F deflator / r                                    (the real budget valued in dollars)
 //!   pain = clamp((1 - F) / gap_full, 0, 1)
 //!   A = clamp(F_usd / C_full, 0, 1),  B' = B + lambda_B (A - B)
-//! Calibration (V03): in 2009 (P/P_ref about 0.41, r about 1.48) F is about 0.79, read as pain 0.6.
+//! Calibration (V12): in 2009 (P/P_ref about 0.41, r about 1.48) F is about 0.79, read as pain 0.6.
 
 use crate::arith::{exp, ln};
 

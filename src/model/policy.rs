@@ -1,4 +1,4 @@
-//! ODD 7.9 Policy and revision (claims A14, A15, A20, A22, F05; base rate R07; record V05, V08): the patron's
+//! ODD 7.9 Policy and revision (claims A14, A15, A20, A22, F05; base rate R07; record V26, V38): the patron's
 //! stance toward the contested state softens with economic pain, with its partners' (weighted) distance and when
 //! a mediator offers a face-saving way out, each measured from the vantage date; it hardens with the war's own
 //! momentum and with a rally round the flag when the West renews its sanctions, both scaled by the patron's

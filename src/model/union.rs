@@ -1,4 +1,4 @@
-//! ODD 7.10 Union cohesion (claims A05, A21; base rates R04, R05; record V09): the Eurasian Economic Union holds
+//! ODD 7.10 Union cohesion (claims A05, A21; base rates R04, R05; record V23-V25): the Eurasian Economic Union holds
 //! with the patron's USD capacity and its members' (weighted) closeness, and is undone by trade barriers, each
 //! measured from the vantage date; a scheduled enlargement lifts it. A member far enough West leaves (crises
 //! are the other way out, ODD 7.7). The union fractures when cohesion falls below the threshold or when members

@@ -210,14 +210,14 @@ pub fn shadowed(key: &str, s: &Scenario) -> Option<Shadowed> {
             "drivers.west.changes",
             Box::new(move |m| west_from.is_some_and(|f| m >= f)),
         ),
+        // The start values are not here: they also set the vantage state every target is measured from, so they
+        // act in every month, replayed or not.
         "drivers.oil.long_run_usd_per_bbl"
         | "drivers.oil.half_life_months"
-        | "drivers.oil.volatility_annual" => ("drivers.oil.replay", Box::new(oil)),
-        "drivers.oil.start_usd_per_bbl" => {
-            ("drivers.oil.replay", Box::new(move |m| oil(m) && rub(m)))
-        }
-        "drivers.rouble.start_rub_per_usd"
-        | "drivers.rouble.oil_elasticity"
+        | "drivers.oil.volatility_annual"
+        | "drivers.oil.volatility_start_annual"
+        | "drivers.oil.volatility_decay_half_life_months" => ("drivers.oil.replay", Box::new(oil)),
+        "drivers.rouble.oil_elasticity"
         | "drivers.rouble.volatility_annual"
         | "drivers.rouble.stabilisation_per_month" => ("drivers.rouble.replay", Box::new(rub)),
         _ => return None,
