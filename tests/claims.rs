@@ -14,22 +14,62 @@ fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
+/// The verdict each experiment of the shipped `seeds/experiments.toml` gets on the baseline at the default runs
+/// (Model 2). A model change that flips one fails here; a non-hold says why (the comments in the file say more).
+const SHIPPED_VERDICTS: [(&str, &str); 18] = [
+    ("rouble-decline", "holds"),
+    ("integration-unaffordable", "holds"),
+    // On the baseline the Western offer is constant and oil's recovery shrinks the unmet price: propensity has
+    // little to amplify.
+    ("loyalty-auction", "inconclusive"),
+    ("mediation-for-western-points", "holds"),
+    ("mediation-saves-face", "holds"),
+    // Kazakhstan's irritation stays below the sanction threshold, so more pressure barely reaches it.
+    ("mediation-as-shield", "inconclusive"),
+    // Minsk's counter-measures subside after the vantage date (oil's recovery, loans' conditionality), so
+    // irritation fed by them falls and sanctions with it.
+    ("irritation-brings-pressure", "contradicted"),
+    ("union-reels-with-oil", "holds"),
+    // The partners move toward Moscow after the vantage date, so the distance channel hardens the stance.
+    ("distance-prompts-revision", "contradicted"),
+    ("patron-pays-instead-of-punishing", "holds"),
+    // Rare crises whose exits and compliance nearly cancel on Kazakhstan's mean position.
+    ("sovereignty-threat-pushes-astana-away", "inconclusive"),
+    ("autocracy-guards-against-the-west", "holds"),
+    // The budget recovers above its vantage value, so the pole's value to hedging falls (contradicted at 8192).
+    ("china-lets-astana-keep-distance", "inconclusive"),
+    ("western-offer-pulls-minsk", "holds"),
+    ("minsk-follows-astana", "holds"),
+    // Belarus's threat follows irritation, which falls: the compliance channel weakens.
+    ("coercion-brings-minsk-into-line", "inconclusive"),
+    // The rouble recovers with oil as often as it falls, and loans need an unmet price.
+    ("rouble-stress-brings-loans", "inconclusive"),
+    ("sanctions-renewals-harden-moscow", "holds"),
+];
+
 #[test]
-fn every_claim_of_the_article_holds_on_the_baseline_with_a_narrower_paired_interval() {
+fn the_shipped_claims_get_their_recorded_verdicts_with_a_narrower_paired_interval() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c");
     let o = claims(&["--out", out.to_str().unwrap()]);
-    assert!(
-        o.status.success(),
+    let contradicted = SHIPPED_VERDICTS
+        .iter()
+        .filter(|(_, v)| *v == "contradicted")
+        .count();
+    // A contradicted claim makes the exit status 3; the files are written all the same.
+    assert_eq!(
+        o.status.code(),
+        Some(if contradicted > 0 { 3 } else { 0 }),
         "{}{}",
         common::stdout(&o),
         common::stderr(&o)
     );
     let j = json(&out.join("claims.json"));
     let results = j["results"].as_array().unwrap();
-    assert!(results.len() >= 8);
-    for r in results {
-        assert_eq!(r["verdict"], "holds", "{r}");
+    assert_eq!(results.len(), SHIPPED_VERDICTS.len());
+    for (r, (id, verdict)) in results.iter().zip(SHIPPED_VERDICTS) {
+        assert_eq!(r["id"], id, "{r}");
+        assert_eq!(r["verdict"], verdict, "{r}");
         // Common random numbers never widen the interval of these effects.
         assert!(r["width_ratio"].as_f64().unwrap() > 1.0, "{r}");
         assert!(!r["quote"].as_str().unwrap().is_empty());
@@ -48,7 +88,14 @@ fn every_claim_of_the_article_holds_on_the_baseline_with_a_narrower_paired_inter
             && out.join("forest.svg").exists()
             && out.join("claims.csv").exists()
     );
-    assert!(common::stdout(&o).contains("0 of 9 contradicted"));
+    assert!(
+        common::stdout(&o).contains(&format!(
+            "{contradicted} of {} contradicted",
+            SHIPPED_VERDICTS.len()
+        )),
+        "{}",
+        common::stdout(&o)
+    );
 }
 
 #[test]
@@ -63,7 +110,18 @@ fn a_claim_written_with_the_wrong_direction_is_contradicted_and_the_exit_status_
                 common::scenario("baseline.toml").display()
             ),
         );
-    // Flip the union claim: oil's collapse should now *lower* the chance of fracture.
+    // Keep the scenario line and the union experiment only, so the count below does not depend on the other
+    // experiments' verdicts, then flip it: oil's collapse should now *lower* the chance of fracture.
+    // (The header's comments show the format with a `[[experiment]]` of their own: match whole lines.)
+    let head = &text[..text.find("\n[[experiment]]\n").unwrap() + 1];
+    let start = text
+        .find("\n[[experiment]]\nid = \"union-reels-with-oil\"")
+        .unwrap()
+        + 1;
+    let end = text[start..]
+        .find("\n[[experiment]]\n")
+        .map_or(text.len(), |i| start + i + 1);
+    let text = format!("{head}{}", &text[start..end]);
     let flipped = text.replacen(
         "outcome = \"union_fracture\"\nexpect = \"increase\"",
         "outcome = \"union_fracture\"\nexpect = \"decrease\"",
@@ -128,7 +186,12 @@ fn claims_precision_mode_reaches_its_target_whatever_the_thread_count() {
             out.to_str().unwrap(),
             "-q",
         ]);
-        assert!(o.status.success(), "{}", common::stderr(&o));
+        // 3: a shipped claim is contradicted (SHIPPED_VERDICTS); the results are written all the same.
+        assert!(
+            matches!(o.status.code(), Some(0 | 3)),
+            "{}",
+            common::stderr(&o)
+        );
         std::fs::read(out.join("claims.json")).unwrap()
     };
     let one = run("1", "t1");
@@ -219,7 +282,8 @@ fn claims_precision_mode_equals_a_fixed_run_of_as_many_runs() {
     let a = dir.path().join("a");
     let b = dir.path().join("b");
     let o = claims(&["--runs", "4096", "--out", a.to_str().unwrap(), "-q"]);
-    assert!(o.status.success());
+    // 3: a shipped claim is contradicted (SHIPPED_VERDICTS); the results are written all the same.
+    assert!(matches!(o.status.code(), Some(0 | 3)));
     let o = claims(&[
         "--precision",
         "0.00001",
@@ -229,7 +293,7 @@ fn claims_precision_mode_equals_a_fixed_run_of_as_many_runs() {
         b.to_str().unwrap(),
         "-q",
     ]);
-    assert!(o.status.success());
+    assert!(matches!(o.status.code(), Some(0 | 3)));
     let strip = |p: &Path| {
         let mut j = json(&p.join("claims.json"));
         j["results"]

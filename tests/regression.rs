@@ -281,7 +281,7 @@ fn varying_a_parameter_a_schedule_or_replay_overrides_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{e}");
     assert!(
         e.contains(
-            "experiments.toml:59:7: drivers.west.engagement: overridden by drivers.west.changes ("
+            "experiments.toml:97:7: drivers.west.engagement: overridden by drivers.west.changes ("
         ) && e.contains("western-engagement.toml:9:")
             && e.contains("in 34 of the 36 simulated months (2015-03 .. 2017-12)"),
         "{e}"
