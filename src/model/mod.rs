@@ -313,7 +313,7 @@ pub const GLOBAL_EVENTS: [(&str, &str); 4] = [
     ("policy_revision", "the patron revises its policy"),
     (
         "union_fracture",
-        "union cohesion falls below the threshold, or members with enough weight leave",
+        "the union fractures (cohesion collapses, or weighty members leave)",
     ),
 ];
 
