@@ -30,7 +30,7 @@ fn more_partners_than_the_event_mask_holds_are_refused_not_a_panic() {
         .map(|i| format!("[actors.P{i}]\nrole = \"partner\"\n"))
         .collect();
     let f = variant(dir.path(), "many.toml", &body);
-    refused(&["validate", f.to_str().unwrap()], "at most 15 partners");
+    refused(&["validate", f.to_str().unwrap()], "at most 10 partners");
 }
 
 #[test]
@@ -543,11 +543,15 @@ fn sobol_intervals_hold_the_indices_of_other_seeds() {
         let f = common::write(
             dir.path(),
             &format!("s{seed}.toml"),
-            // Many rows and few replicates: the replicates' luck, not the rows, decides the intervals' width.
+            // Many rows and few replicates: the replicates' luck, not the rows, decides the intervals' width. Model 2
+            // moves alignment in spells (a line is re-chosen only when its spell ends), so with 16 replicates one seed
+            // in eight (104) had no replicate whose Kazakhstan alignment depended on oil or engagement: the outcome was
+            // the same at every point and every interval [0, 0], luck a bootstrap over replicates cannot show (as 0 of
+            // 16 cannot); 54 of 64 held. With 32, every seed sees such replicates (62 of 64 held).
             &template
                 .replace(
                     "replicates = 32",
-                    &format!("replicates = 16\nseed = {}", 100 + seed),
+                    &format!("replicates = 32\nseed = {}", 100 + seed),
                 )
                 .replace("base_samples = 16", "base_samples = 128"),
         );

@@ -563,7 +563,7 @@ fn actor_names_that_print_alike_are_refused() {
     refused(
         &f,
         &[&format!(
-            "{}actors.belarus: the same name as actor \"Belarus\" (line 35, column 9 of {}) but for case",
+            "{}actors.belarus: the same name as actor \"Belarus\" (line 34, column 9 of {}) but for case",
             at(&f, 3, 9),
             common::scenario("baseline.toml").display()
         )],
@@ -760,7 +760,7 @@ fn a_parameter_source_is_refused_where_the_file_does_not_set_the_value_or_it_is_
             "sources.horizon_months",
             5,
             18,
-            "\"Z99\" is not a claim id",
+            "\"Z99\" is not an evidence id",
         ),
     ];
     for (body, key, line, col, msg) in cases {

@@ -501,7 +501,14 @@ fn issue10_point18_one_unit_convention_on_screen_and_in_files() {
     );
 
     let claims = tmp.path().join("claims");
-    let o = common::realign_ok(&["claims", "--runs", "600", "--out", s(&claims)]);
+    // The claims' verdicts are not this test's subject: exit status 3 (a claim contradicted) prints and writes
+    // the same tables as 0.
+    let o = common::realign(&["claims", "--runs", "600", "--out", s(&claims)]);
+    assert!(
+        matches!(o.status.code(), Some(0 | 3)),
+        "{}",
+        common::stderr(&o)
+    );
     let text = common::stdout(&o);
     assert!(negative_zeros(&text).is_empty(), "{text}");
     for l in text.lines().filter(|l| l.contains(" runs 600 ")) {

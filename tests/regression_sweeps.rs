@@ -493,11 +493,25 @@ fn point7_every_damaged_marker_field_is_refused_with_the_file() {
 #[test]
 fn point8_jobs_past_the_budget_are_refused_with_the_numbers_and_the_option() {
     let dir = tempfile::tempdir().unwrap();
+    // Model 2 has more parameters than a Sobol design takes (2k of its 256 dimensions): with the actors' attributes
+    // the design itself is refused, with the numbers; the table parameters alone fit, and make a job too big.
+    let every = common::write(
+        dir.path(),
+        "sobol-every.toml",
+        &format!(
+            "name = \"sobol-every\"\nbase = \"{}\"\nreplicates = 10\n[design]\nkind = \"sobol\"\nbase_samples = 65536\n[all_parameters]\nrelative = 0.2\n",
+            common::scenario("baseline.toml").display()
+        ),
+    );
+    refused(
+        &run(&["validate", every.to_str().unwrap()]),
+        &["sobol-every.toml:4:1: design: sobol takes at most 128 parameters"],
+    );
     let f = common::write(
         dir.path(),
         "sobol-all.toml",
         &format!(
-            "name = \"sobol-all\"\nbase = \"{}\"\nreplicates = 10\n[design]\nkind = \"sobol\"\nbase_samples = 65536\n[all_parameters]\nrelative = 0.2\n",
+            "name = \"sobol-all\"\nbase = \"{}\"\nreplicates = 10\n[design]\nkind = \"sobol\"\nbase_samples = 65536\n[all_parameters]\nrelative = 0.2\ninclude_actors = false\n",
             common::scenario("baseline.toml").display()
         ),
     );
@@ -565,13 +579,15 @@ fn point8_validate_estimates_sweeps_and_claims_and_keeps_scenarios_as_they_were(
 #[test]
 fn point19_the_noise_share_is_reported_as_an_upper_bound() {
     // A smooth, monotone sweep with few replicates: the bound is large, yet common random numbers keep the points'
-    // noise together, so the verdict must not claim the effects are unseparated.
+    // noise together, so the verdict must not claim the effects are unseparated. In Model 2 the partners' lines
+    // persist in spells, so over 70-74 USD union fracture and Belarus's alignment do not move in 40 replicates
+    // ("no effect"); Belarus's sanction probability does (55-57.5%), and carries the large bound.
     let dir = tempfile::tempdir().unwrap();
     let f = common::write(
         dir.path(),
         "oil.toml",
         &format!(
-            "name = \"oil\"\nbase = \"{}\"\nreplicates = 40\noutcomes = [\"union_fracture\", \"alignment:Belarus\"]\n[[parameters]]\nkey = \"drivers.oil.long_run_usd_per_bbl\"\nvalues = [70.0, 72.0, 74.0]\n",
+            "name = \"oil\"\nbase = \"{}\"\nreplicates = 40\noutcomes = [\"union_fracture\", \"alignment:Belarus\", \"sanctioned:Belarus\"]\n[[parameters]]\nkey = \"drivers.oil.long_run_usd_per_bbl\"\nvalues = [70.0, 72.0, 74.0]\n",
             common::scenario("baseline.toml").display()
         ),
     );

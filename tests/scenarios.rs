@@ -85,14 +85,28 @@ fn variants_move_outcomes_in_the_direction_their_story_says() {
     let recovery = run_summary(dir.path(), "oil-recovery", "4000");
     let west = run_summary(dir.path(), "western-engagement", "4000");
     let pressure = run_summary(dir.path(), "russian-pressure", "4000");
-    // Intervals at 4000 runs are about +-0.015: the differences asserted are several times larger.
-    assert!(event(&collapse, "union_fracture", "") > event(&base, "union_fracture", "") + 0.1);
+    // Intervals at 4000 runs are about +-0.015 for a probability near one half and +-0.003 to +-0.008 for one near
+    // 1-7%: the differences asserted are several times larger. Every story holds in Model 2 in its direction; three
+    // margins are smaller than Model 1's because Model 2 calibrates the events to pre-2015 base rates (figures at
+    // 20000 runs, baseline -> variant):
+    // - union fracture 2.8% -> 6.4% under oil-collapse (Model 1: 9.4% at baseline): fracture is now anchored to
+    //   base rate R05 and a member's exit counts by its weight, so a rare event that oil moves by +3.6 pp, not +10;
+    assert!(event(&collapse, "union_fracture", "") > event(&base, "union_fracture", "") + 0.02);
     assert!(event(&collapse, "policy_revision", "") > event(&base, "policy_revision", "") + 0.1);
     assert!(event(&recovery, "policy_revision", "") < event(&base, "policy_revision", "") - 0.1);
-    assert!(event(&west, "ceasefire", "") > event(&base, "ceasefire", "") + 0.1);
+    // - ceasefire 62.4% -> 67.9% under western-engagement: a round's success now depends on the patron's softening,
+    //   the battlefield's ripeness and the brokers, and Western engagement moves only the brokers' share and the
+    //   partners' payoff for hosting, so +5.5 pp, not +10;
+    assert!(event(&west, "ceasefire", "") > event(&base, "ceasefire", "") + 0.03);
+    // - Kazakhstan sanctioned 0.97% -> 1.81% under russian-pressure: Kazakhstan rarely reaches the sanction
+    //   threshold at all in Model 2 (base rate R03), so doubled pressure adds under 1 pp; Belarus, near the
+    //   threshold, carries the story (50.6% -> 71.4%).
     assert!(
         event(&pressure, "sanctioned", "Kazakhstan")
-            > event(&base, "sanctioned", "Kazakhstan") + 0.03
+            > event(&base, "sanctioned", "Kazakhstan") + 0.004
+    );
+    assert!(
+        event(&pressure, "sanctioned", "Belarus") > event(&base, "sanctioned", "Belarus") + 0.1
     );
 }
 
@@ -200,5 +214,11 @@ fn bench_reports_draws_model_and_full_runs() {
             .unwrap_or_else(|| panic!("no number in {line:?}"));
         assert!(value.is_finite() && value > 0.0, "{line}");
     }
-    assert!(out.contains("540 draws per run"), "{out}");
+    // 36 months x (5 draws a month + 9 per partner-month x 2 partners): realign::model::DRAWS_PER_MONTH_FIXED and
+    // DRAWS_PER_PARTNER_MONTH.
+    assert_eq!(
+        36 * (realign::model::DRAWS_PER_MONTH_FIXED + 2 * realign::model::DRAWS_PER_PARTNER_MONTH),
+        828
+    );
+    assert!(out.contains("828 draws per run"), "{out}");
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::access::{self, MAX_SCENARIO_BYTES, Roots};
-use super::tree::{self, Entry, Loc, Sources, Table, Value};
+use super::tree::{self, Entry, Loc, Node, Sources, Table, Value};
 use super::{MAX_BASE_DEPTH, ScenarioError};
 
 /// Reads `path` and its bases (appending each file to `sources`) and merges them into one tree. Bases are read
@@ -113,9 +113,25 @@ fn chain_from(
         roots,
     )?;
     // Each file removes from what its bases built, before its own actors are merged in; the list stays in the
-    // tree only as a record of what this file removed.
+    // tree as a record of what this file and its bases removed (so that a base's election for an actor a base
+    // removed is dropped, not refused): the bases' names first, each with its own location.
     if let Some(r) = tree::get(&table, "remove_actors") {
         remove_actors(sources, &mut merged, r)?;
+    }
+    if let (
+        Some(Value::Array(before)),
+        Some(Entry {
+            node: Node {
+                value: Value::Array(own),
+                ..
+            },
+            ..
+        }),
+    ) = (
+        tree::get(&merged, "remove_actors").map(|e| e.node.value.clone()),
+        table.iter_mut().find(|e| e.key == "remove_actors"),
+    ) {
+        own.splice(0..0, before);
     }
     // name and description belong to each file; the base's never carry over.
     tree::take(&mut merged, "name");

@@ -231,14 +231,21 @@ impl Checker<'_> {
             }
         }
 
+        // Every name this file or one of its bases removed (the loader keeps the bases' removals in the record).
+        let removed_names: Vec<String> = match remove_actors.as_ref().map(|r| &r.node.value) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|i| match &i.value {
+                    Value::Str(name) => Some(name.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let (actors, actor_attr_origin) = self.actors(actors_entry, remove_actors, &mut changes);
         let (calendar, calendar_events) = match calendar_raw {
             Some(e) => {
-                let removed: Vec<&str> = changes
-                    .iter()
-                    .filter(|(k, _)| k == "remove_actors")
-                    .map(|(_, v)| v.as_str())
-                    .collect();
+                let removed: Vec<&str> = removed_names.iter().map(String::as_str).collect();
                 self.calendar(&e, &actors, &removed, start, horizon)
             }
             None => (vec![CalendarMonth::default(); horizon + 1], Vec::new()),
