@@ -5,7 +5,7 @@
 mod common;
 
 use realign::model::observe::{event_defs, events};
-use realign::model::params::{PARAM_SPECS, Provenance, REPORTING_ONLY, param_index};
+use realign::model::params::{ACTOR_ATTRS, PARAM_SPECS, Provenance, REPORTING_ONLY, param_index};
 use realign::model::{Choice, ModelConfig, World};
 use realign::runner::{Sim, stream_key};
 use realign::scenario::Scenario;
@@ -208,6 +208,38 @@ fn point_3_no_single_assumption_moved_25_percent_moves_revision_by_more_than_a_q
         eprintln!(
             "point 3: {name}: revision {r0:.4}; the largest move by one assumption +-25%: {:.4} ({} x{})",
             widest.0, widest.1, widest.2
+        );
+        // Every numeric actor attribute too (whatever its source): a knife-edge would show here as well.
+        let mut widest_attr = (0.0f64, String::new(), 0.0);
+        for (a, actor) in s.config.actors.iter().enumerate() {
+            for (k, spec) in ACTOR_ATTRS.iter().enumerate() {
+                if spec.boolean || !spec.applies_to(actor.role) {
+                    continue;
+                }
+                for f in [0.75, 1.25] {
+                    let mut cfg = s.config.clone();
+                    let v = cfg.actors[a].attrs[k];
+                    cfg.actors[a].attrs[k] = (v * f).clamp(spec.min, spec.max);
+                    let r = revision(&cfg, 4000);
+                    if (r - r0).abs() > widest_attr.0 {
+                        widest_attr = (
+                            (r - r0).abs(),
+                            format!("actors.{}.{}", actor.name, spec.key),
+                            f,
+                        );
+                    }
+                    assert!(
+                        (r - r0).abs() <= 0.25,
+                        "{name}: actors.{}.{} x{f} moves revision {r0} -> {r}",
+                        actor.name,
+                        spec.key
+                    );
+                }
+            }
+        }
+        eprintln!(
+            "point 3: {name}: the largest move by one actor attribute +-25%: {:.4} ({} x{})",
+            widest_attr.0, widest_attr.1, widest_attr.2
         );
     }
 }

@@ -141,9 +141,13 @@ fn sobol_point(y: &[f64], n: usize, k: usize, rows: &[usize]) -> Vec<(f64, f64)>
         .map(|&j| (fa(j) - mean).powi(2) + (fb(j) - mean).powi(2))
         .sum::<f64>()
         / (2.0 * m - 1.0);
+    // Constant f(A) and f(B) (a rare event that no run in these rows saw, say) give V = 0, however the mean's
+    // rounding leaves a last bit in the squares: test equality exactly, not V, or V ~ 1e-33 would make huge indices.
+    let first_value = fa(rows[0]);
+    let constant = rows.iter().all(|&j| fa(j) == first_value && fb(j) == first_value);
     (0..k)
         .map(|i| {
-            if var == 0.0 {
+            if constant || var == 0.0 {
                 return (0.0, 0.0);
             }
             let fab = |j: usize| y[(2 + i) * n + j];
@@ -221,6 +225,21 @@ mod tests {
         ci_low: 0.0,
         ci_high: 0.0,
     };
+
+    #[test]
+    fn constant_base_outputs_give_zero_indices_not_rounding_noise() {
+        // f(A) and f(B) all 0.1 (a mean that rounds), f(A_B^i) varying: V is 0 in exact arithmetic, and the
+        // indices must be 0 rather than a ratio to the squares of the mean's last bit.
+        // n = 3: three pairs 0.1 + 0.1 sum to 0.6000000000000001, so the mean is not 0.1 and the squares are not 0.
+        let (n, k) = (3, 2);
+        let mut y = vec![0.1; n * (k + 2)];
+        for (j, v) in y[2 * n..].iter_mut().enumerate() {
+            *v = 0.1 + 0.01 * (j % 3) as f64;
+        }
+        for (f, t) in sobol_point(&y, n, k, &(0..n).collect::<Vec<_>>()) {
+            assert_eq!((f, t), (0.0, 0.0));
+        }
+    }
 
     #[test]
     fn quantile_interpolates() {
