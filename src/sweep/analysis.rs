@@ -144,7 +144,9 @@ fn sobol_point(y: &[f64], n: usize, k: usize, rows: &[usize]) -> Vec<(f64, f64)>
     // Constant f(A) and f(B) (a rare event that no run in these rows saw, say) give V = 0, however the mean's
     // rounding leaves a last bit in the squares: test equality exactly, not V, or V ~ 1e-33 would make huge indices.
     let first_value = fa(rows[0]);
-    let constant = rows.iter().all(|&j| fa(j) == first_value && fb(j) == first_value);
+    let constant = rows
+        .iter()
+        .all(|&j| fa(j) == first_value && fb(j) == first_value);
     (0..k)
         .map(|i| {
             if constant || var == 0.0 {
