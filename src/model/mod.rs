@@ -464,11 +464,16 @@ impl World {
             loyalty_auction::step(p, self.west_engagement, x);
         }
         // 4. Lines: reviewed simultaneously, each partner reading the others' positions of last month.
-        let others =
-            partner_choice::others_distance_shift(&self.partners, self.vantage.total_weight);
-        let (budget_share, west, cohesion) =
-            (self.budget_share, self.west_engagement, self.cohesion);
-        for (x, shift) in self.partners.iter_mut().zip(others) {
+        // (No allocation: the sum over partners is taken once, each partner's own share taken out of it.)
+        let shift_sum = partner_choice::weighted_shift_sum(&self.partners);
+        let (budget_share, west, cohesion, total_weight) = (
+            self.budget_share,
+            self.west_engagement,
+            self.cohesion,
+            self.vantage.total_weight,
+        );
+        for x in &mut self.partners {
+            let shift = partner_choice::others_shift(shift_sum, total_weight, x);
             partner_choice::step(p, budget_share, west, cohesion, shift, x, rng);
         }
         // 5. Crises: regime (elections, stress) and sovereignty (threat), each a jump.

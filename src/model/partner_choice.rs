@@ -53,24 +53,30 @@ pub fn utilities(
     ]
 }
 
-/// For each partner, the other partners' weighted mean distance from the patron (positions of last month) minus
-/// its vantage value: 0 with a single partner.
+/// The partners' weighted move away from the patron since the vantage date (positions of last month), summed.
+pub fn weighted_shift_sum(partners: &[Partner]) -> f64 {
+    partners.iter().map(own_weighted_shift).sum()
+}
+
+fn own_weighted_shift(x: &Partner) -> f64 {
+    x.weight * (distance(x.alignment_before) - x.vantage.distance)
+}
+
+/// The other partners' weighted mean distance from the patron minus its vantage value, for `x`, from the sum over
+/// all partners ([`weighted_shift_sum`]): 0 with a single partner.
+pub fn others_shift(sum: f64, total_weight: f64, x: &Partner) -> f64 {
+    let rest = total_weight - x.weight;
+    if rest > 0.0 {
+        (sum - own_weighted_shift(x)) / rest
+    } else {
+        0.0
+    }
+}
+
+/// [`others_shift`] for every partner.
 pub fn others_distance_shift(partners: &[Partner], total_weight: f64) -> Vec<f64> {
-    let all: f64 = partners
-        .iter()
-        .map(|x| x.weight * (distance(x.alignment_before) - x.vantage.distance))
-        .sum();
-    partners
-        .iter()
-        .map(|x| {
-            let rest = total_weight - x.weight;
-            if rest > 0.0 {
-                (all - x.weight * (distance(x.alignment_before) - x.vantage.distance)) / rest
-            } else {
-                0.0
-            }
-        })
-        .collect()
+    let sum = weighted_shift_sum(partners);
+    partners.iter().map(|x| others_shift(sum, total_weight, x)).collect()
 }
 
 /// Logit probabilities with sharpness `rationality`.
