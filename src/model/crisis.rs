@@ -81,14 +81,9 @@ pub fn step<R: Rng + ?Sized>(
         let v = u_regime / lambda;
         let q = break_share(p, west, rescue_gap, x);
         if v < q {
-            x.alignment = x.alignment.min(p.break_alignment);
-            x.strategy = Choice::Balance;
-            if v / q < p.exit_on_break {
-                leave_union(x);
-            }
+            turn_away(p, x, x.alignment.min(p.break_alignment), v / q);
         } else {
-            x.alignment = align(x.alignment + p.consolidation_shift);
-            x.strategy = Choice::Bandwagon;
+            comply(p, x);
             // A regime that survives by leaning on the patron may pay with its position on Crimea.
             if (v - q) / (1.0 - q) < p.crimea_on_consolidation {
                 x.recognises_crimea = true;
@@ -101,16 +96,27 @@ pub fn step<R: Rng + ?Sized>(
         let v = u_sovereignty / lambda_s;
         let e = sovereignty_exit_share(p, west, rescue_gap, x);
         if v < e {
-            x.alignment = align(x.alignment - p.consolidation_shift);
-            x.strategy = Choice::Balance;
-            if v / e < p.exit_on_break {
-                leave_union(x);
-            }
+            turn_away(p, x, align(x.alignment - p.consolidation_shift), v / e);
         } else {
-            x.alignment = align(x.alignment + p.consolidation_shift);
-            x.strategy = Choice::Bandwagon;
+            comply(p, x);
         }
     }
+}
+
+/// A crisis ends with the partner turning away to `alignment` and balancing; `exit_draw` (uniform) decides whether
+/// a member leaves the union.
+fn turn_away(p: &Params, x: &mut Partner, alignment: f64, exit_draw: f64) {
+    x.alignment = alignment;
+    x.strategy = Choice::Balance;
+    if exit_draw < p.exit_on_break {
+        leave_union(x);
+    }
+}
+
+/// A crisis ends with the partner leaning on the patron: a step toward it, and bandwagoning.
+fn comply(p: &Params, x: &mut Partner) {
+    x.alignment = align(x.alignment + p.consolidation_shift);
+    x.strategy = Choice::Bandwagon;
 }
 
 #[cfg(test)]

@@ -76,7 +76,10 @@ pub fn others_shift(sum: f64, total_weight: f64, x: &Partner) -> f64 {
 /// [`others_shift`] for every partner.
 pub fn others_distance_shift(partners: &[Partner], total_weight: f64) -> Vec<f64> {
     let sum = weighted_shift_sum(partners);
-    partners.iter().map(|x| others_shift(sum, total_weight, x)).collect()
+    partners
+        .iter()
+        .map(|x| others_shift(sum, total_weight, x))
+        .collect()
 }
 
 /// Logit probabilities with sharpness `rationality`.
