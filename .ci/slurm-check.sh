@@ -125,7 +125,7 @@ for i in 0 1 2 3; do
     [ -f "$work/array/part-$i/shard.json" ] || { cat "$work"/realign-sweep-*.out || true; fail "part $i did not finish"; }
 done
 "$realign" merge "$work"/array/part-* --out "$work/merged" --quiet
-for f in sweep.csv analysis.json heatmap-union-fracture.png heatmap-union-fracture.svg heatmap-alignment-belarus.png; do
+for f in sweep.csv analysis.json heatmap-union-fracture.png heatmap-union-fracture.svg heatmap-policy-revision.png heatmap-any-partner-leaves-orbit.png; do
     cmp "$work/one/$f" "$work/merged/$f" || fail "$f differs between the job array and one machine"
 done
 echo "Slurm job array of 4 parts, merged: byte-identical to the one-machine run"
