@@ -2,23 +2,22 @@
 //! decision of its own, beside the partner's line. A partner offers to host when the payoffs (Western standing,
 //! a shield against the patron, the face-saving value a venue has for a hurting patron in a hot war, the status
 //! of a venue) exceed the cost; the patron accepts more readily when it hurts and when the host is its friend
-//! (A15), less readily from a partner it is irritated with; the contested state accepts by its openness. A round
+//! (A15), less readily from a partner it is irritated with or that defies it with counter-measures of its own; the contested state accepts by its openness. A round
 //! succeeds more often the softer the patron, the riper the conflict (intensity x the patron's pain) and the more
 //! the West brokers.
 //!
 //!   U_host = w_w W o_i O + w_sh T + w_f pain K + w_st V - cost,   P(offer) = 1 / (1 + exp(-rho U_host))
-//!   accept_patron    = clamp(a_0 + a_pain pain + a_friend max(0, a) - r_I I, 0, 1)
-//!   accept_contested = O
+//!   accept_patron    = clamp(a_0 + a_pain pain + a_friend max(0, a) - r_I I - r_def def, 0, 1)
+//!   accept_contested = clamp(O + g_acc standing, 0, 1)
 //!   success          = clamp(s_0 + s_soft (1 - h) + s_ripe K pain + s_brk W, 0, 1)
 //!   V' = min(1, (1 - delta_V) V + g_V hosted)
 //!   O' = O + lambda_O (clamp(O_0 - (|a| - |a_0|), 0, 1) (1 - penalty recognised) - O)
-//!   standing' = clamp(standing + lambda_s (standing_0 + g_d W (d - d_0) - standing) + g_host hosted
-//!               + g_success success, 0, 1)
+//!   standing' = clamp(standing + lambda_s (standing_0 - standing) + g_host hosted + g_success success, 0, 1)
 
 use crate::arith::exp;
 use rand::{Rng, RngExt};
 
-use super::{Params, Partner, World, distance, unit};
+use super::{Params, Partner, World, unit};
 
 pub fn host_utility(p: &Params, west: f64, pain: f64, intensity: f64, x: &Partner) -> f64 {
     p.w_mediation_west * west * x.west_offer * x.openness
@@ -38,8 +37,14 @@ pub fn patron_acceptance(p: &Params, pain: f64, x: &Partner) -> f64 {
         p.patron_base_acceptance
             + p.patron_pain_acceptance * pain
             + p.patron_friend_acceptance * x.alignment.max(0.0)
-            - p.irritation_refusal * x.irritation,
+            - p.irritation_refusal * x.irritation
+            - p.defiance_refusal * x.defiance,
     )
+}
+
+/// The contested state's acceptance of `x` as host: its openness, and the West's word for the host.
+pub fn contested_acceptance(p: &Params, x: &Partner) -> f64 {
+    unit(x.openness + p.standing_acceptance_gain * x.west_standing)
 }
 
 pub fn success_probability(p: &Params, stance: f64, intensity: f64, pain: f64, west: f64) -> f64 {
@@ -75,7 +80,7 @@ pub fn step<R: Rng + ?Sized>(p: &Params, w: &mut World, rng: &mut R) -> bool {
         x.offered = u_offer < offer_probability(p.rationality, utility);
         if x.offered {
             let patron_accepts = u_patron < patron_acceptance(p, w.pain, x);
-            let contested_accepts = u_contested < x.openness;
+            let contested_accepts = u_contested < contested_acceptance(p, x);
             x.hosted = patron_accepts && contested_accepts;
             x.ceasefire = x.hosted && u_success < success;
         }
@@ -84,13 +89,9 @@ pub fn step<R: Rng + ?Sized>(p: &Params, w: &mut World, rng: &mut R) -> bool {
             + if x.hosted { p.venue_gain } else { 0.0 })
         .min(1.0);
         x.openness += p.openness_adjust_per_month * (target_openness(p, x) - x.openness);
-        let target = x.vantage.west_standing
-            + p.standing_distance_gain
-                * w.west_engagement
-                * (distance(x.alignment) - x.vantage.distance);
         x.west_standing = unit(
             x.west_standing
-                + p.standing_adjust_per_month * (target - x.west_standing)
+                + p.standing_adjust_per_month * (x.vantage.west_standing - x.west_standing)
                 + if x.hosted { p.standing_host_gain } else { 0.0 }
                 + if x.ceasefire {
                     p.standing_success_gain
@@ -116,13 +117,15 @@ mod tests {
         // With rationality 50 a positive payoff is an offer almost surely.
         assert!(offer_probability(50.0, 1.0675) > 0.999_999);
         assert!((offer_probability(0.0, -3.0) - 0.5).abs() < 1e-12);
-        // 0.02 + 0.6 * 0.2 + 0.3 * 0.5 - 0.2 * 0.9 = 0.11; a friendlier host is accepted more readily.
-        assert!((patron_acceptance(&p, 0.2, &x) - 0.11).abs() < 1e-12);
+        // 0.02 + 0.6 * 0.2 + 0.3 * 0.5 - 0.15 * 0.9 - 0.1 * 0.4 = 0.115; a friendlier host is accepted more readily.
+        assert!((patron_acceptance(&p, 0.2, &x) - 0.115).abs() < 1e-12);
         let mut friend = x.clone();
         friend.alignment = 0.9;
         assert!(patron_acceptance(&p, 0.2, &friend) > patron_acceptance(&p, 0.2, &x));
         // 0.05 + 0.35 * 0.1 + 0.3 * 0.8 * 0.2 + 0.1 * 0.5 = 0.183
         assert!((success_probability(&p, 0.9, 0.8, 0.2, 0.5) - 0.183).abs() < 1e-12);
+        // 0.7 + 0.2 * 0.2
+        assert!((contested_acceptance(&p, &x) - 0.74).abs() < 1e-12);
         // At the vantage position the target openness is the vantage openness.
         assert!((target_openness(&p, &x) - 0.7).abs() < 1e-12);
     }

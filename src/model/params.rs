@@ -415,9 +415,15 @@ param_table! {
     patron_friend_acceptance: "mediation.patron_friend_acceptance", "probability", [0.0, 1.0], 0.3, false,
         Claim(&["A15"]),
         "Added acceptance probability per unit of the host's closeness to the patron above neutrality (alignment / 1).";
-    irritation_refusal: "mediation.irritation_refusal", "probability", [0.0, 1.0], 0.2, false,
+    irritation_refusal: "mediation.irritation_refusal", "probability", [0.0, 1.0], 0.15, false,
         Assumption("an irritated patron is less willing to let that partner host"),
         "Acceptance probability lost at full irritation with the host.";
+    defiance_refusal: "mediation.defiance_refusal", "probability", [0.0, 1.0], 0.1, false,
+        Claim(&["A05", "A18", "V37"]),
+        "Acceptance probability lost at full counter-measures of the host: Moscow does not let a partner that re-exports its banned goods and checks its trucks host its talks.";
+    standing_acceptance_gain: "mediation.standing_acceptance_gain", "probability/standing", [0.0, 1.0], 0.2, false,
+        Claim(&["A12", "A04"]),
+        "Added probability that the contested state accepts a host per unit of the host's Western standing: Kyiv takes a venue the West vouches for.";
     crimea_recognition_penalty: "mediation.crimea_recognition_penalty", "share", [0.0, 1.0], 1.0, false,
         Claim(&["A01"]),
         "Share of the contested state's openness lost toward a partner that recognised Crimea as Russian.";
@@ -453,10 +459,7 @@ param_table! {
         "Western standing a partner gains from a successful round.";
     standing_adjust_per_month: "mediation.standing_adjust_per_month", "1/month", [0.0, 1.0], 0.03, false,
         Assumption("Western attention fades within a few years without new deeds"),
-        "Share of the gap between Western standing and its target (vantage standing plus distance gained) closed each month.";
-    standing_distance_gain: "mediation.standing_distance_gain", "standing/distance", [0.0, 5.0], 0.6, false,
-        Claim(&["A12", "A13"]),
-        "Target standing per unit of distance from the patron beyond the vantage distance, times Western engagement.";
+        "Share of the gap between Western standing and its vantage level closed each month (standing is earned by hosting and by ceasefires, and fades back).";
 
     // ---- conflict ----------------------------------------------------------------------------------------------------
     intensity_adjust_per_month: "conflict.intensity_adjust_per_month", "1/month", [0.0, 1.0], 0.1, false,
