@@ -93,16 +93,16 @@ pub fn claims() -> &'static [Claim] {
             .expect("seeds/record.toml is checked by the test suite")
             .fact;
         all.extend(record.into_iter().map(|f| {
-            let value = match (&f.value, &f.unit) {
-                (Some(toml::Value::String(v)), u) => format!(
-                    ": {v}{}",
-                    u.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
-                ),
-                (Some(v), u) => format!(
-                    ": {v}{}",
-                    u.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
-                ),
-                (None, _) => String::new(),
+            let unit = f
+                .unit
+                .as_deref()
+                .map(|u| format!(" {u}"))
+                .unwrap_or_default();
+            // A string value prints without TOML's quotes.
+            let value = match &f.value {
+                Some(toml::Value::String(v)) => format!(": {v}{unit}"),
+                Some(v) => format!(": {v}{unit}"),
+                None => String::new(),
             };
             Claim {
                 id: f.id,

@@ -745,3 +745,22 @@ fn a_misspelt_key_in_a_claims_file_is_named_with_a_suggestion() {
     expect_caret(&e, 5, "statment = \"s\"", 1);
     assert!(!out_dir.exists(), "a refused claims file wrote results");
 }
+
+#[test]
+fn a_calendar_event_outside_the_simulated_months_is_refused_where_the_file_writes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = variant(
+        dir.path(),
+        "late.toml",
+        "[[calendar]]\nmonth = \"2030-01\"\nkind = \"enlargement\"\n",
+    );
+    refused(
+        dir.path(),
+        &f,
+        &["calendar[0].month: 2030-01 is outside the simulated months 2015-01 .. 2017-12"],
+    );
+    // An entry inherited from the base outside a shorter horizon simply does not happen.
+    let short = variant(dir.path(), "short.toml", "horizon_months = 3\n");
+    let o = common::realign(&["validate", short.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+}

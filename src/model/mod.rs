@@ -391,14 +391,15 @@ impl World {
         for x in &mut partners {
             x.vantage.shortfall = loyalty_auction::shortfall(x.loyalty_price, budget_share);
         }
+        let (_, member_closeness, member_barrier) = union::member_means(&partners);
         let vantage = WorldVantage {
             pain: fiscal.pain,
             budget_share,
             usd_capacity: fiscal.usd_capacity,
             conflict_intensity: contested.attr("conflict_intensity"),
             distance: policy::weighted_distance(&partners),
-            member_closeness: union::member_means(&partners).1,
-            member_barrier: union::member_means(&partners).2,
+            member_closeness,
+            member_barrier,
             stance: patron.attr("stance"),
             total_weight,
         };

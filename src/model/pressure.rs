@@ -48,12 +48,17 @@ pub fn sanction_probability(p: &Params, pressure: f64, irritation: f64, budget_s
     )
 }
 
+/// What the partner asks beyond what it receives (financed share plus support).
+pub fn unmet_price(budget_share: f64, x: &Partner) -> f64 {
+    super::loyalty_auction::shortfall(
+        x.loyalty_price,
+        super::loyalty_auction::received(budget_share, x.support),
+    )
+}
+
 /// The patron pays only a partner whose price it does not meet (the auction's answer), that is not balancing.
-pub fn loan_probability(p: &Params, budget_share: f64, x: &Partner) -> f64 {
-    let got = super::loyalty_auction::received(budget_share, x.support);
-    if x.strategy == Choice::Balance
-        || super::loyalty_auction::shortfall(x.loyalty_price, got) <= 0.0
-    {
+pub fn loan_probability(p: &Params, budget_share: f64, unmet: f64, x: &Partner) -> f64 {
+    if x.strategy == Choice::Balance || unmet <= 0.0 {
         return 0.0;
     }
     unit(p.loan_rate_per_month * x.stress * budget_share)
@@ -72,7 +77,9 @@ pub fn step<R: Rng + ?Sized>(p: &Params, patron: &Constants, w: &mut World, rng:
                 + p.irritation_drift_gain * drift,
         );
         let p_sanction = sanction_probability(p, patron.pressure, x.irritation, budget_share);
-        let p_loan = loan_probability(p, budget_share, x).min(1.0 - p_sanction);
+        // One shortfall for the month: the loan and the counter-measures read the same support.
+        let unmet = unmet_price(budget_share, x);
+        let p_loan = loan_probability(p, budget_share, unmet, x).min(1.0 - p_sanction);
         x.sanctioned = u < p_sanction;
         x.loan = !x.sanctioned && u < p_sanction + p_loan;
         let s = if x.sanctioned { 1.0 } else { 0.0 };
@@ -88,10 +95,6 @@ pub fn step<R: Rng + ?Sized>(p: &Params, patron: &Constants, w: &mut World, rng:
             x.trade_barrier
                 + p.barrier_adjust_per_month * (x.vantage.trade_barrier - x.trade_barrier)
                 + p.barrier_from_sanction * s,
-        );
-        let unmet = super::loyalty_auction::shortfall(
-            x.loyalty_price,
-            super::loyalty_auction::received(budget_share, x.support),
         );
         x.defiance = unit(
             x.defiance
@@ -128,8 +131,8 @@ mod tests {
         // A patron that finances integration in full pays rather than punishes.
         assert_eq!(sanction_probability(&p, 1.0, 0.9, 1.0), 0.0);
         // 0.15 * 0.5 * 0.7; none for a balancing partner.
-        assert!((loan_probability(&p, 0.7, &x) - 0.0525).abs() < 1e-12);
+        assert!((loan_probability(&p, 0.7, unmet_price(0.7, &x), &x) - 0.0525).abs() < 1e-12);
         x.strategy = Choice::Balance;
-        assert_eq!(loan_probability(&p, 0.7, &x), 0.0);
+        assert_eq!(loan_probability(&p, 0.7, unmet_price(0.7, &x), &x), 0.0);
     }
 }

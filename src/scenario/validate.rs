@@ -558,10 +558,17 @@ impl Checker<'_> {
                 }
                 continue;
             };
-            // A dated event outside the simulated months does not happen within them (a variant with a shorter
-            // horizon or a later start inherits its base's calendar).
-            let _ = mloc;
+            // A dated event outside the simulated months does not happen within them. A variant with a shorter
+            // horizon or a later start inherits its base's calendar, so an inherited entry is skipped; one the
+            // scenario's own file writes would be ignored without a word, so it is refused.
             if m < first || m > last {
+                if mloc.file == 0 {
+                    self.err(
+                        &mloc,
+                        &format!("{ikey}.month"),
+                        format!("{m} is outside the simulated months {first} .. {last}: the event would never happen"),
+                    );
+                }
                 continue;
             }
             let slot = start.months_until(m) as usize;
