@@ -11,6 +11,7 @@ use crate::compare::{self, CompareError, CompareRow, Shared};
 use crate::options::{ArgError, Options};
 use crate::output::{OutDir, OutputError, manifest, report, tables};
 use crate::runner::{self, Budget, Ensemble, Plan};
+use crate::scenario::origin::{OriginError, OriginRequest};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::series;
 use crate::sweep::results::{self, Analysis};
@@ -39,6 +40,8 @@ pub enum AppError {
     Contradicted(usize),
     #[error(transparent)]
     Fans(#[from] crate::fans::FansError),
+    #[error(transparent)]
+    Origin(#[from] OriginError),
 }
 
 impl From<shard::MergeError> for AppError {
@@ -56,7 +59,8 @@ impl AppError {
             | AppError::Args(_)
             | AppError::Compare(_)
             | AppError::InvalidFiles { .. }
-            | AppError::Fans(_) => 2,
+            | AppError::Fans(_)
+            | AppError::Origin(_) => 2,
             AppError::Output(_) | AppError::Chart(_) => 1,
             AppError::Sweep(SweepError::Output(_)) => 1,
             AppError::Sweep(_) => 2,
@@ -77,9 +81,14 @@ pub struct Progress<'a> {
     pub total: &'a dyn Fn(u64),
 }
 
-/// `output/<scenario name>` unless `out` says otherwise.
+/// `output/<scenario name>` (`output/<scenario name>-from-YYYY-MM` for a forecast from a rolling origin) unless
+/// `out` says otherwise.
 pub fn out_dir_for(s: &Scenario, out: Option<&Path>) -> PathBuf {
-    out.map_or_else(|| Path::new(OUTPUT_ROOT).join(&s.name), Path::to_path_buf)
+    let folder = match &s.origin {
+        Some(o) => format!("{}-from-{}", s.name, o.origin_month),
+        None => s.name.clone(),
+    };
+    out.map_or_else(|| Path::new(OUTPUT_ROOT).join(folder), Path::to_path_buf)
 }
 
 pub struct RunOutcome {
@@ -89,15 +98,21 @@ pub struct RunOutcome {
     pub files: Vec<PathBuf>,
 }
 
-/// Loads, runs and writes one scenario; `trajectories` full paths are kept for trajectories.csv.
+/// Loads, runs and writes one scenario; `trajectories` full paths are kept for trajectories.csv. `origin` moves
+/// the forecast to a later month of the scenario (`--origin`), or asks nothing.
 pub fn run(
     path: &Path,
     opts: &Options,
     trajectories: usize,
+    origin: &OriginRequest,
     p: &Progress,
 ) -> Result<RunOutcome, AppError> {
     let mut scenario = Scenario::load(path)?;
     scenario.seed = opts.seed().unwrap_or(scenario.seed);
+    let key = runner::stream_key(&scenario.name, scenario.seed);
+    origin.apply(&mut scenario, |cfg, run| {
+        runner::state_at_origin(cfg, &key, run)
+    })?;
     let budget = opts.budget(scenario.runs);
     // Fail on an unwritable or busy folder before spending time on runs; the old manifest goes now.
     let mut out = OutDir::create(&out_dir_for(&scenario, opts.out()))?;

@@ -22,6 +22,12 @@ struct Cli {
     allow_dir: Vec<PathBuf>,
 }
 
+/// A month written YYYY-MM.
+fn month(s: &str) -> Result<crate::scenario::Month, String> {
+    crate::scenario::Month::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a month: write it as YYYY-MM"))
+}
+
 /// `--allow-dir` names a folder that exists.
 fn existing_dir(s: &str) -> Result<PathBuf, String> {
     let p = PathBuf::from(s);
@@ -100,6 +106,16 @@ enum Command {
             allow_negative_numbers = true
         )]
         trajectories: i128,
+        /// Re-issue the forecast at a later month of the scenario (rolling origin): months up to YYYY-MM replay
+        /// the drivers' data and are not reported; the forecast runs from there to the scenario's last month.
+        #[arg(long, value_name = "YYYY-MM", value_parser = month)]
+        origin: Option<crate::scenario::Month>,
+        /// With --origin: state values observed at the origin, each with its source (an initial-state file).
+        #[arg(long, value_name = "FILE", requires = "origin")]
+        state: Option<PathBuf>,
+        /// With --origin: every run starts from run N's state at the origin, rather than each from its own path.
+        #[arg(long, value_name = "N", requires = "origin")]
+        state_run: Option<u64>,
     },
     /// Run several scenarios and draw their events and alignments side by side, with a table of differences.
     Compare {
@@ -301,6 +317,9 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             precision,
             common,
             trajectories,
+            origin,
+            state,
+            state_run,
         } => {
             let opts = options(
                 &common,
@@ -311,10 +330,15 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 Limits::RUNS,
             )?;
             let trajectories = crate::options::trajectories(trajectories)?;
+            let origin = crate::scenario::origin::OriginRequest {
+                month: origin,
+                state_run,
+                state_file: state,
+            };
             with_progress(
                 common.quiet,
                 "runs",
-                |p| app::run(&scenario, &opts, trajectories, p),
+                |p| app::run(&scenario, &opts, trajectories, &origin, p),
                 terminal::run_brief,
             )?;
         }

@@ -34,7 +34,7 @@ pub fn check(scenarios: &[Scenario]) -> Result<(), CompareError> {
     let (first, last) = common_months(
         scenarios
             .iter()
-            .map(|s| (s.start, s.start.plus(s.horizon_months()))),
+            .map(|s| (s.first_month(), s.first_month().plus(s.horizon_months()))),
     );
     if first > last {
         return Err(CompareError::NoSharedMonth { first, last });

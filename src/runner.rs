@@ -168,17 +168,19 @@ pub const ENVELOPE_SDS: f64 = 8.0;
 pub fn layout(cfg: &ModelConfig) -> Layout {
     let metrics: Vec<MetricDef> = observe::metric_defs(cfg);
     let events: Vec<EventDef> = observe::event_defs(cfg);
+    let origin = cfg.origin.month;
     let mut l = Layout::new(
-        cfg.horizon_months() + 1,
+        cfg.forecast_months() + 1,
         metrics,
         events,
         cfg.params.band_west_max,
         cfg.params.band_russia_min,
     );
-    let bounds = crate::model::drivers::envelope(cfg, ENVELOPE_SDS);
+    // The forecast's months are the scenario's from the origin on.
+    let bounds = &crate::model::drivers::envelope(cfg, ENVELOPE_SDS)[origin..];
     for k in 0..l.metrics.len() {
         if let Scale::PerMonth(follows) = l.metrics[k].scale {
-            l.bin_per_month(k, &observe::ranges(cfg, follows, &bounds));
+            l.bin_per_month(k, &observe::ranges(cfg, follows, bounds));
         }
     }
     l
@@ -273,7 +275,11 @@ pub struct Sim<'c> {
 
 impl<'c> Sim<'c> {
     pub fn new(cfg: &'c ModelConfig) -> Sim<'c> {
-        let initial = World::initial(cfg);
+        // A named run's state at a rolling origin, or the scenario's own start.
+        let initial = match &cfg.origin.state {
+            Some(state) => (**state).clone(),
+            None => World::initial(cfg),
+        };
         Sim {
             cfg,
             constants: Constants::from_config(cfg),
@@ -282,14 +288,23 @@ impl<'c> Sim<'c> {
         }
     }
 
-    /// Runs run `run` on stream `run` of `key`. `visit(m, world)` sees month 0 (the initial state) and the state
-    /// after each month's step, up to the horizon; afterwards [`Sim::world`] is the state at the horizon.
+    /// Runs run `run` on stream `run` of `key`. `visit(m, world)` sees the forecast's month 0 (the initial state,
+    /// or the state at a rolling origin) and the state after each month's step, up to the horizon; afterwards
+    /// [`Sim::world`] is the state at the horizon. Before a rolling origin, a run steps unseen to the origin (unless
+    /// it starts from a named run's state there), and its observed values are set in its state at the origin.
     #[inline]
     pub fn run(&mut self, key: &[u8; 32], run: u64, mut visit: impl FnMut(usize, &World)) {
         self.world.clone_from(&self.initial);
         let mut rng = run_rng(key, run);
+        let origin = &self.cfg.origin;
+        if origin.state.is_none() && origin.month > 0 {
+            for _ in 0..origin.month {
+                self.world.step(self.cfg, &self.constants, &mut rng);
+            }
+            self.world.apply_overrides(&origin.overrides);
+        }
         visit(0, &self.world);
-        for m in 1..=self.cfg.horizon_months() {
+        for m in 1..=self.cfg.forecast_months() {
             self.world.step(self.cfg, &self.constants, &mut rng);
             visit(m, &self.world);
         }
@@ -320,6 +335,18 @@ impl<'c> Sim<'c> {
     }
 }
 
+/// The state run `run` (stream `run` of `key`) reaches at the configuration's rolling origin: the named run whose
+/// state every run starts from with `realign run --origin --state-run`.
+pub fn state_at_origin(cfg: &ModelConfig, key: &[u8; 32], run: u64) -> World {
+    let constants = Constants::from_config(cfg);
+    let mut w = World::initial(cfg);
+    let mut rng = run_rng(key, run);
+    for _ in 0..cfg.origin.month {
+        w.step(cfg, &constants, &mut rng);
+    }
+    w
+}
+
 /// Runs a contiguous range of runs sequentially, recording every month.
 pub fn run_chunk(
     cfg: &ModelConfig,
@@ -332,7 +359,7 @@ pub fn run_chunk(
         runs.end - runs.start <= u64::from(u16::MAX),
         "chunk counts are u16"
     );
-    debug_assert_eq!(layout.months, cfg.horizon_months() + 1);
+    debug_assert_eq!(layout.months, cfg.forecast_months() + 1);
     let mut acc = ChunkAccumulator::new(layout);
     let mut paths = Vec::new();
     let mut sim = Sim::new(cfg);

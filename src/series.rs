@@ -137,7 +137,7 @@ pub fn from_ensemble(s: &Scenario, ens: &Ensemble) -> ChartData {
     let hist = |series: &[(Month, f64)]| -> Vec<Option<f64>> {
         (0..l.months)
             .map(|m| {
-                let month = s.start.plus(m);
+                let month = s.first_month().plus(m);
                 series.iter().find(|(mm, _)| *mm == month).map(|(_, v)| *v)
             })
             .collect()
@@ -145,7 +145,7 @@ pub fn from_ensemble(s: &Scenario, ens: &Ensemble) -> ChartData {
     ChartData {
         scenario: s.name.clone(),
         runs: ens.acc.runs,
-        start: s.start,
+        start: s.first_month(),
         months: l.months,
         actors,
         alignment,

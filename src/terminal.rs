@@ -88,14 +88,32 @@ pub fn run_brief(outcome: &RunOutcome) -> String {
     let l = &ens.layout;
     let h = l.months - 1;
     let mut out = format!(
-        "{}: {} runs, {} .. {}, seed {}\n\nBy {} (probability, 95% CI):\n",
+        "{}: {} runs, {} .. {}, seed {}\n",
         s.name,
         ens.acc.runs,
         s.month_label(1),
         s.month_label(h),
         s.seed,
-        s.month_label(h)
     );
+    if let Some(o) = &s.origin {
+        let _ = writeln!(
+            out,
+            "Re-issued at {}: {} month(s) from {} replayed the drivers' data; each run starts from {}{}.",
+            o.origin_month,
+            o.months_before_origin,
+            o.scenario_start_month,
+            o.state,
+            if o.observed.is_empty() {
+                String::new()
+            } else {
+                format!(", with {} observed value(s) set", o.observed.len())
+            }
+        );
+        for n in &o.notes {
+            let _ = writeln!(out, "  note: {n}");
+        }
+    }
+    let _ = write!(out, "\nBy {} (probability, 95% CI):\n", s.month_label(h));
     for (e, def) in l.events.iter().enumerate() {
         let p = ens.acc.event_by(l, e, h).interval();
         let _ = writeln!(out, "  {:<64} {}", def.description, percent_ci(&p, 6));

@@ -94,11 +94,79 @@ pub struct ModelConfig {
     pub west_engagement: Vec<f64>,
     /// Scheduled political events per month index; length horizon + 1.
     pub calendar: Vec<CalendarMonth>,
+    /// Where the forecast starts: month 0 unless a rolling origin moves it (ODD 3, "Rolling origins").
+    pub origin: ForecastOrigin,
+}
+
+/// A forecast re-issued at a later month of the scenario (`realign run --origin`). Months before the origin are
+/// simulated with the drivers the data replay, and not reported; the forecast's month 0 is the origin.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ForecastOrigin {
+    /// Month index of the origin; 0 is the scenario's start (an ordinary forecast).
+    pub month: usize,
+    /// The state every run starts from at the origin (a named run's, already carrying `overrides`), or `None`:
+    /// each run reaches the origin along its own path.
+    pub state: Option<Box<World>>,
+    /// State values observed at the origin (an initial-state file), set in each run's state there.
+    pub overrides: Vec<StateOverride>,
+}
+
+/// One state variable set at a forecast origin. Rest points stay the vantage's (ODD 5): what is set is where the
+/// world is, not where it tends to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StateOverride {
+    /// A partner's alignment (partner index in partner order).
+    Alignment(usize, f64),
+    /// The patron's irritation with a partner.
+    Irritation(usize, f64),
+    /// The patron's trade barriers against a partner.
+    TradeBarrier(usize, f64),
+    /// A partner's counter-measures against the patron.
+    Defiance(usize, f64),
+    /// A partner's standing in the West.
+    WestStanding(usize, f64),
+    /// A partner's economic stress.
+    EconomicStress(usize, f64),
+    /// The patron's stance.
+    Stance(f64),
+    /// The contested state's alignment.
+    ContestedAlignment(f64),
+    /// The intensity of the conflict.
+    ConflictIntensity(f64),
+    /// The union's cohesion.
+    Cohesion(f64),
+}
+
+impl World {
+    /// Sets observed state values (a rolling origin's initial-state file).
+    pub fn apply_overrides(&mut self, overrides: &[StateOverride]) {
+        for o in overrides {
+            match *o {
+                StateOverride::Alignment(i, v) => {
+                    self.partners[i].alignment = v;
+                    self.partners[i].alignment_before = v;
+                }
+                StateOverride::Irritation(i, v) => self.partners[i].irritation = v,
+                StateOverride::TradeBarrier(i, v) => self.partners[i].trade_barrier = v,
+                StateOverride::Defiance(i, v) => self.partners[i].defiance = v,
+                StateOverride::WestStanding(i, v) => self.partners[i].west_standing = v,
+                StateOverride::EconomicStress(i, v) => self.partners[i].stress = v,
+                StateOverride::Stance(v) => self.stance = v,
+                StateOverride::ContestedAlignment(v) => self.contested_alignment = v,
+                StateOverride::ConflictIntensity(v) => self.conflict_intensity = v,
+                StateOverride::Cohesion(v) => self.cohesion = v,
+            }
+        }
+    }
 }
 
 impl ModelConfig {
     pub fn horizon_months(&self) -> usize {
         self.params.horizon_months as usize
+    }
+    /// Months the forecast reports after its month 0 (the origin): the horizon less the months before the origin.
+    pub fn forecast_months(&self) -> usize {
+        self.horizon_months() - self.origin.month
     }
     pub fn partner_indices(&self) -> impl Iterator<Item = usize> + '_ {
         self.actors

@@ -21,6 +21,10 @@ pub struct Resolved {
     /// Replayed values actually used, per month index (null where the process runs free).
     pub oil_replay_usd_per_bbl: Vec<Option<f64>>,
     pub rub_replay_per_usd: Vec<Option<f64>>,
+    /// A rolling origin (`realign run --origin`): its month, the state it starts from and the values observed
+    /// there. Absent for an ordinary forecast, whose hash is then what it always was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<crate::scenario::origin::OriginInfo>,
 }
 
 #[derive(Serialize)]
@@ -67,6 +71,7 @@ pub fn resolved(s: &Scenario) -> Resolved {
         replays: s.replays.clone(),
         oil_replay_usd_per_bbl: c.oil_replay_usd_per_bbl.clone(),
         rub_replay_per_usd: c.rub_replay_per_usd.clone(),
+        origin: s.origin.clone(),
     }
 }
 

@@ -25,6 +25,9 @@ pub struct Summary {
     pub seed: u64,
     pub start_month: String,
     pub horizon_month: String,
+    /// A forecast re-issued at a rolling origin: `start_month` is the origin; this says how it was reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<crate::scenario::origin::OriginInfo>,
     pub interval_method: &'static str,
     pub actors: Vec<ActorSummary>,
     pub events: Vec<EventSummary>,
@@ -152,6 +155,7 @@ pub fn summary(s: &Scenario, ens: &Ensemble) -> Summary {
         seed: s.seed,
         start_month: s.month_label(0),
         horizon_month: s.month_label(h),
+        origin: s.origin.clone(),
         interval_method: "95%: Wilson score for probabilities; normal for means; order statistics for quantiles",
         actors,
         events,

@@ -10,6 +10,7 @@ pub mod check;
 pub mod error;
 mod load;
 pub mod month;
+pub mod origin;
 mod replay;
 mod suggest;
 pub mod tree;
@@ -81,6 +82,8 @@ pub struct Scenario {
     pub replays: Vec<ReplayInfo>,
     /// Where the schedules and replays that override parameters were written.
     pub schedules: Vec<ScheduleSite>,
+    /// A rolling origin the forecast was moved to (`realign run --origin`), and the state it starts from.
+    pub origin: Option<origin::OriginInfo>,
 }
 
 /// A schedule or replay (`drivers.west.changes`, `drivers.oil.replay`, `drivers.rouble.replay`) and where it was
@@ -110,13 +113,19 @@ impl Scenario {
         checker.finish(scenario)
     }
 
-    /// Month label of step `m` (0 is the start month).
+    /// Month label of the forecast's month `m` (0 is the start month, or a rolling origin).
     pub fn month_label(&self, m: usize) -> String {
-        self.start.plus(m).to_string()
+        self.first_month().plus(m).to_string()
     }
 
+    /// The forecast's month 0: the start month, or a rolling origin (`realign run --origin`).
+    pub fn first_month(&self) -> Month {
+        self.start.plus(self.config.origin.month)
+    }
+
+    /// Months the forecast reports after its month 0.
     pub fn horizon_months(&self) -> usize {
-        self.config.horizon_months()
+        self.config.forecast_months()
     }
 }
 

@@ -269,6 +269,7 @@ impl Checker<'_> {
                 rub_replay_per_usd: rub_replay,
                 west_engagement,
                 calendar,
+                origin: Default::default(),
             },
             calendar_events,
             param_origin,
@@ -279,6 +280,7 @@ impl Checker<'_> {
             west_changes,
             replays,
             schedules,
+            origin: None,
         })
     }
 
