@@ -25,6 +25,9 @@ struct ClaimsFile {
 
 const BASE_RATES_TOML: &str = include_str!("../seeds/base_rates.toml");
 const RECORD_TOML: &str = include_str!("../seeds/record.toml");
+/// The record on the vantage dates of the shipped backtests (`seeds/record_backtests.toml`, ids `B..`;
+/// docs/BACKTESTS.md): cited by the scenarios in `scenarios/backtests/`.
+const RECORD_BACKTESTS_TOML: &str = include_str!("../seeds/record_backtests.toml");
 
 /// A pre-2015 reference class (`seeds/base_rates.toml`, ids `R..`).
 #[derive(Clone, Debug, Deserialize)]
@@ -73,7 +76,8 @@ pub fn base_rates() -> &'static [ReferenceClass] {
 }
 
 /// All evidence, in file order: the article's claims and public facts (`A..`, `F..`), the reference classes
-/// (`R..`) and the record on the vantage date (`V..`), each as a quotable [`Claim`].
+/// (`R..`), the record on the vantage date (`V..`) and the record on the backtests' vantage dates (`B..`), each as
+/// a quotable [`Claim`].
 pub fn claims() -> &'static [Claim] {
     static CLAIMS: OnceLock<Vec<Claim>> = OnceLock::new();
     CLAIMS.get_or_init(|| {
@@ -92,7 +96,10 @@ pub fn claims() -> &'static [Claim] {
         let record = toml::from_str::<RecordFile>(RECORD_TOML)
             .expect("seeds/record.toml is checked by the test suite")
             .fact;
-        all.extend(record.into_iter().map(|f| {
+        let backtests = toml::from_str::<RecordFile>(RECORD_BACKTESTS_TOML)
+            .expect("seeds/record_backtests.toml is checked by the test suite")
+            .fact;
+        all.extend(record.into_iter().chain(backtests).map(|f| {
             let unit = f
                 .unit
                 .as_deref()
@@ -146,6 +153,34 @@ mod tests {
             } else {
                 assert!(c.source.is_some(), "fact {} needs a source", c.id);
             }
+        }
+    }
+
+    #[test]
+    fn backtest_record_ids_are_b_ids_with_sources_and_an_episode() {
+        #[derive(Deserialize)]
+        struct Episode {
+            id: String,
+            episode: String,
+            source: String,
+        }
+        #[derive(Deserialize)]
+        struct File {
+            fact: Vec<Episode>,
+        }
+        let facts = toml::from_str::<File>(RECORD_BACKTESTS_TOML).unwrap().fact;
+        assert!(facts.len() >= 20, "{}", facts.len());
+        for f in &facts {
+            assert!(f.id.starts_with('B'), "{}", f.id);
+            assert!(claim(&f.id).is_some(), "{} not in the evidence", f.id);
+            assert!(!f.source.trim().is_empty(), "{} needs a source", f.id);
+            // Each fact serves one shipped backtest scenario.
+            let path = format!(
+                "{}/scenarios/backtests/{}.toml",
+                env!("CARGO_MANIFEST_DIR"),
+                f.episode
+            );
+            assert!(std::path::Path::new(&path).is_file(), "{}: {path}", f.id);
         }
     }
 

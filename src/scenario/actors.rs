@@ -297,7 +297,7 @@ pub(super) fn check_provenance(text: &str) -> Result<(), String> {
     for id in t.split(',').map(str::trim) {
         if evidence::claim(id).is_none() {
             return Err(format!(
-                "{id:?} is not an evidence id; write ids from seeds/claims.toml (A01..A22, F01..F06), seeds/base_rates.toml (R01..) or seeds/record.toml (V01..), \"data: FILE ROWS\" or \"assumption: REASON\""
+                "{id:?} is not an evidence id; write ids from seeds/claims.toml (A01..A22, F01..F06), seeds/base_rates.toml (R01..), seeds/record.toml (V01..) or seeds/record_backtests.toml (B01..), \"data: FILE ROWS\" or \"assumption: REASON\""
             ));
         }
     }
