@@ -26,6 +26,9 @@ pub enum RunDirError {
     },
 }
 
+/// (metric, actor, month index) -> the value at each of [`QUANTILE_LEVELS`], None where missing.
+pub type Quantiles = BTreeMap<(String, String, usize), Vec<Option<f64>>>;
+
 /// What scoring needs from one run folder.
 #[derive(Clone, Debug)]
 pub struct RunDir {
@@ -41,7 +44,7 @@ pub struct RunDir {
     pub vantage_values: BTreeMap<(String, String), f64>,
     /// (metric, actor, month index) -> the value at each of [`QUANTILE_LEVELS`] (None where missing); None when
     /// the run wrote no quantiles.csv (a run of an older realign).
-    pub quantiles: Option<BTreeMap<(String, String, usize), Vec<Option<f64>>>>,
+    pub quantiles: Option<Quantiles>,
 }
 
 impl RunDir {
@@ -187,7 +190,7 @@ pub fn read(dir: &Path) -> Result<RunDir, RunDirError> {
         &["month", "actor", "metric", "statistic", "value"],
     )? {
         if rec[3] == "mean" && index(&rec[0], &ts_path, line)? == 0 {
-            let v: f64 = number(&rec[4], &ts_path, line)?;
+            let v = finite(&rec[4], &ts_path, line)?;
             vantage_values.insert((rec[2].clone(), rec[1].clone()), v);
         }
     }
@@ -197,12 +200,12 @@ pub fn read(dir: &Path) -> Result<RunDir, RunDirError> {
     let quantiles = match text("quantiles.csv")? {
         None => None,
         Some(t) => {
-            let mut map: BTreeMap<(String, String, usize), Vec<Option<f64>>> = BTreeMap::new();
+            let mut map: Quantiles = BTreeMap::new();
             for (line, rec) in
                 records(&t, &q_path, &["month", "actor", "metric", "level", "value"])?
             {
                 let i = index(&rec[0], &q_path, line)?;
-                let level: f64 = number(&rec[3], &q_path, line)?;
+                let level = finite(&rec[3], &q_path, line)?;
                 let Some(slot) = QUANTILE_LEVELS
                     .iter()
                     .position(|&l| (l - level).abs() < 1e-9)
@@ -216,7 +219,7 @@ pub fn read(dir: &Path) -> Result<RunDir, RunDirError> {
                 let value = if rec[4].is_empty() {
                     None
                 } else {
-                    Some(number::<f64>(&rec[4], &q_path, line)?)
+                    Some(finite(&rec[4], &q_path, line)?)
                 };
                 map.entry((rec[2].clone(), rec[1].clone(), i))
                     .or_insert_with(|| vec![None; QUANTILE_LEVELS.len()])[slot] = value;
@@ -281,4 +284,18 @@ fn number<T: std::str::FromStr>(s: &str, file: &Path, line: u64) -> Result<T, Ru
         line,
         what: format!("{s:?} is not a number"),
     })
+}
+
+/// A finite number (a file of ours never holds nan or inf; an empty cell is handled by the caller).
+fn finite(s: &str, file: &Path, line: u64) -> Result<f64, RunDirError> {
+    let v: f64 = number(s, file, line)?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(RunDirError::Bad {
+            file: file.to_path_buf(),
+            line,
+            what: format!("{s:?} is not a finite number"),
+        })
+    }
 }
