@@ -42,6 +42,8 @@ pub enum AppError {
     Fans(#[from] crate::fans::FansError),
     #[error(transparent)]
     Origin(#[from] OriginError),
+    #[error(transparent)]
+    Score(#[from] crate::score::ScoreError),
 }
 
 impl From<shard::MergeError> for AppError {
@@ -60,7 +62,8 @@ impl AppError {
             | AppError::Compare(_)
             | AppError::InvalidFiles { .. }
             | AppError::Fans(_)
-            | AppError::Origin(_) => 2,
+            | AppError::Origin(_)
+            | AppError::Score(_) => 2,
             AppError::Output(_) | AppError::Chart(_) => 1,
             AppError::Sweep(SweepError::Output(_)) => 1,
             AppError::Sweep(_) => 2,
@@ -152,6 +155,10 @@ pub fn run(
         &tables::timeseries_csv(&scenario, &ensemble),
     )?;
     out.bytes("events.csv", &tables::events_csv(&scenario, &ensemble))?;
+    out.bytes(
+        "quantiles.csv",
+        &tables::quantiles_csv(&scenario, &ensemble),
+    )?;
     if trajectories > 0 {
         out.bytes(
             "trajectories.csv",
@@ -508,4 +515,42 @@ pub fn fans(data_dir: &Path, scenario: Option<&Path>) -> Result<crate::fans::Rep
         None => (crate::model::Params::default(), "defaults".to_string()),
     };
     Ok(fans::report(&params, &label, &data, &daily))
+}
+
+pub struct ScoreOutcome {
+    pub name: String,
+    pub results: Vec<crate::score::RunScore>,
+    pub out_dir: PathBuf,
+}
+
+/// `realign score`: reads the outcomes file and every run folder (all checked before anything is written), scores
+/// each folder's forecasts and writes score.csv, reliability.csv, the reliability chart and score.json (last) to
+/// `output/score/<outcomes name>` unless `out` says otherwise.
+pub fn score(
+    events: &Path,
+    dirs: &[PathBuf],
+    out: Option<&Path>,
+) -> Result<ScoreOutcome, AppError> {
+    let (o, results) = crate::score::load_and_score(events, dirs)?;
+    let dir = out.map_or_else(
+        || Path::new(OUTPUT_ROOT).join("score").join(&o.name),
+        Path::to_path_buf,
+    );
+    let mut w = OutDir::create(&dir)?;
+    w.bytes("score.csv", &crate::score::score_csv(&o, &results))?;
+    w.bytes("reliability.csv", &crate::score::reliability_csv(&results))?;
+    w.figure(&charts::render(&charts::reliability::Reliability {
+        title: format!(
+            "Reliability against {}: forecast vs share that happened",
+            o.name
+        ),
+        results: &results,
+    })?)?;
+    // Written last: its presence says the scoring completed (output::COMPLETION_MARKERS).
+    w.bytes("score.json", &crate::score::score_json(&o, &results))?;
+    Ok(ScoreOutcome {
+        name: o.name,
+        results,
+        out_dir: w.path().to_path_buf(),
+    })
 }

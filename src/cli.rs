@@ -167,6 +167,21 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Score run folders' forecasts against an outcomes file (what happened): Brier, log score, CRPS, skill against
+    /// even odds, "nothing changes" and base rates, and a reliability table; writes output/score/<outcomes name>/.
+    Score {
+        /// Outcomes file (TOML: [[event]] and [[quantity]] questions with their resolutions).
+        events: PathBuf,
+        /// Folders written by `realign run`.
+        #[arg(required = true)]
+        runs: Vec<PathBuf>,
+        /// Output folder (default: output/score/<outcomes name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// No summary on the terminal.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Parse and check scenario, sweep and claims files (told apart by their keys); run nothing. For sweeps and
     /// claims, print what running them would take.
     Validate {
@@ -414,6 +429,17 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             )?;
             if outcome.contradicted() > 0 {
                 return Err(AppError::Contradicted(outcome.contradicted()));
+            }
+        }
+        Command::Score {
+            events,
+            runs,
+            out,
+            quiet,
+        } => {
+            let outcome = app::score(&events, &runs, out.as_deref())?;
+            if !quiet {
+                out!("{}", terminal::score_brief(&outcome));
             }
         }
         Command::Validate { scenarios, budget } => {

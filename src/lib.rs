@@ -19,6 +19,7 @@ pub mod options;
 pub mod output;
 pub mod runner;
 pub mod scenario;
+pub mod score;
 pub mod series;
 pub mod stats;
 pub mod sweep;

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::app::{ClaimsOutcome, CompareOutcome, RunOutcome, SweepOutcome};
+use crate::app::{ClaimsOutcome, CompareOutcome, RunOutcome, ScoreOutcome, SweepOutcome};
 use crate::bench::{BenchReport, ScalingRow};
 use crate::claims::EffectUnit;
 use crate::stats::Interval;
@@ -384,6 +384,104 @@ pub fn scaling_table(
             100.0 * r.sweep_efficiency / r.ceiling_efficiency
         );
     }
+    out
+}
+
+/// A score or skill with its interval: "0.123  95% CI [0.081, 0.170]"; "n/a" where undefined (no questions, or a
+/// reference that scores 0).
+fn score_ci(i: &Interval, decimals: usize, sign: bool) -> String {
+    let f = |v: f64| {
+        if !v.is_finite() {
+            "n/a".to_string()
+        } else if sign {
+            signed(v, decimals)
+        } else {
+            fixed(v, decimals)
+        }
+    };
+    if !i.value.is_finite() {
+        return "n/a".into();
+    }
+    format!(
+        "{:>7}  95% CI [{}, {}]",
+        f(i.value),
+        f(i.ci_low),
+        f(i.ci_high)
+    )
+}
+
+/// `realign score`: per run folder, the Brier score and skills with their bootstrap intervals, the log score, the
+/// CRPS, and every question it could not answer with the reason.
+pub fn score_brief(o: &ScoreOutcome) -> String {
+    use crate::scenario::error::printable;
+    let mut out = format!(
+        "Scored against {} (intervals: 95% bootstrap over questions)\n",
+        o.name
+    );
+    for r in &o.results {
+        let t = &r.totals;
+        let _ = write!(
+            out,
+            "\n{} ({}, {} runs): {} of {} questions scored ({} events, {} quantities), {} unanswerable\n",
+            r.scenario,
+            printable(&r.run_dir, false),
+            r.runs,
+            t.events_scored + t.quantities_scored,
+            t.questions,
+            t.events_scored,
+            t.quantities_scored,
+            t.unanswerable
+        );
+        let _ = writeln!(
+            out,
+            "  Brier score              {}  (0 is perfect)",
+            score_ci(&t.brier, 3, false)
+        );
+        let _ = writeln!(
+            out,
+            "  skill vs even odds       {}",
+            score_ci(&t.skill_vs_even_odds, 2, true)
+        );
+        let _ = writeln!(
+            out,
+            "  skill vs nothing changes {}",
+            score_ci(&t.skill_vs_nothing_changes, 2, true)
+        );
+        let _ = writeln!(
+            out,
+            "  skill vs base rates      {}  ({} events with a reference class)",
+            score_ci(&t.skill_vs_base_rates, 2, true),
+            t.with_reference
+        );
+        let _ = writeln!(
+            out,
+            "  log score                {}  (mean ln of the probability given to what happened; 0 is perfect)",
+            score_ci(&t.log_score, 3, true)
+        );
+        if t.quantities_scored > 0 {
+            let _ = writeln!(
+                out,
+                "  CRPS                     {:>7}  (nothing changes {}; skill {}) over {} quantities",
+                fixed(t.crps, 3),
+                fixed(t.crps_nothing_changes, 3),
+                if t.crps_skill.is_finite() {
+                    signed(t.crps_skill, 2)
+                } else {
+                    "n/a".into()
+                },
+                t.quantities_scored
+            );
+        }
+        for u in &r.unanswerable {
+            let _ = writeln!(
+                out,
+                "  unanswerable: {}: {}",
+                printable(&u.question, false),
+                printable(&u.reason, false)
+            );
+        }
+    }
+    let _ = write!(out, "\nWrote {}\n", o.out_dir.display());
     out
 }
 

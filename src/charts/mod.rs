@@ -5,6 +5,7 @@
 pub mod compare;
 pub mod draw;
 pub mod forest;
+pub mod reliability;
 pub mod sweep;
 
 use std::sync::Once;

@@ -49,14 +49,16 @@ pub enum OutputError {
 pub const LOCK_FILE: &str = ".realign.lock";
 
 /// The files whose presence says a command completed in a folder: `run`, `sweep` and `merge` write manifest.json,
-/// one part of a sharded sweep shard.json, `compare` comparison.json and `claims` claims.json, each last. Every
+/// one part of a sharded sweep shard.json, `compare` comparison.json, `claims` claims.json and `score` score.json,
+/// each last. Every
 /// command removes all of them before it writes anything, so a folder an interrupted command left holds no marker,
 /// whichever command wrote there before.
-pub const COMPLETION_MARKERS: [&str; 4] = [
+pub const COMPLETION_MARKERS: [&str; 5] = [
     "manifest.json",
     "shard.json",
     "comparison.json",
     "claims.json",
+    "score.json",
 ];
 
 /// A folder held by this process: made by [`FolderLock::acquire`], released (the lock file removed) on drop, so on

@@ -1,4 +1,5 @@
-//! The ensemble's tables: summary.json, timeseries.csv, events.csv and trajectories.csv, rendered to bytes.
+//! The ensemble's tables: summary.json, timeseries.csv, quantiles.csv, events.csv and trajectories.csv, rendered to
+//! bytes.
 
 use serde::Serialize;
 
@@ -226,6 +227,42 @@ pub fn timeseries_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
                         &num(p.value),
                         &num(p.ci_low),
                         &num(p.ci_high),
+                    ])
+                    .unwrap();
+                }
+            }
+        }
+    }
+    csv_bytes(w)
+}
+
+/// Levels of quantiles.csv: 0.01, 0.05, 0.10, ..., 0.95, 0.99 (21 levels). Fine enough for `realign score` to
+/// integrate a forecast's CRPS over its quantile function (see `score::crps_from_quantiles`).
+pub const QUANTILE_LEVELS: [f64; 21] = [
+    0.01, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75,
+    0.80, 0.85, 0.90, 0.95, 0.99,
+];
+
+/// quantiles.csv, tidy: one row per (month, metric with a histogram, level) with columns scenario, month, actor,
+/// metric, level, value. The value is the histogram's quantile estimate (as timeseries.csv's q05..q95, without their
+/// intervals); empty when a run's value fell outside the month's binned range (see `stats` `quantile`).
+pub fn quantiles_csv(s: &Scenario, ens: &Ensemble) -> Vec<u8> {
+    let l = &ens.layout;
+    let mut w = csv_writer();
+    w.write_record(["scenario", "month", "actor", "metric", "level", "value"])
+        .unwrap();
+    for m in 0..l.months {
+        let month = s.month_label(m);
+        for (k, def) in l.metrics.iter().enumerate() {
+            for &q in &QUANTILE_LEVELS {
+                if let Some(e) = ens.acc.quantile(l, m, k, q) {
+                    w.write_record([
+                        &s.name,
+                        &month,
+                        &def.actor,
+                        def.metric,
+                        &num(q),
+                        &num(e.value),
                     ])
                     .unwrap();
                 }

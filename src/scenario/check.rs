@@ -158,6 +158,23 @@ impl<'a> Checker<'a> {
         }
     }
 
+    pub fn boolean(&mut self, node: &Node, key: &str) -> Option<bool> {
+        match &node.value {
+            Value::Bool(b) => Some(*b),
+            other => {
+                self.err(
+                    &node.loc,
+                    key,
+                    format!(
+                        "must be a boolean (true or false), found {}",
+                        other.type_name()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     pub fn table<'n>(&mut self, node: &'n Node, key: &str) -> Option<&'n Table> {
         match &node.value {
             Value::Table(t) => Some(t),
