@@ -10,6 +10,7 @@ pub mod check;
 pub mod error;
 mod load;
 pub mod month;
+pub mod priors;
 mod replay;
 mod suggest;
 pub mod tree;
@@ -81,6 +82,8 @@ pub struct Scenario {
     pub replays: Vec<ReplayInfo>,
     /// Where the schedules and replays that override parameters were written.
     pub schedules: Vec<ScheduleSite>,
+    /// `[priors]`: the scenario's priors on its parameters, for `realign run --uncertainty` (`priors.rs`).
+    pub priors: Vec<priors::Prior>,
 }
 
 /// A schedule or replay (`drivers.west.changes`, `drivers.oil.replay`, `drivers.rouble.replay`) and where it was
