@@ -155,7 +155,7 @@ fn uncertainty_table(outcome: &RunOutcome, u: &crate::app::UncertaintyOutcome) -
         let d = r.degenerate();
         let _ = writeln!(
             out,
-            "  {:<64} {:>7}  {:<17}  {:<19}  {:>3}%",
+            "  {:<64} {:>7}  {:<17}  {:<19}  {:>5}%",
             r.description,
             pc(r.estimate.value, d),
             format!(
@@ -164,7 +164,7 @@ fn uncertainty_table(outcome: &RunOutcome, u: &crate::app::UncertaintyOutcome) -
                 pc(r.estimate.ci_high, true)
             ),
             format!("[{}, {}]", pc(r.assumption_p05, d), pc(r.assumption_p95, d)),
-            fixed(100.0 * r.share_assumptions, 0)
+            fixed(100.0 * r.share_assumptions, 1)
         );
     }
     let scenario_priors = u

@@ -680,7 +680,7 @@ pub fn report_section(s: &Scenario, o: &Outcome, rows: &[Row]) -> String {
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">[{}, {}]</td><td class=\"num\">[{}, {}]</td>\
-             <td class=\"num\">{:.0}%</td></tr>",
+             <td class=\"num\">{:.1}%</td></tr>",
             esc(&r.description),
             percent_honest(r.estimate.value, d),
             percent_honest(r.estimate.ci_low, true),
