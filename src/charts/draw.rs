@@ -99,22 +99,6 @@ fn draw_fan<DB: DrawingBackend>(
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()
         .txt()?;
-    // The assumption range of the median, lightest and outlined, under the runs' bands: where the median would be
-    // under other values of the assumptions.
-    if let Some([lo, hi]) = assumption {
-        let fill = GREY.mix(0.12).filled();
-        let edge = GREY.mix(0.6).stroke_width(1);
-        chart
-            .draw_series(std::iter::once(Polygon::new(ribbon(lo, hi), fill)))
-            .txt()?
-            .label("median's assumption range (5-95% of outer draws)")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
-        for v in [lo, hi] {
-            chart
-                .draw_series(DashedLineSeries::new(line(v), 3, 3, edge))
-                .txt()?;
-        }
-    }
     // The 90% band (q05..q95) under the 50% band (q25..q75).
     let (outer, inner) = if assumption.is_some() {
         (
@@ -134,6 +118,22 @@ fn draw_fan<DB: DrawingBackend>(
             .txt()?
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
+    }
+    // The assumption range of the median over the runs' bands, grey and outlined: where the median would be under
+    // other values of the assumptions (usually inside the 50% band, so it must not hide under it).
+    if let Some([lo, hi]) = assumption {
+        let fill = GREY.mix(0.22).filled();
+        let edge = GREY.mix(0.9).stroke_width(1);
+        chart
+            .draw_series(std::iter::once(Polygon::new(ribbon(lo, hi), fill)))
+            .txt()?
+            .label("median's assumption range (5-95% of outer draws)")
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
+        for v in [lo, hi] {
+            chart
+                .draw_series(DashedLineSeries::new(line(v), 3, 3, edge))
+                .txt()?;
+        }
     }
     chart
         .draw_series(LineSeries::new(line(&s.q[2]), colour.stroke_width(3)))
