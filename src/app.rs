@@ -12,6 +12,7 @@ use crate::options::{ArgError, Options};
 use crate::output::{OutDir, OutputError, manifest, report, tables};
 use crate::runner::{self, Budget, Ensemble, Plan};
 use crate::scenario::origin::{OriginError, OriginRequest};
+use crate::scenario::priors::PriorSet;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::series;
 use crate::sweep::results::{self, Analysis};
@@ -19,6 +20,7 @@ use crate::sweep::run::SweepError;
 use crate::sweep::shard::{self, ShardInfo};
 use crate::sweep::size::SweepLimits;
 use crate::sweep::spec::Sweep;
+use crate::uncertainty;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -44,6 +46,12 @@ pub enum AppError {
     Origin(#[from] OriginError),
     #[error(transparent)]
     Score(#[from] crate::score::ScoreError),
+    #[error(
+        "{}: no parameter to draw: give priors in a [priors] table, or drop --priors scenario-only so that every \
+         assumption gets its default prior",
+        .file.display()
+    )]
+    NoPriors { file: PathBuf },
 }
 
 impl From<shard::MergeError> for AppError {
@@ -63,7 +71,8 @@ impl AppError {
             | AppError::InvalidFiles { .. }
             | AppError::Fans(_)
             | AppError::Origin(_)
-            | AppError::Score(_) => 2,
+            | AppError::Score(_)
+            | AppError::NoPriors { .. } => 2,
             AppError::Output(_) | AppError::Chart(_) => 1,
             AppError::Sweep(SweepError::Output(_)) => 1,
             AppError::Sweep(_) => 2,
@@ -99,6 +108,8 @@ pub struct RunOutcome {
     pub ensemble: Ensemble,
     pub out_dir: PathBuf,
     pub files: Vec<PathBuf>,
+    /// With `--uncertainty`: the nested ensemble's outer statistics and rows.
+    pub uncertainty: Option<UncertaintyOutcome>,
 }
 
 /// Loads, runs and writes one scenario; `trajectories` full paths are kept for trajectories.csv. `origin` moves
@@ -149,23 +160,55 @@ pub fn run(
         started,
         finished: SystemTime::now(),
     };
-    out.bytes("summary.json", &tables::summary_json(&scenario, &ensemble))?;
+    write_run(&scenario, &ensemble, &mut out, &info, trajectories, None)?;
+    Ok(RunOutcome {
+        scenario,
+        ensemble,
+        out_dir: out.path().to_path_buf(),
+        files: out.written().to_vec(),
+        uncertainty: None,
+    })
+}
+
+/// Writes a run's files; with a nested ensemble's outcome, also uncertainty.csv, the `uncertainty` section of
+/// summary.json, the assumption bands of the fan charts and the report's table. The manifest goes last.
+fn write_run(
+    scenario: &Scenario,
+    ensemble: &Ensemble,
+    out: &mut OutDir,
+    info: &manifest::RunInfo,
+    trajectories: usize,
+    nested: Option<(&uncertainty::Outcome, &[uncertainty::Row])>,
+) -> Result<(), AppError> {
+    match nested {
+        Some((o, rows)) => {
+            out.bytes(
+                "summary.json",
+                &uncertainty::summary_json(scenario, o, rows),
+            )?;
+            out.bytes(
+                "uncertainty.csv",
+                &uncertainty::uncertainty_csv(scenario, rows),
+            )?;
+        }
+        None => out.bytes("summary.json", &tables::summary_json(scenario, ensemble))?,
+    }
     out.bytes(
         "timeseries.csv",
-        &tables::timeseries_csv(&scenario, &ensemble),
+        &tables::timeseries_csv(scenario, ensemble),
     )?;
-    out.bytes("events.csv", &tables::events_csv(&scenario, &ensemble))?;
-    out.bytes(
-        "quantiles.csv",
-        &tables::quantiles_csv(&scenario, &ensemble),
-    )?;
+    out.bytes("events.csv", &tables::events_csv(scenario, ensemble))?;
+    out.bytes("quantiles.csv", &tables::quantiles_csv(scenario, ensemble))?;
     if trajectories > 0 {
         out.bytes(
             "trajectories.csv",
-            &tables::trajectories_csv(&scenario, &ensemble),
+            &tables::trajectories_csv(scenario, ensemble),
         )?;
     }
-    let data = series::from_ensemble(&scenario, &ensemble);
+    let mut data = series::from_ensemble(scenario, ensemble);
+    if let Some((o, _)) = nested {
+        data.assumption = Some(uncertainty::assumption_bands(o));
+    }
     let names: Vec<String> = scenario
         .config
         .actors
@@ -174,23 +217,100 @@ pub fn run(
         .collect();
     let figures = charts::draw::run_figures(&data, &charts::unique_slugs(&names))?;
     out.figures(&figures)?;
-    let manifest = manifest::manifest_json(&scenario, &info);
-    let summary = tables::summary(&scenario, &ensemble);
-    let html = report::report_html(
-        &scenario,
+    let manifest = manifest::manifest_json(scenario, info);
+    let summary = tables::summary(scenario, ensemble);
+    let mut html = report::report_html(
+        scenario,
         &summary,
         &figures,
         &String::from_utf8_lossy(&manifest),
     );
+    if let Some((o, rows)) = nested {
+        html = report::insert_section(html, &uncertainty::report_section(scenario, o, rows));
+    }
     out.bytes("report.html", html.as_bytes())?;
     // The manifest goes last: its presence says the run completed.
     out.bytes("manifest.json", &manifest)?;
+    Ok(())
+}
+
+/// `realign run --uncertainty`: the nested ensemble of `path` (`nested.outer` draws from the priors of `set`,
+/// `nested.inner` runs each), written like a run plus uncertainty.csv. A scenario with no prior to draw is refused.
+pub fn run_uncertainty(
+    path: &Path,
+    opts: &Options,
+    outer: u64,
+    inner: u64,
+    set: PriorSet,
+    origin: &OriginRequest,
+    p: &Progress,
+) -> Result<RunOutcome, AppError> {
+    let mut scenario = Scenario::load(path)?;
+    scenario.seed = opts.seed().unwrap_or(scenario.seed);
+    if origin.state_run.is_some() {
+        return Err(OriginError::StateRunWithUncertainty.into());
+    }
+    let key = runner::stream_key(&scenario.name, scenario.seed);
+    origin.apply(&mut scenario, |cfg, run| {
+        runner::state_at_origin(cfg, &key, run)
+    })?;
+    let priors = crate::scenario::priors::effective_priors(&scenario, set);
+    if priors.is_empty() {
+        return Err(AppError::NoPriors {
+            file: path.to_path_buf(),
+        });
+    }
+    let mut out = OutDir::create(&out_dir_for(&scenario, opts.out()))?;
+    (p.total)(outer * inner);
+    let started = SystemTime::now();
+    let nested = uncertainty::Nested {
+        outer,
+        inner,
+        set,
+        priors,
+    };
+    let o = uncertainty::run(&scenario, nested, opts.threads(), p.progress);
+    scenario.runs = o.ensemble.acc.runs;
+    let info = manifest::RunInfo {
+        runs: scenario.runs,
+        precision_target: None,
+        threads: o.ensemble.threads,
+        started,
+        finished: SystemTime::now(),
+    };
+    let rows = uncertainty::rows(&o);
+    write_run(
+        &scenario,
+        &o.ensemble,
+        &mut out,
+        &info,
+        0,
+        Some((&o, &rows)),
+    )?;
+    let files = out.written().to_vec();
+    let uncertainty::Outcome {
+        nested,
+        ensemble,
+        stats,
+    } = o;
     Ok(RunOutcome {
         scenario,
         ensemble,
         out_dir: out.path().to_path_buf(),
-        files: out.written().to_vec(),
+        files,
+        uncertainty: Some(UncertaintyOutcome {
+            nested,
+            stats,
+            rows,
+        }),
     })
+}
+
+/// What `run --uncertainty` adds to a run's outcome, for the terminal.
+pub struct UncertaintyOutcome {
+    pub nested: uncertainty::Nested,
+    pub stats: uncertainty::OuterStats,
+    pub rows: Vec<uncertainty::Row>,
 }
 
 pub struct CompareOutcome {

@@ -86,6 +86,25 @@ struct SweepBudget {
     max_memory_mib: Option<i128>,
 }
 
+/// `run --uncertainty`: a nested ensemble that reports assumption uncertainty beside Monte Carlo luck.
+#[derive(Args, Debug)]
+struct NestedArgs {
+    /// Draw the parameters from their priors ([priors], and a default prior for every assumption) --outer times,
+    /// run --inner runs of each with common random numbers, and report Monte Carlo luck and the assumptions'
+    /// spread apart (uncertainty.csv, the summary's `uncertainty` section).
+    #[arg(long)]
+    uncertainty: bool,
+    /// Outer draws of the parameters (default 200).
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    outer: Option<i128>,
+    /// Runs per outer draw (default 1000).
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
+    inner: Option<i128>,
+    /// Which priors: with-defaults (the scenario's and every assumption's default prior) or scenario-only.
+    #[arg(long, value_name = "SET")]
+    priors: Option<String>,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run a scenario's Monte Carlo ensemble and write tables to output/<scenario>/.
@@ -116,6 +135,8 @@ enum Command {
         /// With --origin: every run starts from run N's state at the origin, rather than each from its own path.
         #[arg(long, value_name = "N", requires = "origin")]
         state_run: Option<u64>,
+        #[command(flatten)]
+        nested: NestedArgs,
     },
     /// Run several scenarios and draw their events and alignments side by side, with a table of differences.
     Compare {
@@ -335,6 +356,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             origin,
             state,
             state_run,
+            nested,
         } => {
             let opts = options(
                 &common,
@@ -350,12 +372,35 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 state_run,
                 state_file: state,
             };
-            with_progress(
-                common.quiet,
-                "runs",
-                |p| app::run(&scenario, &opts, trajectories, &origin, p),
-                terminal::run_brief,
-            )?;
+            let given: Vec<&'static str> = [
+                (sampling.runs.is_some(), "--runs"),
+                (precision.precision.is_some(), "--precision"),
+                (precision.max_runs.is_some(), "--max-runs"),
+                (trajectories > 0, "--trajectories"),
+            ]
+            .into_iter()
+            .filter_map(|(g, f)| g.then_some(f))
+            .collect();
+            let raw = crate::options::RawNested {
+                uncertainty: nested.uncertainty,
+                outer: nested.outer,
+                inner: nested.inner,
+                priors: nested.priors,
+            };
+            match crate::options::nested(&raw, &given)? {
+                Some((outer, inner, set)) => with_progress(
+                    common.quiet,
+                    "runs",
+                    |p| app::run_uncertainty(&scenario, &opts, outer, inner, set, &origin, p),
+                    terminal::run_brief,
+                )?,
+                None => with_progress(
+                    common.quiet,
+                    "runs",
+                    |p| app::run(&scenario, &opts, trajectories, &origin, p),
+                    terminal::run_brief,
+                )?,
+            };
         }
         Command::Compare {
             scenarios,

@@ -89,6 +89,11 @@ pub fn explain(s: &Scenario) -> String {
         if let Some(text) = &s.param_source[i] {
             let _ = writeln!(out, "      this scenario: {}", quote_claims(text));
         }
+        let _ = writeln!(
+            out,
+            "      prior (run --uncertainty): {}",
+            prior_text(s, i, values[i])
+        );
     }
     for (a, origins) in s.config.actors.iter().zip(&s.actor_attr_origin) {
         let _ = writeln!(out, "\nACTOR {} (role {})", a.name, a.role.as_str());
@@ -121,6 +126,14 @@ pub fn explain(s: &Scenario) -> String {
                 None => "none given in the scenario (add it under sources)".into(),
             };
             let _ = writeln!(out, "      provenance: {prov}");
+            let target = crate::scenario::Target::Attr(a_index(s, &a.name), i);
+            if let Some(p) = s.priors.iter().find(|p| p.target == target) {
+                let _ = writeln!(
+                    out,
+                    "      prior (run --uncertainty): {}",
+                    scenario_prior(p)
+                );
+            }
         }
     }
     if !s.oil_shocks.is_empty() || !s.west_changes.is_empty() || !s.replays.is_empty() {
@@ -146,6 +159,57 @@ pub fn explain(s: &Scenario) -> String {
     // Descriptions, provenance texts and paths come from input: a terminal must show their control characters,
     // not act on them (clear the screen, retitle the window).
     printable(&out, true)
+}
+
+fn a_index(s: &Scenario, name: &str) -> usize {
+    s.config
+        .actors
+        .iter()
+        .position(|a| a.name == name)
+        .unwrap_or(usize::MAX)
+}
+
+fn scenario_prior(p: &crate::scenario::priors::Prior) -> String {
+    let (lo, hi) = p.dist.range90();
+    let at = match &p.origin {
+        crate::scenario::priors::PriorOrigin::Scenario(at) => at.as_str(),
+        crate::scenario::priors::PriorOrigin::Default => "default",
+    };
+    format!(
+        "{} (5-95%: {} .. {}), set at {at}",
+        p.dist.describe(),
+        fmt_num(crate::output::round6(lo)),
+        fmt_num(crate::output::round6(hi))
+    )
+}
+
+/// The prior `run --uncertainty` draws parameter `i` from: the scenario's, the default rule's, or why none.
+fn prior_text(s: &Scenario, i: usize, value: f64) -> String {
+    use crate::scenario::priors::default_prior;
+    let spec = &PARAM_SPECS[i];
+    if let Some(p) = s
+        .priors
+        .iter()
+        .find(|p| p.target == crate::scenario::Target::Param(i))
+    {
+        return scenario_prior(p);
+    }
+    if let Some(sh) = crate::scenario::shadowed(spec.key, s) {
+        return format!("none: overridden by {} ({})", sh.schedule, sh.at);
+    }
+    match default_prior(i, value) {
+        Some(d) => format!("default {} (unless --priors scenario-only)", d.describe()),
+        None if spec.integer || crate::scenario::NOT_SWEEPABLE.contains(&spec.key) => {
+            "none (it sets the shape of a run)".into()
+        }
+        None if crate::model::params::REPORTING_ONLY
+            .iter()
+            .any(|(k, _)| *k == spec.key) =>
+        {
+            "none (reporting only)".into()
+        }
+        None => "none by default (its value rests on evidence; give one in [priors])".into(),
+    }
 }
 
 /// The parameter table as Markdown, for docs/MODEL.md.

@@ -28,6 +28,14 @@ pub enum ArgError {
          {cores} cores, and never more than {MAX_THREADS})"
     )]
     Threads { max: usize, cores: usize },
+    #[error("{0} needs --uncertainty")]
+    NeedsUncertainty(&'static str),
+    #[error("{0} does not apply with --uncertainty: its runs are --outer draws x --inner runs")]
+    NotWithUncertainty(&'static str),
+    #[error("--priors {0:?}: use with-defaults (the default) or scenario-only")]
+    PriorSet(String),
+    #[error("--outer x --inner must be at most {max} runs")]
+    NestedRuns { max: u64 },
     #[error("{flag} must be in [{min}, {max}]")]
     Range {
         flag: &'static str,
@@ -63,6 +71,61 @@ pub fn threads(v: i128) -> Result<usize, ArgError> {
 /// `run --trajectories K`: 0 up to the most runs a scenario may have.
 pub fn trajectories(v: i128) -> Result<usize, ArgError> {
     in_range(v, "--trajectories", 0, crate::scenario::MAX_RUNS).map(|k| k as usize)
+}
+
+/// Most outer draws of `run --uncertainty`.
+pub const MAX_OUTER: u64 = 1_000_000;
+
+/// The command line's nested-ensemble options as given (`run --uncertainty`).
+#[derive(Clone, Debug, Default)]
+pub struct RawNested {
+    pub uncertainty: bool,
+    pub outer: Option<i128>,
+    pub inner: Option<i128>,
+    pub priors: Option<String>,
+}
+
+/// The nested ensemble's draws, runs per draw and prior set, checked: `None` without `--uncertainty` (and then
+/// none of its options may be given); with it, `--runs`, `--precision` and `--trajectories` are refused (`others`
+/// names those given). At least 2 of each, so that variances exist.
+pub fn nested(
+    raw: &RawNested,
+    others: &[&'static str],
+) -> Result<Option<(u64, u64, crate::scenario::priors::PriorSet)>, ArgError> {
+    use crate::scenario::priors::PriorSet;
+    if !raw.uncertainty {
+        for (given, flag) in [
+            (raw.outer.is_some(), "--outer"),
+            (raw.inner.is_some(), "--inner"),
+            (raw.priors.is_some(), "--priors"),
+        ] {
+            if given {
+                return Err(ArgError::NeedsUncertainty(flag));
+            }
+        }
+        return Ok(None);
+    }
+    if let Some(flag) = others.first() {
+        return Err(ArgError::NotWithUncertainty(flag));
+    }
+    let max = crate::scenario::MAX_RUNS;
+    let outer = match raw.outer {
+        Some(v) => in_range(v, "--outer", 2, MAX_OUTER)?,
+        None => crate::uncertainty::DEFAULT_OUTER,
+    };
+    let inner = match raw.inner {
+        Some(v) => in_range(v, "--inner", 2, max)?,
+        None => crate::uncertainty::DEFAULT_INNER,
+    };
+    if outer.checked_mul(inner).is_none_or(|n| n > max) {
+        return Err(ArgError::NestedRuns { max });
+    }
+    let set = match raw.priors.as_deref() {
+        None | Some("with-defaults") => PriorSet::WithDefaults,
+        Some("scenario-only") => PriorSet::ScenarioOnly,
+        Some(other) => return Err(ArgError::PriorSet(other.to_string())),
+    };
+    Ok(Some((outer, inner, set)))
 }
 
 /// The most repeats `bench --repeats` may ask for: each repeat times every measurement again.

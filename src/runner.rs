@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::model::observe::{self, EventDef, MetricDef, Scale};
+use crate::model::observe::{self, EventDef, Follows, MetricDef, Scale};
 use crate::model::{Constants, ModelConfig, World};
 use crate::stats::{Accumulator, ChunkAccumulator, Counts, Layout, NEVER};
 
@@ -554,4 +554,74 @@ pub fn run_paired_parallel(
     for p in &parts {
         total.merge(p);
     }
+}
+
+// ---- nested ensembles (`realign run --uncertainty`) -------------------------------------------------------------
+
+/// The generator key of a nested ensemble's outer draws (the parameters drawn from their priors): keyed on the
+/// scenario name and seed like the runs' streams, under its own label, so the draws never reuse a run's numbers.
+/// Outer draw k is stream k of this key, whatever the thread count.
+pub fn prior_key(scenario_name: &str, seed: u64) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"realign/priors/v1\0");
+    h.update(scenario_name.as_bytes());
+    h.update([0]);
+    h.update(seed.to_le_bytes());
+    h.finalize().into()
+}
+
+/// The uniform numbers of outer draw `draw`: `n` of them in [0, 1), one per prior in order, from stream `draw` of
+/// `key` (each prior is drawn by its inverse CDF from its number).
+pub fn prior_uniforms(key: &[u8; 32], draw: u64, n: usize) -> Vec<f64> {
+    use rand::RngExt;
+    let mut rng = run_rng(key, draw);
+    (0..n).map(|_| rng.random::<f64>()).collect()
+}
+
+/// The layout of an ensemble pooled over several configurations of one scenario (same actors, same horizon): each
+/// per-month histogram range covers every configuration's envelope, so runs of any of them bin on one scale.
+/// `None` when `cfgs` is empty.
+pub fn layout_covering(mut cfgs: impl Iterator<Item = ModelConfig>) -> Option<Layout> {
+    let first = cfgs.next()?;
+    let mut l = layout(&first);
+    let per_month: Vec<(usize, Follows)> = (0..l.metrics.len())
+        .filter_map(|k| match l.metrics[k].scale {
+            Scale::PerMonth(f) => Some((k, f)),
+            _ => None,
+        })
+        .collect();
+    let ranges_of = |cfg: &ModelConfig| -> Vec<Vec<(f64, f64)>> {
+        // From a rolling origin on, as `layout` does.
+        let bounds = &crate::model::drivers::envelope(cfg, ENVELOPE_SDS)[cfg.origin.month..];
+        per_month
+            .iter()
+            .map(|&(_, f)| observe::ranges(cfg, f, bounds))
+            .collect()
+    };
+    let mut union = ranges_of(&first);
+    for cfg in cfgs {
+        for (u, r) in union.iter_mut().zip(ranges_of(&cfg)) {
+            for (a, b) in u.iter_mut().zip(r) {
+                *a = (a.0.min(b.0), a.1.max(b.1));
+            }
+        }
+    }
+    for (&(k, _), r) in per_month.iter().zip(&union) {
+        l.bin_per_month(k, r);
+    }
+    Some(l)
+}
+
+/// Runs 0..runs of `cfg` (stream r of `key` for run r, as every ensemble) binned on `layout`, in chunks of
+/// [`CHUNK_RUNS`] merged in order on the calling thread: one inner ensemble of a nested ensemble.
+pub fn run_inner(cfg: &ModelConfig, layout: &Layout, key: &[u8; 32], runs: u64) -> Accumulator {
+    let mut acc = Accumulator::new(layout);
+    let mut from = 0;
+    while from < runs {
+        let to = (from + CHUNK_RUNS).min(runs);
+        let (counts, _) = run_chunk(cfg, layout, key, from..to, 0);
+        acc.merge(&counts);
+        from = to;
+    }
+    acc
 }

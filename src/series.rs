@@ -56,6 +56,9 @@ pub struct ChartData {
     pub history: Vec<Vec<Option<f64>>>,
     pub west_max: f64,
     pub russia_min: f64,
+    /// With `run --uncertainty`: per actor, the 5th and 95th percentile over the outer draws of each draw's median
+    /// alignment, per month (the fan charts draw it as a second, lighter band).
+    pub assumption: Option<Vec<[Vec<f64>; 2]>>,
 }
 
 impl ChartData {
@@ -159,5 +162,6 @@ pub fn from_ensemble(s: &Scenario, ens: &Ensemble) -> ChartData {
         ],
         west_max: s.config.params.band_west_max,
         russia_min: s.config.params.band_russia_min,
+        assumption: None,
     }
 }

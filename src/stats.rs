@@ -178,6 +178,24 @@ impl Layout {
         self.hist_metric.len()
     }
 
+    /// Whether metric `k` has a histogram (and so quantiles).
+    pub fn has_hist(&self, k: usize) -> bool {
+        self.hist_slot[k].is_some()
+    }
+
+    /// The bin value `v` of metric `k` falls in, in month `m`, on the metric's own scale; `None` for a metric
+    /// without a histogram or a value outside the binned range. For accumulators that bin estimates on the same
+    /// scale as the runs (the outer draws' quantiles of `uncertainty`).
+    pub fn bin_of(&self, m: usize, k: usize, v: f64) -> Option<usize> {
+        let b = &self.binnings(m)[self.hist_slot[k]?];
+        b.holds(v).then(|| usize::from(b.bin(v)))
+    }
+
+    /// The value at fractional bin position `pos` (0 ..= [`HIST_BINS`]) of metric `k` in month `m`.
+    pub fn bin_value(&self, m: usize, k: usize, pos: f64) -> Option<f64> {
+        Some(self.binnings(m)[self.hist_slot[k]?].value(pos))
+    }
+
     #[inline]
     fn binnings(&self, m: usize) -> &[Binning] {
         let nh = self.hist_metric.len();
@@ -573,7 +591,7 @@ fn compute_quantile_ranks(n: u64, q: f64) -> (u64, u64) {
 pub const EXACT_RANKS_UP_TO: u64 = 5000;
 
 /// Fractional bin position of the value at `rank` (0..n) in a histogram, interpolating uniformly within bins.
-fn rank_position(h: &[u32], rank: f64) -> f64 {
+pub fn rank_position(h: &[u32], rank: f64) -> f64 {
     let mut acc = 0.0;
     for (b, &c) in h.iter().enumerate() {
         let c = f64::from(c);

@@ -141,7 +141,76 @@ pub fn run_brief(outcome: &RunOutcome) -> String {
         pp(ens.widest_half_width()).trim_start_matches('+'),
         ens.acc.runs
     );
+    if let Some(u) = &outcome.uncertainty {
+        out.push_str(&uncertainty_table(outcome, u));
+    }
     let _ = write!(out, "\nWrote {}\n", outcome.out_dir.display());
+    out
+}
+
+/// `realign run --uncertainty`: per event at the horizon, the pooled estimate, its Monte Carlo 95% CI, the
+/// assumption range and the share due to assumptions; then the priors and the five that matter most.
+fn uncertainty_table(outcome: &RunOutcome, u: &crate::app::UncertaintyOutcome) -> String {
+    use crate::uncertainty::percent_honest as pc;
+    let s = &outcome.scenario;
+    let h = outcome.ensemble.layout.months - 1;
+    let mut out = format!(
+        "\nLuck and assumptions by {} ({} outer draws of the priors x {} runs each, common random numbers):\n  {:<64} {:>7}  {:<17}  {:<19}  {}\n",
+        s.month_label(h),
+        u.nested.outer,
+        u.nested.inner,
+        "event",
+        "est.",
+        "MC 95% CI",
+        "assumption range",
+        "share due to assumptions"
+    );
+    for r in u
+        .rows
+        .iter()
+        .filter(|r| r.month == h && r.statistic == "probability")
+    {
+        let d = r.degenerate();
+        let _ = writeln!(
+            out,
+            "  {:<64} {:>7}  {:<17}  {:<19}  {:>5}%",
+            r.description,
+            pc(r.estimate.value, d),
+            format!(
+                "[{}, {}]",
+                pc(r.estimate.ci_low, true),
+                pc(r.estimate.ci_high, true)
+            ),
+            format!("[{}, {}]", pc(r.assumption_p05, d), pc(r.assumption_p95, d)),
+            fixed(100.0 * r.share_assumptions, 1)
+        );
+    }
+    let scenario_priors = u
+        .nested
+        .priors
+        .iter()
+        .filter(|p| p.origin != crate::scenario::priors::PriorOrigin::Default)
+        .count();
+    let _ = write!(
+        out,
+        "\n{} parameters drawn from priors ({} from the scenario, {} default priors on assumptions). Most influential \
+         (rank correlation of an event's outer estimate with the parameter's draw):\n",
+        u.nested.priors.len(),
+        scenario_priors,
+        u.nested.priors.len() - scenario_priors
+    );
+    let ranked = crate::uncertainty::ranked_priors(&u.nested, &u.stats, &outcome.ensemble.layout);
+    for (j, r, event) in ranked.into_iter().take(5) {
+        let p = &u.nested.priors[j];
+        let _ = writeln!(
+            out,
+            "  {:<48} {:>6} on {:<28} prior {}",
+            p.key,
+            signed(r, 2),
+            event,
+            p.dist.describe()
+        );
+    }
     out
 }
 

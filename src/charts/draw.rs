@@ -59,6 +59,8 @@ struct Fan<'a> {
     history: Option<&'a [Option<f64>]>,
     /// Dashed horizontal lines with their labels.
     thresholds: Vec<(f64, String)>,
+    /// With `run --uncertainty`: the assumption range of the median (5th, 95th percentile over outer draws).
+    assumption: Option<&'a [Vec<f64>; 2]>,
 }
 
 /// One fan: 90% band, 50% band, median.
@@ -75,6 +77,7 @@ fn draw_fan<DB: DrawingBackend>(
         colour,
         history,
         thresholds,
+        assumption,
     } = fan;
     let last = (d.months - 1) as f64;
     let fmt = month_axis(d);
@@ -97,7 +100,15 @@ fn draw_fan<DB: DrawingBackend>(
         .draw()
         .txt()?;
     // The 90% band (q05..q95) under the 50% band (q25..q75).
-    for (lo, hi, shade, label) in [(0, 4, 0.18, "90% of runs"), (1, 3, 0.38, "50% of runs")] {
+    let (outer, inner) = if assumption.is_some() {
+        (
+            "90% of pooled runs (luck and assumptions)",
+            "50% of pooled runs",
+        )
+    } else {
+        ("90% of runs", "50% of runs")
+    };
+    for (lo, hi, shade, label) in [(0, 4, 0.18, outer), (1, 3, 0.38, inner)] {
         let fill = colour.mix(shade).filled();
         chart
             .draw_series(std::iter::once(Polygon::new(
@@ -107,6 +118,22 @@ fn draw_fan<DB: DrawingBackend>(
             .txt()?
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
+    }
+    // The assumption range of the median over the runs' bands, grey and outlined: where the median would be under
+    // other values of the assumptions (usually inside the 50% band, so it must not hide under it).
+    if let Some([lo, hi]) = assumption {
+        let fill = GREY.mix(0.22).filled();
+        let edge = GREY.mix(0.9).stroke_width(1);
+        chart
+            .draw_series(std::iter::once(Polygon::new(ribbon(lo, hi), fill)))
+            .txt()?
+            .label("median's assumption range (5-95% of outer draws)")
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
+        for v in [lo, hi] {
+            chart
+                .draw_series(DashedLineSeries::new(line(v), 3, 3, edge))
+                .txt()?;
+        }
     }
     chart
         .draw_series(LineSeries::new(line(&s.q[2]), colour.stroke_width(3)))
@@ -195,6 +222,7 @@ impl Figure for FanChart<'_> {
             colour: actor_colour(&a.name, a.index),
             history: None,
             thresholds: band_thresholds(d),
+            assumption: d.assumption.as_ref().map(|a| &a[self.actor]),
         };
         draw_fan(root, d, fan)
     }
@@ -443,6 +471,7 @@ impl Figure for DriversChart<'_> {
                 colour: *colour,
                 history: Some(hist),
                 thresholds: Vec::new(),
+                assumption: None,
             };
             draw_fan(&panels[i], d, fan)?;
         }

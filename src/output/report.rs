@@ -65,6 +65,13 @@ fn inline_svg(svg: &str) -> &str {
     }
 }
 
+/// `html` (a page of [`report_html`]) with `section` inserted after the headline events, before the actors.
+pub fn insert_section(mut html: String, section: &str) -> String {
+    let at = html.find("<h2>Actors in").unwrap_or(html.len());
+    html.insert_str(at, section);
+    html
+}
+
 pub fn report_html(
     s: &Scenario,
     summary: &Summary,

@@ -136,6 +136,7 @@ fn chain_from(
     // name and description belong to each file; the base's never carry over.
     tree::take(&mut merged, "name");
     tree::take(&mut merged, "description");
+    super::priors::drop_overridden(&mut merged, &table);
     tree::merge(&mut merged, table);
     Ok(merged)
 }

@@ -11,6 +11,7 @@ pub mod error;
 mod load;
 pub mod month;
 pub mod origin;
+pub mod priors;
 mod replay;
 pub(crate) mod suggest;
 pub mod tree;
@@ -84,6 +85,8 @@ pub struct Scenario {
     pub schedules: Vec<ScheduleSite>,
     /// A rolling origin the forecast was moved to (`realign run --origin`), and the state it starts from.
     pub origin: Option<origin::OriginInfo>,
+    /// `[priors]`: the scenario's priors on its parameters, for `realign run --uncertainty` (`priors.rs`).
+    pub priors: Vec<priors::Prior>,
 }
 
 /// A schedule or replay (`drivers.west.changes`, `drivers.oil.replay`, `drivers.rouble.replay`) and where it was

@@ -37,6 +37,12 @@ pub enum OriginError {
     },
     #[error("--state and --state-run need --origin: they describe the state at a rolling origin")]
     NeedsOrigin,
+    #[error(
+        "--state-run with --uncertainty: a named run's state is computed with the scenario's own parameter values, \
+         so it would not follow the parameters each outer draw takes; drop --state-run (each run then reaches the \
+         origin on its own path, under its draw's parameters)"
+    )]
+    StateRunWithUncertainty,
 }
 
 /// The keys an initial-state file may set, per role (the state variables a rolling origin may observe).

@@ -13,6 +13,7 @@ const TOP_KEYS: &[&str] = &[
     "actors",
     "sources",
     "calendar",
+    "priors",
 ];
 
 /// Keys under the parameter tables that are schedules or replays, not parameters.

@@ -84,6 +84,7 @@ impl Checker<'_> {
         let param_sources = tree::take(&mut top, "sources");
         let actors_entry = tree::take(&mut top, "actors");
         let calendar_raw = tree::take(&mut top, "calendar");
+        let priors_raw = tree::take(&mut top, "priors");
 
         // Schedules and replays are read after the horizon is known.
         let mut oil_shocks_raw = None;
@@ -254,7 +255,7 @@ impl Checker<'_> {
         if !self.errors.is_empty() {
             return None;
         }
-        Some(Scenario {
+        let mut scenario = Scenario {
             name,
             description,
             files: self.sources.files.iter().map(|f| f.path.clone()).collect(),
@@ -280,8 +281,17 @@ impl Checker<'_> {
             west_changes,
             replays,
             schedules,
+            priors: Vec::new(),
             origin: None,
-        })
+        };
+        // Priors resolve their key paths against the finished scenario (its actors, schedules and replays).
+        if let Some(e) = priors_raw {
+            scenario.priors = self.priors(&e, &scenario);
+            if !self.errors.is_empty() {
+                return None;
+            }
+        }
+        Some(scenario)
     }
 
     /// Walks parameter tables; `structural` receives keys that are not parameters or parameter tables.
