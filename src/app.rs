@@ -96,6 +96,17 @@ pub fn run(
     trajectories: usize,
     p: &Progress,
 ) -> Result<RunOutcome, AppError> {
+    run_with(path, opts, trajectories, false, p)
+}
+
+/// [`run`], and with `paths` every run's compact path streamed to paths.bin (`realign run --paths`).
+pub fn run_with(
+    path: &Path,
+    opts: &Options,
+    trajectories: usize,
+    paths: bool,
+    p: &Progress,
+) -> Result<RunOutcome, AppError> {
     let mut scenario = Scenario::load(path)?;
     scenario.seed = opts.seed().unwrap_or(scenario.seed);
     let budget = opts.budget(scenario.runs);
@@ -110,20 +121,32 @@ pub fn run(
         trajectories,
     };
     let mut ensemble = runner::empty_ensemble(&scenario.config, opts.threads());
+    let mut writer = match paths {
+        true => Some(crate::paths::PathsWriter::create(
+            &out,
+            &crate::paths::Header::for_scenario(&scenario, &ensemble.layout),
+            Some(crate::paths::Codec::new(&ensemble.layout)),
+        )?),
+        false => None,
+    };
     scenario.runs = budget.grow(
         &mut ensemble,
         |ens, until| {
-            runner::extend_ensemble(
+            runner::extend_ensemble_recording(
                 ens,
                 &scenario.config,
                 &scenario.name,
                 &plan,
                 until,
                 p.progress,
+                writer.as_mut(),
             )
         },
         Ensemble::widest_half_width,
     );
+    if let Some(w) = writer {
+        w.finish(&mut out)?;
+    }
     let info = manifest::RunInfo {
         runs: scenario.runs,
         precision_target: opts.precision().map(|(h, _)| h),

@@ -100,6 +100,9 @@ enum Command {
             allow_negative_numbers = true
         )]
         trajectories: i128,
+        /// Also store every run's path compactly (paths.bin), for `realign condition` and `realign signposts`.
+        #[arg(long)]
+        paths: bool,
     },
     /// Run several scenarios and draw their events and alignments side by side, with a table of differences.
     Compare {
@@ -301,6 +304,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             precision,
             common,
             trajectories,
+            paths,
         } => {
             let opts = options(
                 &common,
@@ -314,7 +318,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             with_progress(
                 common.quiet,
                 "runs",
-                |p| app::run(&scenario, &opts, trajectories, p),
+                |p| app::run_with(&scenario, &opts, trajectories, paths, p),
                 terminal::run_brief,
             )?;
         }

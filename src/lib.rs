@@ -17,6 +17,7 @@ pub mod fans;
 pub mod model;
 pub mod options;
 pub mod output;
+pub mod paths;
 pub mod runner;
 pub mod scenario;
 pub mod series;

@@ -12,6 +12,7 @@ mod load;
 pub mod month;
 mod replay;
 mod suggest;
+pub use suggest::closest;
 pub mod tree;
 mod validate;
 
@@ -133,7 +134,7 @@ pub fn valid_scenario_name(name: &str) -> bool {
 
 /// Actor names are ASCII (no look-alike letters from other scripts), start with a letter (so no CSV cell holding
 /// one reads as a formula) and end without a space: two names that print alike must be equal.
-fn valid_actor_name(name: &str) -> bool {
+pub fn valid_actor_name(name: &str) -> bool {
     let mut chars = name.chars();
     name.len() <= 40
         && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
