@@ -39,6 +39,8 @@ pub enum AppError {
     Contradicted(usize),
     #[error(transparent)]
     Fans(#[from] crate::fans::FansError),
+    #[error(transparent)]
+    Condition(#[from] crate::condition::ConditionError),
 }
 
 impl From<shard::MergeError> for AppError {
@@ -56,7 +58,8 @@ impl AppError {
             | AppError::Args(_)
             | AppError::Compare(_)
             | AppError::InvalidFiles { .. }
-            | AppError::Fans(_) => 2,
+            | AppError::Fans(_)
+            | AppError::Condition(_) => 2,
             AppError::Output(_) | AppError::Chart(_) => 1,
             AppError::Sweep(SweepError::Output(_)) => 1,
             AppError::Sweep(_) => 2,
@@ -516,4 +519,81 @@ pub fn fans(data_dir: &Path, scenario: Option<&Path>) -> Result<crate::fans::Rep
         None => (crate::model::Params::default(), "defaults".to_string()),
     };
     Ok(fans::report(&params, &label, &data, &daily))
+}
+
+pub struct ConditionOutcome {
+    pub result: crate::condition::Conditioned,
+    pub out_dir: PathBuf,
+}
+
+/// `realign condition`: conditions the stored run in `run_dir` (its paths.bin) on the observed file. The file is
+/// checked against the run before anything is computed; the results go to `out` (default
+/// `RUN_DIR/condition-<observed stem>`, never the run folder itself).
+pub fn condition(
+    run_dir: &Path,
+    observed: &Path,
+    min_runs: u64,
+    out: Option<&Path>,
+) -> Result<ConditionOutcome, AppError> {
+    use crate::condition as c;
+    let paths = crate::paths::PathsFile::open(run_dir).map_err(c::ConditionError::from)?;
+    let obs = c::Observed::load(observed, &paths.header)?;
+    let dir = out.map_or_else(|| c::default_dir(run_dir, observed), Path::to_path_buf);
+    c::check_out(run_dir, &dir)?;
+    let result = c::condition(&paths, &obs, min_runs)?;
+    let mut out = OutDir::create(&dir)?;
+    out.bytes("conditioned.csv", &c::conditioned_csv(&result))?;
+    out.figure(&charts::render(&charts::condition::ConditionedEvents {
+        result: &result,
+    })?)?;
+    // Written last: its presence says the conditioning completed (output::COMPLETION_MARKERS).
+    out.bytes("conditioned.json", &c::conditioned_json(&result))?;
+    Ok(ConditionOutcome {
+        result,
+        out_dir: out.path().to_path_buf(),
+    })
+}
+
+pub struct SignpostsOutcome {
+    pub result: crate::signposts::Signposts,
+    pub top: usize,
+    pub out_dir: PathBuf,
+}
+
+/// `realign signposts`: ranks the early signposts of an outcome in the stored run in `run_dir`; results go to
+/// `out` (default `RUN_DIR/signposts-<outcome>[-<actor>]`, never the run folder itself).
+pub fn signposts(
+    run_dir: &Path,
+    outcome: &str,
+    actor: Option<&str>,
+    by: Option<&str>,
+    top: usize,
+    out: Option<&Path>,
+) -> Result<SignpostsOutcome, AppError> {
+    use crate::signposts as s;
+    let paths =
+        crate::paths::PathsFile::open(run_dir).map_err(crate::condition::ConditionError::from)?;
+    let (event, by) = s::resolve(&paths.header, outcome, actor, by)?;
+    let def = &paths.header.events[event];
+    let dir = out.map_or_else(
+        || {
+            s::default_dir(
+                run_dir,
+                &def.id,
+                (!def.actor.is_empty()).then_some(def.actor.as_str()),
+            )
+        },
+        Path::to_path_buf,
+    );
+    crate::condition::check_out(run_dir, &dir)?;
+    let result = s::signposts(&paths, event, by)?;
+    let mut out = OutDir::create(&dir)?;
+    out.bytes("signposts.csv", &s::signposts_csv(&result))?;
+    // Written last: its presence says the ranking completed (output::COMPLETION_MARKERS).
+    out.bytes("signposts.json", &s::signposts_json(&result))?;
+    Ok(SignpostsOutcome {
+        result,
+        top,
+        out_dir: out.path().to_path_buf(),
+    })
 }
