@@ -342,8 +342,19 @@ fn month_in_run(
     Some(idx as usize)
 }
 
+/// The nearest spelling, or else the one allowed name that starts with what was given ("oil" for
+/// `oil_usd_per_bbl`).
 fn did_you_mean(given: &str, allowed: &[&str]) -> String {
+    let starts: Vec<&&str> = allowed
+        .iter()
+        .filter(|a| !given.is_empty() && a.starts_with(given))
+        .collect();
     crate::scenario::closest(given, allowed)
+        .or(if starts.len() == 1 {
+            Some(*starts[0])
+        } else {
+            None
+        })
         .map(|s| format!(" (did you mean `{s}`?)"))
         .unwrap_or_default()
 }
