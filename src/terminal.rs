@@ -369,35 +369,6 @@ pub fn scaling_table(
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn screen_numbers_follow_one_convention_and_never_show_a_negative_zero() {
-        assert_eq!(percent(0.297), "29.7%");
-        assert_eq!(percent(0.0004), "0.04%");
-        assert_eq!(percent(0.0), "0.0%");
-        assert_eq!(percent(-0.0), "0.0%");
-        assert_eq!(pp(0.034), "+3.4 pp");
-        assert_eq!(pp(-0.034), "-3.4 pp");
-        assert_eq!(pp(0.0), "0.0 pp");
-        assert_eq!(pp(-0.0), "0.0 pp");
-        assert_eq!(pp(-0.000_000_1), "0.00 pp");
-        assert_eq!(pp(-0.0004), "-0.04 pp");
-        assert_eq!(signed(-0.000_01, 4), "0.0000");
-        assert_eq!(signed(0.25, 2), "+0.25");
-        assert_eq!(fixed(-0.001, 2), "0.00");
-        let i = Interval {
-            value: 0.0,
-            ci_low: -0.000_001,
-            ci_high: 0.000_001,
-        };
-        let text = pp_ci(&i, 0);
-        assert_eq!(text, "0.0 pp  95% CI [0.00 pp, 0.00 pp]");
-    }
-}
-
 /// `realign condition`: what was observed, how many runs survived, and every event by the horizon, conditioned
 /// beside unconditioned.
 pub fn condition_brief(o: &crate::app::ConditionOutcome) -> String {
@@ -502,4 +473,33 @@ pub fn signposts_brief(o: &crate::app::SignpostsOutcome) -> String {
         o.out_dir.display()
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screen_numbers_follow_one_convention_and_never_show_a_negative_zero() {
+        assert_eq!(percent(0.297), "29.7%");
+        assert_eq!(percent(0.0004), "0.04%");
+        assert_eq!(percent(0.0), "0.0%");
+        assert_eq!(percent(-0.0), "0.0%");
+        assert_eq!(pp(0.034), "+3.4 pp");
+        assert_eq!(pp(-0.034), "-3.4 pp");
+        assert_eq!(pp(0.0), "0.0 pp");
+        assert_eq!(pp(-0.0), "0.0 pp");
+        assert_eq!(pp(-0.000_000_1), "0.00 pp");
+        assert_eq!(pp(-0.0004), "-0.04 pp");
+        assert_eq!(signed(-0.000_01, 4), "0.0000");
+        assert_eq!(signed(0.25, 2), "+0.25");
+        assert_eq!(fixed(-0.001, 2), "0.00");
+        let i = Interval {
+            value: 0.0,
+            ci_low: -0.000_001,
+            ci_high: 0.000_001,
+        };
+        let text = pp_ci(&i, 0);
+        assert_eq!(text, "0.0 pp  95% CI [0.00 pp, 0.00 pp]");
+    }
 }
