@@ -412,6 +412,46 @@ fn the_baseline_conditioned_on_an_alignment_matches_its_trajectories() {
     }
     assert_eq!(checked, p.header.events.len());
     assert!(out.join("conditioned.png").exists() && out.join("conditioned.svg").exists());
+
+    // The shipped example conditions a baseline run (hard and soft observations together); the results go to a
+    // folder of their own beside the run's marker.
+    let shipped = common::root().join("scenarios/observed/news-2015-06.toml");
+    let o = common::realign_ok(&[
+        "condition",
+        run.to_str().unwrap(),
+        "--observed",
+        shipped.to_str().unwrap(),
+    ]);
+    assert!(
+        common::stdout(&o).contains("effective runs (Kish)"),
+        "{}",
+        common::stdout(&o)
+    );
+    assert!(run.join("condition-news-2015-06/conditioned.json").exists());
+    assert!(run.join("manifest.json").exists());
+}
+
+#[test]
+fn precision_mode_stores_every_run_it_grew_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p");
+    let scenario = common::scenario("baseline.toml");
+    common::realign_ok(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--quiet",
+        "--paths",
+        "--precision",
+        "0.04",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let runs = json(&out.join("manifest.json"))["runs"].as_u64().unwrap();
+    let p = PathsFile::open(&out).unwrap();
+    assert_eq!(p.runs, runs);
+    let mut seen = 0;
+    p.scan(|_, _| seen += 1).unwrap();
+    assert_eq!(seen, runs);
 }
 
 #[test]
