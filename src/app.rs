@@ -52,6 +52,8 @@ pub enum AppError {
         .file.display()
     )]
     NoPriors { file: PathBuf },
+    #[error(transparent)]
+    Condition(#[from] crate::condition::ConditionError),
 }
 
 impl From<shard::MergeError> for AppError {
@@ -72,7 +74,8 @@ impl AppError {
             | AppError::Fans(_)
             | AppError::Origin(_)
             | AppError::Score(_)
-            | AppError::NoPriors { .. } => 2,
+            | AppError::NoPriors { .. }
+            | AppError::Condition(_) => 2,
             AppError::Output(_) | AppError::Chart(_) => 1,
             AppError::Sweep(SweepError::Output(_)) => 1,
             AppError::Sweep(_) => 2,
@@ -121,6 +124,18 @@ pub fn run(
     origin: &OriginRequest,
     p: &Progress,
 ) -> Result<RunOutcome, AppError> {
+    run_with(path, opts, trajectories, origin, false, p)
+}
+
+/// [`run`], and with `paths` every run's compact path streamed to paths.bin (`realign run --paths`).
+pub fn run_with(
+    path: &Path,
+    opts: &Options,
+    trajectories: usize,
+    origin: &OriginRequest,
+    paths: bool,
+    p: &Progress,
+) -> Result<RunOutcome, AppError> {
     let mut scenario = Scenario::load(path)?;
     scenario.seed = opts.seed().unwrap_or(scenario.seed);
     let key = runner::stream_key(&scenario.name, scenario.seed);
@@ -139,20 +154,32 @@ pub fn run(
         trajectories,
     };
     let mut ensemble = runner::empty_ensemble(&scenario.config, opts.threads());
+    let mut writer = match paths {
+        true => Some(crate::paths::PathsWriter::create(
+            &out,
+            &crate::paths::Header::for_scenario(&scenario, &ensemble.layout),
+            Some(crate::paths::Codec::new(&ensemble.layout)),
+        )?),
+        false => None,
+    };
     scenario.runs = budget.grow(
         &mut ensemble,
         |ens, until| {
-            runner::extend_ensemble(
+            runner::extend_ensemble_recording(
                 ens,
                 &scenario.config,
                 &scenario.name,
                 &plan,
                 until,
                 p.progress,
+                writer.as_mut(),
             )
         },
         Ensemble::widest_half_width,
     );
+    if let Some(w) = writer {
+        w.finish(&mut out)?;
+    }
     let info = manifest::RunInfo {
         runs: scenario.runs,
         precision_target: opts.precision().map(|(h, _)| h),
@@ -672,5 +699,82 @@ pub fn score(
         name: o.name,
         results,
         out_dir: w.path().to_path_buf(),
+    })
+}
+
+pub struct ConditionOutcome {
+    pub result: crate::condition::Conditioned,
+    pub out_dir: PathBuf,
+}
+
+/// `realign condition`: conditions the stored run in `run_dir` (its paths.bin) on the observed file. The file is
+/// checked against the run before anything is computed; the results go to `out` (default
+/// `RUN_DIR/condition-<observed stem>`, never the run folder itself).
+pub fn condition(
+    run_dir: &Path,
+    observed: &Path,
+    min_runs: u64,
+    out: Option<&Path>,
+) -> Result<ConditionOutcome, AppError> {
+    use crate::condition as c;
+    let paths = crate::paths::PathsFile::open(run_dir).map_err(c::ConditionError::from)?;
+    let obs = c::Observed::load(observed, &paths.header)?;
+    let dir = out.map_or_else(|| c::default_dir(run_dir, observed), Path::to_path_buf);
+    c::check_out(run_dir, &dir)?;
+    let result = c::condition(&paths, &obs, min_runs)?;
+    let mut out = OutDir::create(&dir)?;
+    out.bytes("conditioned.csv", &c::conditioned_csv(&result))?;
+    out.figure(&charts::render(&charts::condition::ConditionedEvents {
+        result: &result,
+    })?)?;
+    // Written last: its presence says the conditioning completed (output::COMPLETION_MARKERS).
+    out.bytes("conditioned.json", &c::conditioned_json(&result))?;
+    Ok(ConditionOutcome {
+        result,
+        out_dir: out.path().to_path_buf(),
+    })
+}
+
+pub struct SignpostsOutcome {
+    pub result: crate::signposts::Signposts,
+    pub top: usize,
+    pub out_dir: PathBuf,
+}
+
+/// `realign signposts`: ranks the early signposts of an outcome in the stored run in `run_dir`; results go to
+/// `out` (default `RUN_DIR/signposts-<outcome>[-<actor>]`, never the run folder itself).
+pub fn signposts(
+    run_dir: &Path,
+    outcome: &str,
+    actor: Option<&str>,
+    by: Option<&str>,
+    top: usize,
+    out: Option<&Path>,
+) -> Result<SignpostsOutcome, AppError> {
+    use crate::signposts as s;
+    let paths =
+        crate::paths::PathsFile::open(run_dir).map_err(crate::condition::ConditionError::from)?;
+    let (event, by) = s::resolve(&paths.header, outcome, actor, by)?;
+    let def = &paths.header.events[event];
+    let dir = out.map_or_else(
+        || {
+            s::default_dir(
+                run_dir,
+                &def.id,
+                (!def.actor.is_empty()).then_some(def.actor.as_str()),
+            )
+        },
+        Path::to_path_buf,
+    );
+    crate::condition::check_out(run_dir, &dir)?;
+    let result = s::signposts(&paths, event, by)?;
+    let mut out = OutDir::create(&dir)?;
+    out.bytes("signposts.csv", &s::signposts_csv(&result))?;
+    // Written last: its presence says the ranking completed (output::COMPLETION_MARKERS).
+    out.bytes("signposts.json", &s::signposts_json(&result))?;
+    Ok(SignpostsOutcome {
+        result,
+        top,
+        out_dir: out.path().to_path_buf(),
     })
 }

@@ -137,6 +137,48 @@ enum Command {
         state_run: Option<u64>,
         #[command(flatten)]
         nested: NestedArgs,
+        /// Also store every run's path compactly (paths.bin), for `realign condition` and `realign signposts`.
+        #[arg(long)]
+        paths: bool,
+    },
+    /// Condition a stored run (run --paths) on what was observed since: every event's probability again, beside
+    /// the unconditioned one.
+    Condition {
+        /// The run folder, holding paths.bin.
+        run_dir: PathBuf,
+        /// What was observed (TOML: [[event]], [[driver]], [[alignment]]).
+        #[arg(long, value_name = "OBSERVED.toml")]
+        observed: PathBuf,
+        /// Warn when fewer runs (effective runs, when weighted) than this survive.
+        #[arg(long, value_name = "N", default_value_t = crate::condition::DEFAULT_MIN_RUNS as i128, allow_negative_numbers = true)]
+        min_runs: i128,
+        /// Output folder (default: RUN_DIR/condition-<observed file's stem>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Rank the early events and thresholds of a stored run (run --paths) by how much they move an outcome.
+    Signposts {
+        /// The run folder, holding paths.bin.
+        run_dir: PathBuf,
+        /// The outcome event, e.g. hosts_mediation or policy_revision.
+        #[arg(long, value_name = "EVENT")]
+        outcome: String,
+        /// The partner of a partner event.
+        #[arg(long, value_name = "A")]
+        actor: Option<String>,
+        /// The outcome counts if it happens by this month (default: the horizon).
+        #[arg(long, value_name = "YYYY-MM")]
+        by: Option<String>,
+        /// Rows shown on the terminal (every candidate goes to signposts.csv).
+        #[arg(long, value_name = "K", default_value_t = crate::signposts::DEFAULT_TOP as i128, allow_negative_numbers = true)]
+        top: i128,
+        /// Output folder (default: RUN_DIR/signposts-<outcome>[-<actor>]).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Run several scenarios and draw their events and alignments side by side, with a table of differences.
     Compare {
@@ -357,6 +399,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             state,
             state_run,
             nested,
+            paths,
         } => {
             let opts = options(
                 &common,
@@ -377,6 +420,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 (precision.precision.is_some(), "--precision"),
                 (precision.max_runs.is_some(), "--max-runs"),
                 (trajectories > 0, "--trajectories"),
+                (paths, "--paths"),
             ]
             .into_iter()
             .filter_map(|(g, f)| g.then_some(f))
@@ -397,7 +441,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 None => with_progress(
                     common.quiet,
                     "runs",
-                    |p| app::run(&scenario, &opts, trajectories, &origin, p),
+                    |p| app::run_with(&scenario, &opts, trajectories, &origin, paths, p),
                     terminal::run_brief,
                 )?,
             };
@@ -485,6 +529,45 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             let outcome = app::score(&events, &runs, out.as_deref())?;
             if !quiet {
                 out!("{}", terminal::score_brief(&outcome));
+            }
+        }
+        Command::Condition {
+            run_dir,
+            observed,
+            min_runs,
+            out,
+            quiet,
+        } => {
+            let min_runs =
+                crate::options::in_range(min_runs, "--min-runs", 0, crate::scenario::MAX_RUNS)?;
+            let outcome = app::condition(&run_dir, &observed, min_runs, out.as_deref())?;
+            if let Some(w) = &outcome.result.warning {
+                eprintln!("warning: {w}");
+            }
+            if !quiet {
+                out!("{}", terminal::condition_brief(&outcome));
+            }
+        }
+        Command::Signposts {
+            run_dir,
+            outcome,
+            actor,
+            by,
+            top,
+            out,
+            quiet,
+        } => {
+            let top = crate::options::in_range(top, "--top", 1, 1000)? as usize;
+            let outcome = app::signposts(
+                &run_dir,
+                &outcome,
+                actor.as_deref(),
+                by.as_deref(),
+                top,
+                out.as_deref(),
+            )?;
+            if !quiet {
+                out!("{}", terminal::signposts_brief(&outcome));
             }
         }
         Command::Validate { scenarios, budget } => {

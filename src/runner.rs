@@ -228,6 +228,21 @@ pub fn extend_ensemble(
     until: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) {
+    extend_ensemble_recording(ens, cfg, scenario_name, plan, until, progress, None);
+}
+
+/// [`extend_ensemble`], and with `paths` each run's record (`realign run --paths`), handed to the writer chunk by
+/// chunk in chunk order, so the file is the same for any thread count and memory holds one wave of records.
+pub fn extend_ensemble_recording(
+    ens: &mut Ensemble,
+    cfg: &ModelConfig,
+    scenario_name: &str,
+    plan: &Plan,
+    until: u64,
+    progress: &(dyn Fn(u64) + Sync),
+    mut paths: Option<&mut crate::paths::PathsWriter>,
+) {
+    let codec = paths.as_ref().and_then(|w| w.codec.clone());
     let start = ens.acc.runs;
     assert!(
         start.is_multiple_of(CHUNK_RUNS) || start >= until,
@@ -242,21 +257,31 @@ pub fn extend_ensemble(
     let mut next = first_chunk;
     while next < chunks {
         let end = (next + wave).min(chunks);
-        let done: Vec<(Counts<u16>, Vec<Trajectory>)> = pool.install(|| {
+        let done: Vec<(Counts<u16>, Vec<Trajectory>, Vec<u8>)> = pool.install(|| {
             (next..end)
                 .into_par_iter()
                 .map(|c| {
                     let from = c * CHUNK_RUNS;
                     let to = (from + CHUNK_RUNS).min(until);
-                    let out = run_chunk(cfg, layout, &key, from..to, plan.trajectories as u64);
+                    let out = run_chunk_recording(
+                        cfg,
+                        layout,
+                        &key,
+                        from..to,
+                        plan.trajectories as u64,
+                        codec.as_ref(),
+                    );
                     progress(to - from);
                     out
                 })
                 .collect()
         });
-        for (acc, traj) in done {
+        for (acc, traj, records) in done {
             ens.acc.merge(&acc);
             ens.trajectories.extend(traj);
+            if let Some(w) = paths.as_deref_mut() {
+                w.push(&records);
+            }
         }
         next = end;
     }
@@ -355,6 +380,19 @@ pub fn run_chunk(
     runs: std::ops::Range<u64>,
     keep_paths: u64,
 ) -> (Counts<u16>, Vec<Trajectory>) {
+    let (counts, paths, _) = run_chunk_recording(cfg, layout, key, runs, keep_paths, None);
+    (counts, paths)
+}
+
+/// [`run_chunk`], and with `codec` each run's compact record (paths.bin), the chunk's records in run order.
+pub fn run_chunk_recording(
+    cfg: &ModelConfig,
+    layout: &Layout,
+    key: &[u8; 32],
+    runs: std::ops::Range<u64>,
+    keep_paths: u64,
+    codec: Option<&crate::paths::Codec>,
+) -> (Counts<u16>, Vec<Trajectory>, Vec<u8>) {
     assert!(
         runs.end - runs.start <= u64::from(u16::MAX),
         "chunk counts are u16"
@@ -366,13 +404,20 @@ pub fn run_chunk(
     let nm = layout.metrics.len();
     let mut values = vec![0.0; nm];
     let mut first = vec![NEVER; layout.events.len()];
-    for run in runs {
+    let record_bytes = codec.map_or(0, |c| c.record_bytes);
+    let mut records = vec![0u8; record_bytes * (runs.end - runs.start) as usize];
+    for run in runs.clone() {
         first.iter_mut().for_each(|f| *f = NEVER);
         let mut seen = 0u64;
         let mut path = (run < keep_paths).then(|| Vec::with_capacity(layout.months * nm));
+        let at = (run - runs.start) as usize * record_bytes;
+        let record = &mut records[at..at + record_bytes];
         sim.run(key, run, |m, world| {
             observe::observe(cfg, world, &mut values);
             acc.observe(layout, m, &values);
+            if let Some(c) = codec {
+                c.record_month(record, m, &values);
+            }
             let mut new = observe::events(cfg, world) & !seen;
             seen |= new;
             while new != 0 {
@@ -384,11 +429,14 @@ pub fn run_chunk(
             }
         });
         acc.finish_run(layout, &first);
+        if let Some(c) = codec {
+            c.record_first(record, &first);
+        }
         if let Some(values) = path {
             paths.push(Trajectory { run, values });
         }
     }
-    (acc.finish(), paths)
+    (acc.finish(), paths, records)
 }
 
 /// What a sweep point records of each run: whether each event happened by the horizon, and actors' alignment at

@@ -554,6 +554,112 @@ pub fn score_brief(o: &ScoreOutcome) -> String {
     out
 }
 
+/// `realign condition`: what was observed, how many runs survived, and every event by the horizon, conditioned
+/// beside unconditioned.
+pub fn condition_brief(o: &crate::app::ConditionOutcome) -> String {
+    let c = &o.result;
+    let mut out = format!(
+        "{}: {} stored runs, conditioned on {}:\n",
+        c.scenario,
+        c.runs,
+        if c.observations.len() == 1 {
+            "one observation".to_string()
+        } else {
+            format!("{} observations", c.observations.len())
+        }
+    );
+    for obs in &c.observations {
+        let _ = writeln!(out, "  {obs}");
+    }
+    if c.weighted {
+        let _ = writeln!(
+            out,
+            "{} runs keep a weight; effective runs (Kish) {}",
+            c.survivors,
+            fixed(c.effective_runs, 1)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{} of {} runs survive ({})",
+            c.survivors,
+            c.runs,
+            percent(c.survivors as f64 / c.runs as f64)
+        );
+    }
+    let _ = write!(
+        out,
+        "\nBy {} (probability, 95% CI):\n  {:<64} {:<32}|  unconditioned\n",
+        c.horizon, "", "conditioned"
+    );
+    for r in &c.at_horizon {
+        let _ = writeln!(
+            out,
+            "  {:<64} {:<32}|  {}",
+            r.description,
+            percent_ci(&r.conditioned.rounded(), 6),
+            percent_ci(&r.unconditioned.rounded(), 6)
+        );
+    }
+    if let Some(w) = &c.warning {
+        let _ = write!(out, "\nWarning: {w}\n");
+    }
+    let _ = write!(out, "\nWrote {}\n", o.out_dir.display());
+    out
+}
+
+/// `realign signposts`: the top K signposts of an outcome.
+pub fn signposts_brief(o: &crate::app::SignpostsOutcome) -> String {
+    let s = &o.result;
+    let mut out = format!(
+        "{}: {} stored runs. Signposts of \"{}\" by {}, read in {}\n",
+        s.scenario,
+        s.runs,
+        s.outcome_description,
+        s.by,
+        s.candidate_months.join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "(runs where the outcome had already happened by a signpost's month are left out of that signpost; \
+         {} candidates that every or no remaining run showed are not listed)\n",
+        s.not_discriminating
+    );
+    for p in s.signposts.iter().take(o.top) {
+        let _ = writeln!(out, "{:>3}. {}", p.rank, p.label);
+        let _ = writeln!(
+            out,
+            "     P(outcome | signpost)   {}   prevalence {}",
+            percent_ci(&p.p_given.rounded(), 6),
+            percent_ci(&p.prevalence.rounded(), 6)
+        );
+        let _ = writeln!(
+            out,
+            "     P(outcome | not)        {}   lift {}",
+            percent_ci(&p.p_given_not.rounded(), 6),
+            if p.lift.is_finite() {
+                fixed(p.lift, 2)
+            } else {
+                "-".into()
+            }
+        );
+        let _ = writeln!(
+            out,
+            "     difference              {}   lead time {}",
+            pp_ci(&p.difference.rounded(), 9),
+            p.lead_time_months
+                .map_or("-".to_string(), |m| format!("{m} months (median)"))
+        );
+    }
+    let _ = write!(
+        out,
+        "\n{} signposts ranked in signposts.csv\nWrote {}\n",
+        s.signposts.len(),
+        o.out_dir.display()
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! deficiencies), and an actor keeps its colour in every chart.
 
 pub mod compare;
+pub mod condition;
 pub mod draw;
 pub mod forest;
 pub mod reliability;

@@ -49,16 +49,17 @@ pub enum OutputError {
 pub const LOCK_FILE: &str = ".realign.lock";
 
 /// The files whose presence says a command completed in a folder: `run`, `sweep` and `merge` write manifest.json,
-/// one part of a sharded sweep shard.json, `compare` comparison.json, `claims` claims.json and `score` score.json,
-/// each last. Every
-/// command removes all of them before it writes anything, so a folder an interrupted command left holds no marker,
-/// whichever command wrote there before.
-pub const COMPLETION_MARKERS: [&str; 5] = [
+/// one part of a sharded sweep shard.json, `compare` comparison.json, `claims` claims.json, `score` score.json,
+/// `condition` conditioned.json and `signposts` signposts.json, each last. Every command removes all of them before
+/// it writes anything, so a folder an interrupted command left holds no marker, whichever command wrote there before.
+pub const COMPLETION_MARKERS: [&str; 7] = [
     "manifest.json",
     "shard.json",
     "comparison.json",
     "claims.json",
     "score.json",
+    "conditioned.json",
+    "signposts.json",
 ];
 
 /// A folder held by this process: made by [`FolderLock::acquire`], released (the lock file removed) on drop, so on
@@ -266,6 +267,121 @@ impl OutDir {
     pub fn figures(&mut self, figs: &[crate::charts::Rendered]) -> Result<(), OutputError> {
         figs.iter().try_for_each(|f| self.figure(f))
     }
+
+    /// A file too large to hold in memory (paths.bin), written piece by piece: into a temporary file in this
+    /// folder, then fsynced and renamed over `name` by [`OutDir::finish_stream`]. Until then no file named `name`
+    /// exists that could look whole; a stream dropped unfinished (an error, a panic) removes its temporary file.
+    pub fn stream(&self, name: &str) -> Result<StreamFile, OutputError> {
+        debug_assert!(!name.contains('/') && !name.starts_with('.'));
+        let target = self.dir.join(name);
+        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let file = std::fs::File::create(&tmp).map_err(|source| OutputError::Write {
+            path: target.clone(),
+            source,
+        })?;
+        Ok(StreamFile {
+            target,
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 20, file)),
+            error: None,
+            len: 0,
+        })
+    }
+
+    /// Finishes a stream: flushes, fsyncs and renames it over its target, or reports the first error any write
+    /// met (and removes the temporary file).
+    pub fn finish_stream(&mut self, mut s: StreamFile) -> Result<(), OutputError> {
+        let result = match (s.error.take(), s.file.take()) {
+            (Some(e), _) => Err(e),
+            (None, Some(w)) => w
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|f| f.sync_all())
+                .and_then(|()| std::fs::rename(&s.tmp, &s.target)),
+            (None, None) => Err(std::io::Error::other("stream already finished")),
+        };
+        match result {
+            Ok(()) => {
+                self.written.push(s.target.clone());
+                Ok(())
+            }
+            Err(source) => {
+                let _ = std::fs::remove_file(&s.tmp);
+                Err(OutputError::Write {
+                    path: s.target.clone(),
+                    source,
+                })
+            }
+        }
+    }
+}
+
+/// A file being written piece by piece ([`OutDir::stream`]). Writes never fail on the spot: the first error is
+/// kept and every later write skipped, and [`OutDir::finish_stream`] reports it, so a producer in a hot loop needs
+/// no error path.
+pub struct StreamFile {
+    target: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    error: Option<std::io::Error>,
+    /// Bytes written so far.
+    len: u64,
+}
+
+impl StreamFile {
+    /// Appends `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Some(w) = self.file.as_mut() {
+            match w.write_all(bytes) {
+                Ok(()) => self.len += bytes.len() as u64,
+                Err(e) => self.error = Some(e),
+            }
+        }
+    }
+
+    /// Overwrites `bytes` at `offset` (inside what was written), then carries on appending at the end: for a
+    /// header field known only once the body is written (a run count in precision mode).
+    pub fn write_at(&mut self, offset: u64, bytes: &[u8]) {
+        use std::io::{Seek, SeekFrom};
+        if self.error.is_some() {
+            return;
+        }
+        if offset + bytes.len() as u64 > self.len {
+            self.error = Some(std::io::Error::other("patch past the end of the stream"));
+            return;
+        }
+        if let Some(w) = self.file.as_mut() {
+            let end = self.len;
+            let r = w
+                .seek(SeekFrom::Start(offset))
+                .and_then(|_| w.write_all(bytes))
+                .and_then(|()| w.seek(SeekFrom::Start(end)).map(|_| ()));
+            if let Err(e) = r {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Drop for StreamFile {
+    fn drop(&mut self) {
+        // Unfinished: the temporary file goes (finish_stream took the writer if it finished).
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Pretty JSON with a final newline: the form of every JSON file realign writes.
@@ -382,6 +498,36 @@ mod tests {
         }
         assert!(dir.path().join("points.log").exists());
         drop(out);
+    }
+
+    #[test]
+    fn a_stream_appears_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = OutDir::create(dir.path()).unwrap();
+        let mut s = out.stream("p.bin").unwrap();
+        s.write(b"head0000");
+        s.write(b"body");
+        assert!(
+            !dir.path().join("p.bin").exists(),
+            "visible before it is finished"
+        );
+        s.write_at(4, b"1234");
+        s.write(b"tail");
+        out.finish_stream(s).unwrap();
+        assert_eq!(
+            std::fs::read(dir.path().join("p.bin")).unwrap(),
+            b"head1234bodytail"
+        );
+        // Dropped unfinished: nothing left, not even the temporary.
+        let mut s = out.stream("q.bin").unwrap();
+        s.write(b"half");
+        drop(s);
+        drop(out);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, vec!["p.bin".to_string()]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod origin;
 pub mod priors;
 mod replay;
 pub(crate) mod suggest;
+pub use suggest::closest;
 pub mod tree;
 mod validate;
 

@@ -60,7 +60,7 @@ pub(super) fn allowed_children(prefix: &str) -> Vec<String> {
 }
 
 /// The allowed key nearest to a misspelt one (edit distance at most 3).
-pub(crate) fn closest<'k>(word: &str, allowed: &[&'k str]) -> Option<&'k str> {
+pub fn closest<'k>(word: &str, allowed: &[&'k str]) -> Option<&'k str> {
     allowed
         .iter()
         .map(|a| (levenshtein(word, a), *a))
