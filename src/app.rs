@@ -9,6 +9,7 @@ use crate::charts;
 use crate::claims::{ClaimResult, ClaimsFile, Verdict};
 use crate::compare::{self, CompareError, CompareRow, Shared};
 use crate::options::{ArgError, Options};
+use crate::output::ledger::{self, LedgerError};
 use crate::output::{OutDir, OutputError, manifest, report, tables};
 use crate::runner::{self, Budget, Ensemble, Plan};
 use crate::scenario::{Scenario, ScenarioError};
@@ -39,6 +40,15 @@ pub enum AppError {
     Contradicted(usize),
     #[error(transparent)]
     Fans(#[from] crate::fans::FansError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Verify(#[from] crate::verify::VerifyError),
+    #[error(
+        "{problems} file(s) differ from the rerun, are missing or are extra (listed above): the folder is not what \
+         its manifest's run writes"
+    )]
+    Unverified { problems: usize },
 }
 
 impl From<shard::MergeError> for AppError {
@@ -48,15 +58,19 @@ impl From<shard::MergeError> for AppError {
 }
 
 impl AppError {
-    /// Exit status: 2 for bad input (scenarios, arguments, sweep parts), 1 for failures while running or writing,
-    /// 3 when a claim is contradicted.
+    /// Exit status: 2 for bad input (scenarios, arguments, sweep parts, a ledger that does not parse, a folder
+    /// `verify` cannot verify), 1 for failures while running or writing, 3 when a claim is contradicted, 4 when
+    /// `verify` finds a file that differs, is missing or is extra.
     pub fn exit_code(&self) -> i32 {
         match self {
             AppError::Scenario(_)
             | AppError::Args(_)
             | AppError::Compare(_)
             | AppError::InvalidFiles { .. }
-            | AppError::Fans(_) => 2,
+            | AppError::Fans(_)
+            | AppError::Ledger(_) => 2,
+            AppError::Verify(e) => e.exit_code(),
+            AppError::Unverified { .. } => 4,
             AppError::Output(_) | AppError::Chart(_) => 1,
             AppError::Sweep(SweepError::Output(_)) => 1,
             AppError::Sweep(_) => 2,
@@ -99,8 +113,12 @@ pub fn run(
     let mut scenario = Scenario::load(path)?;
     scenario.seed = opts.seed().unwrap_or(scenario.seed);
     let budget = opts.budget(scenario.runs);
+    let dir = out_dir_for(&scenario, opts.out());
+    // A ledger that will be refused is refused before the folder's marker goes (read again under the lock below).
+    ledger::read(&dir)?;
     // Fail on an unwritable or busy folder before spending time on runs; the old manifest goes now.
-    let mut out = OutDir::create(&out_dir_for(&scenario, opts.out()))?;
+    let mut out = OutDir::create(&dir)?;
+    let old_ledger = ledger::read(out.path())?;
     (p.total)(budget.most_runs());
     let started = SystemTime::now();
     let plan = Plan {
@@ -127,6 +145,14 @@ pub fn run(
     let info = manifest::RunInfo {
         runs: scenario.runs,
         precision_target: opts.precision().map(|(h, _)| h),
+        options: manifest::RunOptions {
+            scenario: path.display().to_string(),
+            runs: opts.runs(),
+            seed: opts.seed(),
+            precision: opts.precision().map(|(h, _)| h),
+            max_runs: opts.precision().map(|(_, most)| most),
+            trajectories: trajectories as u64,
+        },
         threads: ensemble.threads,
         started,
         finished: SystemTime::now(),
@@ -152,23 +178,65 @@ pub fn run(
         .collect();
     let figures = charts::draw::run_figures(&data, &charts::unique_slugs(&names))?;
     out.figures(&figures)?;
-    let manifest = manifest::manifest_json(&scenario, &info);
     let summary = tables::summary(&scenario, &ensemble);
     let html = report::report_html(
         &scenario,
         &summary,
         &figures,
-        &String::from_utf8_lossy(&manifest),
+        &String::from_utf8_lossy(&manifest::manifest_json(&scenario, &info, None)),
     );
     out.bytes("report.html", html.as_bytes())?;
+    // The manifest lists every file so far; the ledger is a history, not one of the run's results.
+    let files = out.records().clone();
+    ledger::append(
+        &mut out,
+        &old_ledger,
+        &ledger_entry(&scenario, &info, &summary),
+    )?;
     // The manifest goes last: its presence says the run completed.
-    out.bytes("manifest.json", &manifest)?;
+    out.bytes(
+        "manifest.json",
+        &manifest::manifest_json(&scenario, &info, Some(&files)),
+    )?;
     Ok(RunOutcome {
         scenario,
         ensemble,
         out_dir: out.path().to_path_buf(),
         files: out.written().to_vec(),
     })
+}
+
+/// The run's line in its folder's ledger: what ran, and every event's probability by the horizon.
+fn ledger_entry(
+    s: &Scenario,
+    info: &manifest::RunInfo,
+    summary: &tables::Summary,
+) -> ledger::Entry {
+    ledger::Entry {
+        ledger_format: ledger::LEDGER_FORMAT,
+        time: humantime::format_rfc3339_seconds(info.finished).to_string(),
+        scenario: s.name.clone(),
+        scenario_hash: manifest::scenario_hash(s),
+        seed: s.seed,
+        runs: info.runs,
+        realign_version: env!("CARGO_PKG_VERSION").into(),
+        git_revision: env!("REALIGN_GIT_REV").into(),
+        options: serde_json::to_value(&info.options).expect("options serialise"),
+        horizon_month: summary.horizon_month.clone(),
+        events: summary
+            .events
+            .iter()
+            .map(|e| ledger::EventEntry {
+                event: e.event.clone(),
+                actor: e.actor.clone(),
+                description: e.description.clone(),
+                probability: e.p.probability,
+                ci_low: e.p.ci_low,
+                ci_high: e.p.ci_high,
+                count: e.p.count,
+            })
+            .collect(),
+    }
 }
 
 pub struct CompareOutcome {
@@ -493,4 +561,58 @@ pub fn fans(data_dir: &Path, scenario: Option<&Path>) -> Result<crate::fans::Rep
         None => (crate::model::Params::default(), "defaults".to_string()),
     };
     Ok(fans::report(&params, &label, &data, &daily))
+}
+
+/// `realign verify DIR`: checks the folder's manifest, that the scenario it records still resolves to the same
+/// hash, reruns it with the options it records into a temporary folder (removed afterwards), and compares every
+/// file. DIR is only read.
+pub fn verify(
+    dir: &Path,
+    threads: usize,
+    p: &Progress,
+) -> Result<crate::verify::Verification, AppError> {
+    use crate::verify::{Scratch, VerifyError};
+    let recorded = crate::verify::read_manifest(dir)?;
+    let given = recorded.options();
+    let path = PathBuf::from(&given.scenario);
+    let scenario = Scenario::load(&path).map_err(|e| VerifyError::ScenarioUnreadable {
+        path: path.clone(),
+        source: Box::new(e),
+    })?;
+    let now = manifest::scenario_hash(&scenario);
+    if now != recorded.scenario_hash {
+        return Err(VerifyError::ScenarioChanged {
+            path,
+            recorded: recorded.scenario_hash,
+            now,
+        }
+        .into());
+    }
+    let scratch = Scratch::new()?;
+    // The recorded options go through the same checks as the command line's.
+    let opts = crate::options::Raw {
+        runs: given.runs.map(i128::from),
+        seed: given.seed.map(i128::from),
+        threads: threads as i128,
+        out: Some(scratch.path().to_path_buf()),
+        precision: given.precision,
+        max_runs: given.max_runs.map(i128::from),
+        ..Default::default()
+    }
+    .check(crate::options::Limits::RUNS)?;
+    let trajectories = crate::options::trajectories(i128::from(given.trajectories))?;
+    run(&path, &opts, trajectories, p)?;
+    Ok(crate::verify::compare(dir, &recorded, scratch.path()))
+}
+
+/// `realign ledger DIR`: the folder's ledger, refused if there is none or it does not parse.
+pub fn read_ledger(dir: &Path) -> Result<ledger::Ledger, AppError> {
+    let l = ledger::read(dir)?;
+    if l.bytes.is_empty() && !dir.join(ledger::LEDGER_FILE).exists() {
+        return Err(LedgerError::Missing {
+            dir: dir.to_path_buf(),
+        }
+        .into());
+    }
+    Ok(l)
 }

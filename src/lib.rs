@@ -23,3 +23,4 @@ pub mod series;
 pub mod stats;
 pub mod sweep;
 pub mod terminal;
+pub mod verify;

@@ -1,6 +1,7 @@
 //! Writing results: each file is rendered to bytes first, then written whole or not at all (temporary file in the
 //! same folder, flushed, then renamed over the target), so an interrupted run never leaves a file that looks whole.
 
+pub mod ledger;
 pub mod manifest;
 pub mod report;
 pub mod tables;
@@ -206,6 +207,9 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Out
 pub struct OutDir {
     dir: PathBuf,
     written: Vec<PathBuf>,
+    /// Each file's name, SHA-256 and size as written (a file written twice keeps its last bytes), for the run's
+    /// manifest and `realign verify`.
+    records: std::collections::BTreeMap<String, manifest::FileRecord>,
     _lock: FolderLock,
 }
 
@@ -231,6 +235,7 @@ impl OutDir {
         Ok(OutDir {
             dir: dir.to_path_buf(),
             written: Vec::new(),
+            records: std::collections::BTreeMap::new(),
             _lock: lock,
         })
     }
@@ -244,9 +249,16 @@ impl OutDir {
         &self.written
     }
 
+    /// The SHA-256 and size of every file written so far, by name.
+    pub fn records(&self) -> &std::collections::BTreeMap<String, manifest::FileRecord> {
+        &self.records
+    }
+
     pub fn bytes(&mut self, name: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = write_atomic(&self.dir, name, bytes)?;
         self.written.push(path);
+        self.records
+            .insert(name.to_string(), manifest::FileRecord::of(bytes));
         Ok(())
     }
 
@@ -264,6 +276,15 @@ impl OutDir {
     pub fn figures(&mut self, figs: &[crate::charts::Rendered]) -> Result<(), OutputError> {
         figs.iter().try_for_each(|f| self.figure(f))
     }
+}
+
+/// SHA-256 of `bytes` in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Pretty JSON with a final newline: the form of every JSON file realign writes.
