@@ -412,11 +412,14 @@ fn file_hash(path: &Path) -> std::io::Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// What of a file's bytes a comparison keeps.
+type Kept = fn(&[u8]) -> Vec<u8>;
+
 /// Whether the folder's file `here` is the rerun's `there`, and what was left out to say so.
 fn same(name: &str, here: &Path, there: &Path) -> (Status, Option<String>) {
     let unreadable =
         |e: &dyn std::fmt::Display| (Status::Differs, Some(format!("cannot read it: {e}")));
-    let normalise: Option<(fn(&[u8]) -> Vec<u8>, String)> = match name {
+    let normalise: Option<(Kept, String)> = match name {
         MANIFEST => Some((
             manifest_kept,
             format!(
