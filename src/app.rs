@@ -115,7 +115,11 @@ pub fn run(
     let budget = opts.budget(scenario.runs);
     let dir = out_dir_for(&scenario, opts.out());
     // A ledger that will be refused is refused before the folder's marker goes (read again under the lock below).
-    ledger::read(&dir)?;
+    // A folder that cannot be read is left to `OutDir::create` to report, as for every command.
+    match ledger::read(&dir) {
+        Err(LedgerError::Read { .. }) | Ok(_) => {}
+        Err(e) => return Err(e.into()),
+    }
     // Fail on an unwritable or busy folder before spending time on runs; the old manifest goes now.
     let mut out = OutDir::create(&dir)?;
     let old_ledger = ledger::read(out.path())?;

@@ -47,7 +47,7 @@ fn hashes(dir: &Path, label: &str, into: &mut BTreeMap<String, String>) {
             continue;
         }
         let kept: Vec<u8> = if name == "manifest.json" || name == "report.html" {
-            // The `"report.html": { ... }` entry of a run manifest's `files`, skipped through its closing brace.
+            // The `"report.html": { ... }` entry of a run manifest's `files`, dropped through its closing brace.
             let mut in_report_record = false;
             String::from_utf8(bytes)
                 .unwrap()
