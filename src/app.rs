@@ -45,8 +45,8 @@ pub enum AppError {
     #[error(transparent)]
     Verify(#[from] crate::verify::VerifyError),
     #[error(
-        "{problems} file(s) differ from the rerun, are missing or are extra (listed above): the folder is not what \
-         its manifest's run writes"
+        "{problems} file(s) differ from the rerun, are missing or are extra: the folder is not what its manifest's \
+         run writes"
     )]
     Unverified { problems: usize },
 }

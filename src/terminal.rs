@@ -248,6 +248,10 @@ pub fn ledger_table(
             plain(&e.horizon_month),
             plain(&flags.join(" "))
         );
+        // No trailing blanks where no option was given.
+        let trimmed = out.trim_end().len();
+        out.truncate(trimmed);
+        out.push('\n');
     }
     let from = entries.len().saturating_sub(last);
     let shown = &entries[from..];
