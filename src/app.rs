@@ -9,6 +9,7 @@ use crate::charts;
 use crate::claims::{ClaimResult, ClaimsFile, Verdict};
 use crate::compare::{self, CompareError, CompareRow, Shared};
 use crate::options::{ArgError, Options};
+use crate::output::ledger::{self, LedgerError};
 use crate::output::{OutDir, OutputError, manifest, report, tables};
 use crate::runner::{self, Budget, Ensemble, Plan};
 use crate::scenario::origin::{OriginError, OriginRequest};
@@ -54,6 +55,15 @@ pub enum AppError {
     NoPriors { file: PathBuf },
     #[error(transparent)]
     Condition(#[from] crate::condition::ConditionError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Verify(#[from] crate::verify::VerifyError),
+    #[error(
+        "{problems} file(s) differ from the rerun, are missing or are extra: the folder is not what its manifest's \
+         run writes"
+    )]
+    Unverified { problems: usize },
 }
 
 impl From<shard::MergeError> for AppError {
@@ -75,7 +85,10 @@ impl AppError {
             | AppError::Origin(_)
             | AppError::Score(_)
             | AppError::NoPriors { .. }
-            | AppError::Condition(_) => 2,
+            | AppError::Condition(_)
+            | AppError::Ledger(_) => 2,
+            AppError::Verify(e) => e.exit_code(),
+            AppError::Unverified { .. } => 4,
             AppError::Output(_) | AppError::Chart(_) => 1,
             AppError::Sweep(SweepError::Output(_)) => 1,
             AppError::Sweep(_) => 2,
@@ -143,8 +156,7 @@ pub fn run_with(
         runner::state_at_origin(cfg, &key, run)
     })?;
     let budget = opts.budget(scenario.runs);
-    // Fail on an unwritable or busy folder before spending time on runs; the old manifest goes now.
-    let mut out = OutDir::create(&out_dir_for(&scenario, opts.out()))?;
+    let (mut out, old_ledger) = create_run_dir(&scenario, opts)?;
     (p.total)(budget.most_runs());
     let started = SystemTime::now();
     let plan = Plan {
@@ -183,11 +195,29 @@ pub fn run_with(
     let info = manifest::RunInfo {
         runs: scenario.runs,
         precision_target: opts.precision().map(|(h, _)| h),
+        options: manifest::RunOptions {
+            scenario: path.display().to_string(),
+            runs: opts.runs(),
+            seed: opts.seed(),
+            precision: opts.precision().map(|(h, _)| h),
+            max_runs: opts.precision().map(|(_, most)| most),
+            trajectories: trajectories as u64,
+            paths,
+            ..origin.options()
+        },
         threads: ensemble.threads,
         started,
         finished: SystemTime::now(),
     };
-    write_run(&scenario, &ensemble, &mut out, &info, trajectories, None)?;
+    write_run(
+        &scenario,
+        &ensemble,
+        &mut out,
+        &old_ledger,
+        &info,
+        trajectories,
+        None,
+    )?;
     Ok(RunOutcome {
         scenario,
         ensemble,
@@ -203,6 +233,7 @@ fn write_run(
     scenario: &Scenario,
     ensemble: &Ensemble,
     out: &mut OutDir,
+    old_ledger: &ledger::Ledger,
     info: &manifest::RunInfo,
     trajectories: usize,
     nested: Option<(&uncertainty::Outcome, &[uncertainty::Row])>,
@@ -244,21 +275,44 @@ fn write_run(
         .collect();
     let figures = charts::draw::run_figures(&data, &charts::unique_slugs(&names))?;
     out.figures(&figures)?;
-    let manifest = manifest::manifest_json(scenario, info);
     let summary = tables::summary(scenario, ensemble);
+    // The report's copy of the manifest has no file list: it is made before report.html exists.
     let mut html = report::report_html(
         scenario,
         &summary,
         &figures,
-        &String::from_utf8_lossy(&manifest),
+        &String::from_utf8_lossy(&manifest::manifest_json(scenario, info, None)),
     );
     if let Some((o, rows)) = nested {
         html = report::insert_section(html, &uncertainty::report_section(scenario, o, rows));
     }
     out.bytes("report.html", html.as_bytes())?;
+    // The manifest lists every file so far; the ledger is a history, not one of the run's results.
+    let files = out.records().clone();
+    ledger::append(out, old_ledger, &ledger_entry(scenario, info, &summary))?;
     // The manifest goes last: its presence says the run completed.
-    out.bytes("manifest.json", &manifest)?;
+    out.bytes(
+        "manifest.json",
+        &manifest::manifest_json(scenario, info, Some(&files)),
+    )?;
     Ok(())
+}
+
+/// Takes the run's folder (its lock, the old manifest removed) and reads the ledger there. A ledger that will be
+/// refused is refused before the folder's marker goes; it is read again under the lock. A folder that cannot be
+/// read is left to `OutDir::create` to report, as for every command.
+fn create_run_dir(
+    scenario: &Scenario,
+    opts: &Options,
+) -> Result<(OutDir, ledger::Ledger), AppError> {
+    let dir = out_dir_for(scenario, opts.out());
+    match ledger::read(&dir) {
+        Err(LedgerError::Read { .. }) | Ok(_) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let out = OutDir::create(&dir)?;
+    let old = ledger::read(out.path())?;
+    Ok((out, old))
 }
 
 /// `realign run --uncertainty`: the nested ensemble of `path` (`nested.outer` draws from the priors of `set`,
@@ -287,7 +341,7 @@ pub fn run_uncertainty(
             file: path.to_path_buf(),
         });
     }
-    let mut out = OutDir::create(&out_dir_for(&scenario, opts.out()))?;
+    let (mut out, old_ledger) = create_run_dir(&scenario, opts)?;
     (p.total)(outer * inner);
     let started = SystemTime::now();
     let nested = uncertainty::Nested {
@@ -301,6 +355,16 @@ pub fn run_uncertainty(
     let info = manifest::RunInfo {
         runs: scenario.runs,
         precision_target: None,
+        options: manifest::RunOptions {
+            scenario: path.display().to_string(),
+            seed: opts.seed(),
+            uncertainty: Some(manifest::NestedOptions {
+                outer: o.nested.outer,
+                inner: o.nested.inner,
+                priors: o.nested.set.flag().to_string(),
+            }),
+            ..origin.options()
+        },
         threads: o.ensemble.threads,
         started,
         finished: SystemTime::now(),
@@ -310,6 +374,7 @@ pub fn run_uncertainty(
         &scenario,
         &o.ensemble,
         &mut out,
+        &old_ledger,
         &info,
         0,
         Some((&o, &rows)),
@@ -777,4 +842,122 @@ pub fn signposts(
         top,
         out_dir: out.path().to_path_buf(),
     })
+}
+
+fn ledger_entry(
+    s: &Scenario,
+    info: &manifest::RunInfo,
+    summary: &tables::Summary,
+) -> ledger::Entry {
+    ledger::Entry {
+        ledger_format: ledger::LEDGER_FORMAT,
+        time: humantime::format_rfc3339_seconds(info.finished).to_string(),
+        scenario: s.name.clone(),
+        scenario_hash: manifest::scenario_hash(s),
+        seed: s.seed,
+        runs: info.runs,
+        realign_version: env!("CARGO_PKG_VERSION").into(),
+        git_revision: env!("REALIGN_GIT_REV").into(),
+        options: serde_json::to_value(&info.options).expect("options serialise"),
+        horizon_month: summary.horizon_month.clone(),
+        events: summary
+            .events
+            .iter()
+            .map(|e| ledger::EventEntry {
+                event: e.event.clone(),
+                actor: e.actor.clone(),
+                description: e.description.clone(),
+                probability: e.p.probability,
+                ci_low: e.p.ci_low,
+                ci_high: e.p.ci_high,
+                count: e.p.count,
+            })
+            .collect(),
+    }
+}
+
+/// `realign verify DIR`: checks the folder's manifest, that the scenario it records still resolves to the same
+/// hash, reruns it with the options it records into a temporary folder (removed afterwards), and compares every
+/// file. DIR is only read.
+pub fn verify(
+    dir: &Path,
+    threads: usize,
+    p: &Progress,
+) -> Result<crate::verify::Verification, AppError> {
+    use crate::verify::{Scratch, VerifyError};
+    let recorded = crate::verify::read_manifest(dir)?;
+    let given = recorded.options();
+    let path = PathBuf::from(&given.scenario);
+    let origin = OriginRequest {
+        month: match &given.origin {
+            Some(m) => Some(
+                crate::scenario::Month::parse(m)
+                    .ok_or_else(|| VerifyError::BadOrigin { value: m.clone() })?,
+            ),
+            None => None,
+        },
+        state_run: given.state_run,
+        state_file: given.state.as_ref().map(PathBuf::from),
+    };
+    let mut scenario = Scenario::load(&path).map_err(|e| VerifyError::ScenarioUnreadable {
+        path: path.clone(),
+        source: Box::new(e),
+    })?;
+    // A forecast from a rolling origin records the origin in its resolved scenario: hash it the same way.
+    scenario.seed = given.seed.unwrap_or(scenario.seed);
+    let key = runner::stream_key(&scenario.name, scenario.seed);
+    origin.apply(&mut scenario, |cfg, run| {
+        runner::state_at_origin(cfg, &key, run)
+    })?;
+    let now = manifest::scenario_hash(&scenario);
+    if now != recorded.scenario_hash {
+        return Err(VerifyError::ScenarioChanged {
+            path,
+            recorded: recorded.scenario_hash,
+            now,
+        }
+        .into());
+    }
+    let scratch = Scratch::new()?;
+    // The recorded options go through the same checks as the command line's.
+    let opts = crate::options::Raw {
+        runs: given.runs.map(i128::from),
+        seed: given.seed.map(i128::from),
+        threads: threads as i128,
+        out: Some(scratch.path().to_path_buf()),
+        precision: given.precision,
+        max_runs: given.max_runs.map(i128::from),
+        ..Default::default()
+    }
+    .check(crate::options::Limits::RUNS)?;
+    let trajectories = crate::options::trajectories(i128::from(given.trajectories))?;
+    match &given.uncertainty {
+        Some(n) => {
+            let raw = crate::options::RawNested {
+                uncertainty: true,
+                outer: Some(i128::from(n.outer)),
+                inner: Some(i128::from(n.inner)),
+                priors: Some(n.priors.clone()),
+            };
+            let (outer, inner, set) =
+                crate::options::nested(&raw, &[])?.expect("--uncertainty was given");
+            run_uncertainty(&path, &opts, outer, inner, set, &origin, p)?;
+        }
+        None => {
+            run_with(&path, &opts, trajectories, &origin, given.paths, p)?;
+        }
+    }
+    Ok(crate::verify::compare(dir, &recorded, scratch.path()))
+}
+
+/// `realign ledger DIR`: the folder's ledger, refused if there is none or it does not parse.
+pub fn read_ledger(dir: &Path) -> Result<ledger::Ledger, AppError> {
+    let l = ledger::read(dir)?;
+    if l.bytes.is_empty() && !dir.join(ledger::LEDGER_FILE).exists() {
+        return Err(LedgerError::Missing {
+            dir: dir.to_path_buf(),
+        }
+        .into());
+    }
+    Ok(l)
 }

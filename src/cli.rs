@@ -253,6 +253,30 @@ enum Command {
         #[command(flatten)]
         budget: SweepBudget,
     },
+    /// Rerun the run recorded in a run folder's manifest.json into a temporary folder and check every file of the
+    /// folder against it (SHA-256). Exits 4 when a file differs, is missing or is extra; 2 when the folder cannot
+    /// be verified (no manifest, not a run folder, the scenario changed since).
+    Verify {
+        dir: PathBuf,
+        /// Worker threads for the rerun (0 = all cores); the results do not depend on it.
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+        threads: i128,
+        /// No progress bar and no report; the exit status says the outcome.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Print a run folder's forecast ledger: every run into it, with its headline probabilities.
+    Ledger {
+        dir: PathBuf,
+        /// Show the probabilities of the last N runs side by side.
+        #[arg(
+            long,
+            default_value_t = 5,
+            value_name = "N",
+            allow_negative_numbers = true
+        )]
+        last: i128,
+    },
     /// Print every parameter with its value, unit, allowed range and provenance.
     Explain {
         scenario: PathBuf,
@@ -589,6 +613,29 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                     total: scenarios.len(),
                 });
             }
+        }
+        Command::Verify {
+            dir,
+            threads,
+            quiet,
+        } => {
+            let threads = crate::options::threads(threads)?;
+            let v = with_progress(
+                quiet,
+                "runs",
+                |p| app::verify(&dir, threads, p),
+                terminal::verify_report,
+            )?;
+            if v.problems() > 0 {
+                return Err(AppError::Unverified {
+                    problems: v.problems(),
+                });
+            }
+        }
+        Command::Ledger { dir, last } => {
+            let last = crate::options::in_range(last, "--last", 1, u32::MAX.into())? as usize;
+            let ledger = app::read_ledger(&dir)?;
+            out!("{}", terminal::ledger_table(&dir, &ledger, last));
         }
         Command::Explain { scenario, markdown } => {
             if markdown {

@@ -28,3 +28,4 @@ pub mod stats;
 pub mod sweep;
 pub mod terminal;
 pub mod uncertainty;
+pub mod verify;

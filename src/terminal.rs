@@ -214,6 +214,197 @@ fn uncertainty_table(outcome: &RunOutcome, u: &crate::app::UncertaintyOutcome) -
     out
 }
 
+/// Text read back from a file (a ledger line, a folder's file names) as it may be shown: control characters
+/// escaped, so a file cannot move the cursor or recolour the terminal.
+fn plain(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+/// A probability read back with its interval, compact for a table cell: "76.4% [75.5%, 77.2%]".
+fn percent_cell(p: f64, lo: f64, hi: f64) -> String {
+    format!("{} [{}, {}]", percent(p), percent(lo), percent(hi))
+}
+
+/// `realign verify`: which files match the rerun, which differ, are missing or extra, and what was left out.
+pub fn verify_report(v: &crate::verify::Verification) -> String {
+    use crate::verify::Status;
+    let short = |h: &str| h.chars().take(12).collect::<String>();
+    let mut out = format!(
+        "{}: rerun of {} (scenario hash {}, seed {}, {} runs)\n  made by {}; rerun by {}\n",
+        plain(&v.dir.display().to_string()),
+        plain(&v.scenario),
+        plain(&short(&v.scenario_hash)),
+        v.seed,
+        v.runs,
+        plain(&v.recorded_build),
+        plain(&v.this_build)
+    );
+    if !v.same_arithmetic {
+        out.push_str(
+            "  this machine's arithmetic probe differs from the one recorded: files may differ for that reason alone\n",
+        );
+    }
+    for (status, title) in [
+        (Status::Differs, "Differ from the rerun"),
+        (Status::Missing, "Missing (the rerun wrote them)"),
+        (Status::Extra, "Extra (the rerun did not write them)"),
+        (Status::Match, "Match"),
+        (Status::Excluded, "Excluded"),
+    ] {
+        let these: Vec<_> = v.checks.iter().filter(|c| c.status == status).collect();
+        if these.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{title} ({}):", these.len());
+        for c in these {
+            match &c.note {
+                Some(n) => {
+                    let _ = writeln!(out, "  {}: {n}", plain(&c.name));
+                }
+                None => {
+                    let _ = writeln!(out, "  {}", plain(&c.name));
+                }
+            }
+        }
+    }
+    let _ = write!(
+        out,
+        "\n{}\n",
+        match v.problems() {
+            0 => "Every file matches the rerun.".to_string(),
+            n => format!("{n} file(s) differ, are missing or are extra."),
+        }
+    );
+    out
+}
+
+/// `realign ledger`: every run recorded in a folder's ledger, and the probabilities of the last `last` side by
+/// side, so the forecast's moves between issues show.
+pub fn ledger_table(
+    dir: &std::path::Path,
+    ledger: &crate::output::ledger::Ledger,
+    last: usize,
+) -> String {
+    let entries = &ledger.entries;
+    let mut out = format!(
+        "{}: {} run(s) recorded\n\n",
+        plain(
+            &dir.join(crate::output::ledger::LEDGER_FILE)
+                .display()
+                .to_string()
+        ),
+        entries.len()
+    );
+    let _ = writeln!(
+        out,
+        "  {:>3}  {:<20}  {:<16}  {:<12}  {:<18}  {:>8}  {:>10}  {:<7}  options",
+        "#", "finished (UTC)", "scenario", "hash", "revision", "runs", "seed", "horizon"
+    );
+    for (i, e) in entries.iter().enumerate() {
+        // The options that were given, as flags; the scenario path is in the manifest.
+        let flags: Vec<String> = e
+            .options
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter(|(k, v)| {
+                        k.as_str() != "scenario" && !v.is_null() && **v != serde_json::json!(0)
+                    })
+                    .map(|(k, v)| format!("--{} {v}", k.replace('_', "-")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:>3}  {:<20}  {:<16}  {:<12}  {:<18}  {:>8}  {:>10}  {:<7}  {}",
+            i + 1,
+            plain(&e.time),
+            plain(&e.scenario),
+            plain(&e.scenario_hash.chars().take(12).collect::<String>()),
+            plain(&e.git_revision),
+            e.runs,
+            e.seed,
+            plain(&e.horizon_month),
+            plain(&flags.join(" "))
+        );
+        // No trailing blanks where no option was given.
+        let trimmed = out.trim_end().len();
+        out.truncate(trimmed);
+        out.push('\n');
+    }
+    let from = entries.len().saturating_sub(last);
+    let shown = &entries[from..];
+    if shown.is_empty() {
+        return out;
+    }
+    // Events in the order they first appear; a run without one shows "-".
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for e in shown {
+        for ev in &e.events {
+            let k = (ev.actor.clone(), ev.event.clone());
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    let _ = write!(
+        out,
+        "\nProbability by each run's horizon (95% CI){}:\n",
+        if from > 0 {
+            format!(", the last {} of {} runs", shown.len(), entries.len())
+        } else {
+            String::new()
+        }
+    );
+    let label = |(actor, event): &(String, String)| {
+        plain(&if actor.is_empty() {
+            event.clone()
+        } else {
+            format!("{actor} {event}")
+        })
+    };
+    let width = keys
+        .iter()
+        .map(|k| label(k).chars().count())
+        .max()
+        .unwrap_or(0);
+    let _ = write!(out, "  {:<width$}", "");
+    for i in from..entries.len() {
+        let _ = write!(out, "  {:<22}", format!("#{}", i + 1));
+    }
+    while out.ends_with(' ') {
+        out.pop();
+    }
+    out.push('\n');
+    for k in &keys {
+        let _ = write!(out, "  {:<width$}", label(k));
+        for e in shown {
+            let cell = e
+                .events
+                .iter()
+                .find(|ev| ev.actor == k.0 && ev.event == k.1)
+                .map_or("-".to_string(), |ev| {
+                    percent_cell(ev.probability, ev.ci_low, ev.ci_high)
+                });
+            let _ = write!(out, "  {cell:<22}");
+        }
+        // No trailing blanks.
+        while out.ends_with(' ') {
+            out.pop();
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// `realign compare`: each shared event in each scenario, with its difference from the first.
 pub fn compare_brief(c: &CompareOutcome) -> String {
     let mut out = format!(

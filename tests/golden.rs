@@ -5,7 +5,8 @@
 //!
 //! Only what legitimately differs between two runs is left out before hashing: the lines of the manifests (and of
 //! the manifest's copy in report.html) that hold times, the thread count, the git revision and the absolute path of
-//! a merged sweep's file (the checkout's folder).
+//! a merged sweep's file (the checkout's folder); a run manifest's record of report.html (whose bytes hold that
+//! copy); and a run folder's ledger.jsonl (a history with times and revisions), not hashed at all.
 
 mod common;
 
@@ -42,10 +43,26 @@ fn hashes(dir: &Path, label: &str, into: &mut BTreeMap<String, String>) {
         let rel = f.strip_prefix(dir).unwrap().display().to_string();
         let bytes = std::fs::read(&f).unwrap();
         let name = f.file_name().unwrap().to_string_lossy();
+        if name == "ledger.jsonl" {
+            continue;
+        }
         let kept: Vec<u8> = if name == "manifest.json" || name == "report.html" {
+            // The `"report.html": { ... }` entry of a run manifest's `files`, dropped through its closing brace.
+            let mut in_report_record = false;
             String::from_utf8(bytes)
                 .unwrap()
                 .split_inclusive('\n')
+                .filter(|l| {
+                    if in_report_record {
+                        in_report_record = !l.trim_start().starts_with('}');
+                        return false;
+                    }
+                    if l.trim_start().starts_with("\"report.html\": {") {
+                        in_report_record = true;
+                        return false;
+                    }
+                    true
+                })
                 .filter(|l| !VOLATILE.iter().any(|v| l.contains(v)))
                 .collect::<String>()
                 .into_bytes()

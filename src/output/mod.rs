@@ -1,6 +1,7 @@
 //! Writing results: each file is rendered to bytes first, then written whole or not at all (temporary file in the
 //! same folder, flushed, then renamed over the target), so an interrupted run never leaves a file that looks whole.
 
+pub mod ledger;
 pub mod manifest;
 pub mod report;
 pub mod tables;
@@ -209,6 +210,9 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Out
 pub struct OutDir {
     dir: PathBuf,
     written: Vec<PathBuf>,
+    /// Each file's name, SHA-256 and size as written (a file written twice keeps its last bytes), for the run's
+    /// manifest and `realign verify`.
+    records: std::collections::BTreeMap<String, manifest::FileRecord>,
     _lock: FolderLock,
 }
 
@@ -234,6 +238,7 @@ impl OutDir {
         Ok(OutDir {
             dir: dir.to_path_buf(),
             written: Vec::new(),
+            records: std::collections::BTreeMap::new(),
             _lock: lock,
         })
     }
@@ -247,9 +252,16 @@ impl OutDir {
         &self.written
     }
 
+    /// The SHA-256 and size of every file written so far, by name.
+    pub fn records(&self) -> &std::collections::BTreeMap<String, manifest::FileRecord> {
+        &self.records
+    }
+
     pub fn bytes(&mut self, name: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = write_atomic(&self.dir, name, bytes)?;
         self.written.push(path);
+        self.records
+            .insert(name.to_string(), manifest::FileRecord::of(bytes));
         Ok(())
     }
 
@@ -300,8 +312,15 @@ impl OutDir {
                 .and_then(|()| std::fs::rename(&s.tmp, &s.target)),
             (None, None) => Err(std::io::Error::other("stream already finished")),
         };
+        // The manifest records every file's hash: a streamed one is read back once, whole (it may be large, and its
+        // header was patched after its records were written, so it cannot be hashed on the way out).
+        let result = result.and_then(|()| hash_file(&s.target));
         match result {
-            Ok(()) => {
+            Ok(record) => {
+                if let Some(name) = s.target.file_name() {
+                    self.records
+                        .insert(name.to_string_lossy().into_owned(), record);
+                }
                 self.written.push(s.target.clone());
                 Ok(())
             }
@@ -382,6 +401,37 @@ impl Drop for StreamFile {
             let _ = std::fs::remove_file(&self.tmp);
         }
     }
+}
+
+/// SHA-256 of `bytes` in lower-case hex.
+/// SHA-256 and size of a file, read in blocks.
+fn hash_file(path: &Path) -> std::io::Result<manifest::FileRecord> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    Ok(manifest::FileRecord {
+        sha256: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        bytes,
+    })
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Pretty JSON with a final newline: the form of every JSON file realign writes.

@@ -94,6 +94,18 @@ pub struct ObservedValue {
 }
 
 impl OriginRequest {
+    /// The options a manifest records for this request (the rest of [`RunOptions`] left at its default).
+    ///
+    /// [`RunOptions`]: crate::output::manifest::RunOptions
+    pub fn options(&self) -> crate::output::manifest::RunOptions {
+        crate::output::manifest::RunOptions {
+            origin: self.month.map(|m| m.to_string()),
+            state: self.state_file.as_ref().map(|p| p.display().to_string()),
+            state_run: self.state_run,
+            ..Default::default()
+        }
+    }
+
     /// Moves `s`'s forecast to the requested origin and records it in `s.origin` (nothing to do without
     /// `--origin`). `state_at(cfg, run)` is the
     /// runner's: the state run `run` of the scenario reaches at the origin.

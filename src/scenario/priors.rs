@@ -176,6 +176,16 @@ pub enum PriorSet {
     ScenarioOnly,
 }
 
+impl PriorSet {
+    /// How `--priors` names it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            PriorSet::WithDefaults => "with-defaults",
+            PriorSet::ScenarioOnly => "scenario-only",
+        }
+    }
+}
+
 /// The priors a nested ensemble draws from, in a fixed order (parameters in table order, then actor attributes by
 /// actor and attribute): the scenario's, then (with [`PriorSet::WithDefaults`]) a default prior for every
 /// assumption without one that no schedule or replay overrides.
