@@ -141,6 +141,9 @@ pub fn run_brief(outcome: &RunOutcome) -> String {
         pp(ens.widest_half_width()).trim_start_matches('+'),
         ens.acc.runs
     );
+    for note in crate::output::tables::meaningless_events(s) {
+        let _ = writeln!(out, "Not meaningful here: {note}");
+    }
     if let Some(u) = &outcome.uncertainty {
         out.push_str(&uncertainty_table(outcome, u));
     }

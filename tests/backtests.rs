@@ -311,3 +311,35 @@ fn backtest_drivers_start_where_the_drivers_backtest_starts_them_at_the_vantage(
         assert!(t < fans::VANTAGE, "{}", s.name);
     }
 }
+
+#[test]
+fn a_scenario_without_union_members_says_its_union_events_mean_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for (scenario, meaningless) in [
+        ("scenarios/backtests/backtest-ukraine-2013.toml", true),
+        ("scenarios/baseline.toml", false),
+    ] {
+        let out = dir.path().join(if meaningless { "u" } else { "b" });
+        let o = common::realign_ok(&[
+            "run",
+            scenario,
+            "--runs",
+            "256",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let text = common::stdout(&o);
+        let summary: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        let notes = summary["meaningless"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            text.contains("Not meaningful here: union_fracture"),
+            meaningless,
+            "{text}"
+        );
+        assert_eq!(notes.len(), usize::from(meaningless), "{notes:?}");
+    }
+}

@@ -32,6 +32,9 @@ pub struct Summary {
     pub interval_method: &'static str,
     pub actors: Vec<ActorSummary>,
     pub events: Vec<EventSummary>,
+    /// Events whose probability carries no meaning in this scenario, and why (absent when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub meaningless: Vec<String>,
     pub drivers: Vec<MetricSummary>,
 }
 
@@ -160,7 +163,27 @@ pub fn summary(s: &Scenario, ens: &Ensemble) -> Summary {
         interval_method: "95%: Wilson score for probabilities; normal for means; order statistics for quantiles",
         actors,
         events,
+        meaningless: meaningless_events(s),
         drivers,
+    }
+}
+
+/// Events a scenario's shape leaves without meaning, each with the reason: the run still reports them (their
+/// columns keep every file's layout), and says so beside them rather than printing a confident number.
+pub fn meaningless_events(s: &Scenario) -> Vec<String> {
+    let members = s
+        .config
+        .partner_indices()
+        .filter(|&i| s.config.actors[i].attr("union_member") != 0.0)
+        .count();
+    if members == 0 {
+        vec![
+            "union_fracture and leaves_union: no partner is a member of the union at the start, so the union's \
+             cohesion has nothing to hold and its fracture reads as certain; read neither"
+                .to_string(),
+        ]
+    } else {
+        Vec::new()
     }
 }
 
