@@ -17,4 +17,8 @@ done
 "$realign" run scenarios/baseline.toml --runs "$runs" --quiet --out "$out/runs/baseline"
 "$realign" score seeds/outcomes/baseline-2015-2017.toml "$out/runs/baseline" --out "$out/score/baseline"
 test -s "$out/score/baseline/score.json"
+# The forecast re-issued at a rolling origin, scored from there.
+"$realign" run scenarios/history-replay.toml --origin 2015-06 --runs "$runs" --quiet --out "$out/runs/from-2015-06"
+"$realign" score seeds/outcomes/history-replay-from-2015-06.toml "$out/runs/from-2015-06" --out "$out/score/from-2015-06"
+test -s "$out/score/from-2015-06/score.json"
 rm -rf "$out"
