@@ -564,6 +564,9 @@ fn write_sweep(
     out.bytes("sweep.csv", &results::sweep_csv(s, pts, points))?;
     let analysis = results::analyse(s, pts, points);
     out.bytes("analysis.json", &results::analysis_json(&analysis))?;
+    if let Some(csv) = results::prcc_csv(&analysis) {
+        out.bytes("prcc.csv", &csv)?;
+    }
     out.figures(&charts::sweep::figures(s, pts, points, &analysis)?)?;
     // Written last: its presence says the sweep completed.
     out.bytes(

@@ -1,13 +1,14 @@
 //! Sweep charts: a heatmap for two grid parameters, a line with its interval ribbon for one, and ranked bar charts
-//! of Morris (mu*, sigma) and Sobol (first-order, total) indices with bootstrap intervals.
+//! of Morris (mu*, sigma), Sobol (first-order, total) and PRCC indices with bootstrap intervals; scatter panels of a
+//! Latin hypercube's outcome against each parameter.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{FONT_FAMILY, Figure, KeyedAxis, OKABE_ITO, OrText, legend, slug};
-use crate::output::num;
+use crate::output::{num, round6};
 use crate::stats::Interval;
-use crate::sweep::results::{self, Analysis, MorrisRow, SobolRow};
+use crate::sweep::results::{self, Analysis, MorrisRow, PrccRow, SobolRow};
 use crate::sweep::run::{PointResult, Points};
 use crate::sweep::spec::{DesignKind, Sweep};
 
@@ -266,7 +267,10 @@ pub struct IndexBars<'a> {
     pub x_desc: &'a str,
     /// (parameter, [(value, lo, hi); series])
     pub rows: Vec<(String, Vec<Whisker>)>,
-    pub series: [&'a str; 2],
+    /// One or two series; one draws no legend (the title names it).
+    pub series: Vec<&'a str>,
+    /// A fixed value axis (PRCC: [-1, 1]); None fits the data.
+    pub x_range: Option<(f64, f64)>,
 }
 
 /// An index as analysis.json prints it (rounded), so the chart and the file agree to the last digit.
@@ -291,7 +295,8 @@ impl IndexBars<'_> {
                     )
                 })
                 .collect(),
-            series: ["mu* (mean |effect|)", "sigma (interaction, non-linearity)"],
+            series: vec!["mu* (mean |effect|)", "sigma (interaction, non-linearity)"],
+            x_range: None,
         }
     }
 
@@ -309,7 +314,28 @@ impl IndexBars<'_> {
                     )
                 })
                 .collect(),
-            series: ["first order", "total"],
+            series: vec!["first order", "total"],
+            x_range: None,
+        }
+    }
+}
+
+impl IndexBars<'_> {
+    /// PRCC of one outcome on every parameter, largest |PRCC| first (ties keep the sweep file's order).
+    pub fn prcc(sweep: &str, outcome: &str, rows: &[PrccRow]) -> IndexBars<'static> {
+        let mut rows: Vec<&PrccRow> = rows.iter().filter(|r| r.outcome == outcome).collect();
+        rows.sort_by(|a, b| round6(b.value.abs()).total_cmp(&round6(a.value.abs())));
+        IndexBars {
+            stem: format!("prcc-{}", slug(outcome)),
+            title: format!("{sweep}: partial rank correlation of {outcome} (95% intervals)"),
+            x_desc: "PRCC (-1 to 1: monotone effect once the other parameters are accounted for)",
+            rows: rows
+                .iter()
+                .take(25)
+                .map(|r| (r.parameter.clone(), vec![whisker(r.interval())]))
+                .collect(),
+            series: vec!["PRCC"],
+            x_range: Some((-1.0, 1.0)),
         }
     }
 }
@@ -337,6 +363,7 @@ impl Figure for IndexBars<'_> {
             .flat_map(|(_, v)| v.iter().map(|x| x.1.min(x.0)))
             .filter(|v| v.is_finite())
             .fold(0.0f64, f64::min);
+        let (bottom, top) = self.x_range.unwrap_or((bottom, top));
         let names: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
         let (rows, fmt) = super::row_axis(names, 0.6, 0.6, false);
         let mut chart = ChartBuilder::on(root)
@@ -358,13 +385,18 @@ impl Figure for IndexBars<'_> {
         let colours = [OKABE_ITO[0], OKABE_ITO[3]];
         for (k, name) in self.series.iter().enumerate() {
             let colour = colours[k];
-            let offset = if k == 0 { 0.17 } else { -0.17 };
+            // Two series side by side in a row; one fills it.
+            let (offset, half) = match (self.series.len(), k) {
+                (1, _) => (0.0, 0.25),
+                (_, 0) => (0.17, 0.15),
+                _ => (-0.17, 0.15),
+            };
             let mut bars = Vec::new();
             for (row, (_, v)) in self.rows.iter().enumerate() {
                 let y = (n - 1 - row) as f64 + offset;
                 let (val, lo, hi) = v[k];
                 bars.push(Rectangle::new(
-                    [(0.0, y - 0.15), (val, y + 0.15)],
+                    [(0.0, y - half), (val, y + half)],
                     colour.mix(0.85).filled(),
                 ));
                 chart
@@ -382,14 +414,108 @@ impl Figure for IndexBars<'_> {
                     Rectangle::new([(x, y - 6), (x + 18, y + 6)], colour.mix(0.85).filled())
                 });
         }
-        legend(&mut chart, SeriesLabelPosition::LowerRight, 12)?;
+        if self.series.len() > 1 {
+            legend(&mut chart, SeriesLabelPosition::LowerRight, 12)?;
+        }
+        Ok(())
+    }
+}
+
+/// A Latin hypercube's outcome against each parameter: one small panel per parameter, the parameter in its own
+/// units across, the outcome's estimate at every point up (probabilities on [0, 1], alignments on [-1, 1], never
+/// both on one axis: one figure per outcome), its 95% interval a faint whisker. No legend: the title says it.
+pub struct ScatterPanels<'a> {
+    pub sweep: &'a str,
+    pub outcome: String,
+    /// (parameter, [(parameter value, estimate)] over the points)
+    pub panels: Vec<(String, Vec<(f64, Interval)>)>,
+    pub replicates: u64,
+}
+
+/// Panels per row of a scatter-panel figure.
+const PANEL_COLUMNS: usize = 3;
+
+impl Figure for ScatterPanels<'_> {
+    fn stem(&self) -> String {
+        format!("scatter-{}", slug(&self.outcome))
+    }
+    fn size(&self) -> (u32, u32) {
+        let n = self.panels.len().max(1);
+        let cols = n.min(PANEL_COLUMNS) as u32;
+        let rows = n.div_ceil(PANEL_COLUMNS) as u32;
+        (60 + 420 * cols, 70 + 330 * rows)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let n = self.panels.len().max(1);
+        let cols = n.min(PANEL_COLUMNS);
+        let area = root
+            .titled(
+                &format!(
+                    "{}: {} at each point ({} replicates per point; faint lines: 95% intervals)",
+                    self.sweep, self.outcome, self.replicates
+                ),
+                (FONT_FAMILY, 18),
+            )
+            .txt()?;
+        let cells = area.split_evenly((n.div_ceil(PANEL_COLUMNS), cols));
+        let (lo, hi) = scale_of(&self.outcome);
+        let y_desc = if lo == 0.0 {
+            "probability by the horizon"
+        } else {
+            "mean alignment at the horizon"
+        };
+        let colour = OKABE_ITO[0];
+        for ((key, pts), cell) in self.panels.iter().zip(cells.iter()) {
+            let finite = pts.iter().map(|p| p.0).filter(|v| v.is_finite());
+            let x0 = finite.clone().fold(f64::INFINITY, f64::min);
+            let x1 = finite.fold(f64::NEG_INFINITY, f64::max);
+            let (x0, x1) = if x0.is_finite() {
+                (x0, x1.max(x0 + 1e-9))
+            } else {
+                (0.0, 1.0)
+            };
+            let pad = (x1 - x0) * 0.03;
+            let mut chart = ChartBuilder::on(cell)
+                .margin(10)
+                .x_label_area_size(44)
+                .y_label_area_size(56)
+                .build_cartesian_2d(x0 - pad..x1 + pad, lo..hi)
+                .txt()?;
+            chart
+                .configure_mesh()
+                .x_desc(key.as_str())
+                .y_desc(y_desc)
+                .x_labels(5)
+                .y_labels(6)
+                .label_style((FONT_FAMILY, 11))
+                .axis_desc_style((FONT_FAMILY, 12))
+                .light_line_style(RGBColor(238, 238, 238))
+                .draw()
+                .txt()?;
+            let ok = |e: &Interval| e.ci_low.is_finite() && e.ci_high.is_finite();
+            chart
+                .draw_series(pts.iter().filter(|(_, e)| ok(e)).map(|(x, e)| {
+                    PathElement::new(
+                        vec![(*x, e.ci_low.clamp(lo, hi)), (*x, e.ci_high.clamp(lo, hi))],
+                        colour.mix(0.3).stroke_width(1),
+                    )
+                }))
+                .txt()?;
+            chart
+                .draw_series(
+                    pts.iter()
+                        .filter(|(_, e)| e.value.is_finite())
+                        .map(|(x, e)| Circle::new((*x, e.value), 3, colour.filled())),
+                )
+                .txt()?;
+        }
         Ok(())
     }
 }
 
 /// A sweep's figures, one per outcome, chosen by its design: a line for a one-parameter grid, a heatmap for a
-/// two-parameter grid, ranked index bars for Morris and Sobol designs (a Latin hypercube has none: its points are
-/// in sweep.csv). File stems are unique slugs of the outcome names, so two outcomes whose names differ only in
+/// two-parameter grid, ranked index bars for Morris and Sobol designs, and for a Latin hypercube PRCC bars plus a
+/// scatter panel of the outcome against each parameter. File stems are unique slugs of the outcome names, so two outcomes whose names differ only in
 /// punctuation cannot overwrite each other's chart.
 pub fn figures(
     s: &Sweep,
@@ -450,6 +576,32 @@ pub fn figures(
                     &label,
                     &analysis.outcomes[o].sobol,
                 ))?);
+            }
+            (DesignKind::LatinHypercube { .. }, _) => {
+                figs.push(super::render(&IndexBars::prcc(
+                    &s.name,
+                    &label,
+                    &analysis.prcc,
+                ))?);
+                let panels = s
+                    .params
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let xy = results
+                            .iter()
+                            .zip(&table)
+                            .map(|(r, row)| (pts.values[r.index][i], row[o].estimate))
+                            .collect();
+                        (p.key.clone(), xy)
+                    })
+                    .collect();
+                figs.push(super::render(&ScatterPanels {
+                    sweep: &s.name,
+                    outcome: label,
+                    panels,
+                    replicates: s.replicates,
+                })?);
             }
             _ => {}
         }

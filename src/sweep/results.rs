@@ -1,5 +1,5 @@
 //! A sweep's results, rebuilt from its points: sweep.csv, analysis.json (replicate noise against parameter
-//! effects; Morris or Sobol indices) and their charts. The same points give the same bytes, however they were
+//! effects; Morris or Sobol indices; PRCC of a Latin hypercube, also in prcc.csv) and their charts. The same points give the same bytes, however they were
 //! computed (one machine, resumed, or merged from shards).
 
 use serde::Serialize;
@@ -69,6 +69,34 @@ pub struct Analysis {
     pub mean_replicates: f64,
     pub parameters: Vec<String>,
     pub outcomes: Vec<OutcomeAnalysis>,
+    /// Latin hypercube sweeps: the partial rank correlation of every outcome on every parameter.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub prcc: Vec<PrccRow>,
+}
+
+/// One outcome on one parameter: PRCC in [-1, 1] with its 95% interval (bootstrap over points, widened by the
+/// replicates' luck when every point has at least [`REPLICATE_GROUPS`] replicates). Tidy: one row per pair, in the
+/// sweep file's order of outcomes, then parameters.
+#[derive(Serialize, Clone)]
+pub struct PrccRow {
+    pub outcome: String,
+    pub parameter: String,
+    #[serde(serialize_with = "rounded")]
+    pub value: f64,
+    #[serde(serialize_with = "rounded")]
+    pub ci_low: f64,
+    #[serde(serialize_with = "rounded")]
+    pub ci_high: f64,
+}
+
+impl PrccRow {
+    pub fn interval(&self) -> Interval {
+        Interval {
+            value: self.value,
+            ci_low: self.ci_low,
+            ci_high: self.ci_high,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -198,7 +226,7 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
             } else {
                 Vec::new()
             };
-            if groups.is_empty() && matches!(s.design, DesignKind::Morris { .. } | DesignKind::Sobol { .. }) {
+            if groups.is_empty() && matches!(s.design, DesignKind::Morris { .. } | DesignKind::Sobol { .. } | DesignKind::LatinHypercube { .. }) {
                 verdict.push_str(&format!(
                     "; the indices' intervals leave out the replicates' luck: a point needs at least {REPLICATE_GROUPS} replicates to measure it"
                 ));
@@ -263,7 +291,83 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
             / results.len().max(1) as f64,
         parameters: s.params.iter().map(|p| p.key.clone()).collect(),
         outcomes,
+        prcc: prcc_rows(s, pts, results),
     }
+}
+
+/// PRCC rows of a Latin hypercube sweep (none for other designs: a grid's or a Morris or Saltelli design's points
+/// are not a random sample of the parameter box, which the measure's interval assumes).
+fn prcc_rows(s: &Sweep, pts: &Points, results: &[PointResult]) -> Vec<PrccRow> {
+    if !matches!(s.design, DesignKind::LatinHypercube { .. }) {
+        return Vec::new();
+    }
+    let t = table(s, results);
+    let x: Vec<Vec<f64>> = results
+        .iter()
+        .map(|p| pts.values[p.index].clone())
+        .collect();
+    let no = s.outcomes.len();
+    let mut rows = Vec::new();
+    for (o, outcome) in s.outcomes.iter().enumerate() {
+        let y: Vec<f64> = t.iter().map(|row| row[o].estimate.value).collect();
+        let idx = analysis::prcc(&x, &y, BOOTSTRAP, s.design_seed);
+        // As for the other indices: the spread of the PRCC across the replicate groups is its replicates' luck.
+        let per_group: Vec<Vec<Interval>> =
+            if results.iter().all(|p| p.runs >= REPLICATE_GROUPS as u64) {
+                (0..REPLICATE_GROUPS)
+                    .map(|g| {
+                        let yg: Vec<f64> = results
+                            .iter()
+                            .map(|p| {
+                                estimate(outcome, &p.groups[g * no + o], group_runs(p.runs, g))
+                                    .estimate
+                                    .value
+                            })
+                            .collect();
+                        analysis::prcc(&x, &yg, 0, s.design_seed)
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        for (i, (p, v)) in s.params.iter().zip(idx).enumerate() {
+            let v = with_luck(v, luck_sd(per_group.iter().map(|g| g[i].value)));
+            rows.push(PrccRow {
+                outcome: outcome.label(),
+                parameter: p.key.clone(),
+                value: v.value,
+                // A PRCC lies in [-1, 1]; so does its interval, however wide the luck makes it.
+                ci_low: v.ci_low.max(-1.0),
+                ci_high: v.ci_high.min(1.0),
+            });
+        }
+    }
+    rows
+}
+
+/// prcc.csv, the tidy table of a Latin hypercube sweep's PRCC: `outcome,parameter,prcc,ci_low,ci_high`, one row
+/// per outcome and parameter, numbers to 6 decimals (empty where undefined: too few points). None for other
+/// designs.
+pub fn prcc_csv(a: &Analysis) -> Option<Vec<u8>> {
+    if a.prcc.is_empty() {
+        return None;
+    }
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(["outcome", "parameter", "prcc", "ci_low", "ci_high"])
+        .expect("in-memory csv");
+    for r in &a.prcc {
+        w.write_record([
+            r.outcome.clone(),
+            r.parameter.clone(),
+            num(r.value),
+            num(r.ci_low),
+            num(r.ci_high),
+        ])
+        .expect("in-memory csv");
+    }
+    Some(w.into_inner().expect("in-memory csv"))
 }
 
 pub fn analysis_json(a: &Analysis) -> Vec<u8> {
