@@ -455,7 +455,7 @@ pub fn compare(
     }
     let shared = compare::shared(&data);
     let rows = compare::rows(&data, &shared);
-    out.figures(&[
+    let figs = [
         charts::render(&charts::compare::EventsCompare {
             runs: &data,
             shared: &shared,
@@ -464,8 +464,13 @@ pub fn compare(
             runs: &data,
             shared: &shared,
         })?,
-    ])?;
+    ];
+    out.figures(&figs)?;
     out.bytes("comparison.csv", &compare::comparison_csv(&rows))?;
+    out.bytes(
+        "report.html",
+        crate::output::reports::compare_html(&scenarios, &shared, &rows, &figs).as_bytes(),
+    )?;
     // Written last: its presence says the comparison completed (output::COMPLETION_MARKERS).
     out.bytes(
         "comparison.json",
@@ -567,7 +572,13 @@ fn write_sweep(
     if let Some(csv) = results::prcc_csv(&analysis) {
         out.bytes("prcc.csv", &csv)?;
     }
-    out.figures(&charts::sweep::figures(s, pts, points, &analysis)?)?;
+    let figs = charts::sweep::figures(s, pts, points, &analysis)?;
+    out.figures(&figs)?;
+    let table = results::table(s, points);
+    out.bytes(
+        "report.html",
+        crate::output::reports::sweep_html(s, pts, &table, &analysis, &figs).as_bytes(),
+    )?;
     // Written last: its presence says the sweep completed.
     out.bytes(
         "manifest.json",
@@ -682,13 +693,19 @@ pub fn claims(
         })
         .collect();
     out.bytes("claims.csv", &crate::claims::claims_csv(&results))?;
-    out.figure(&charts::render(&charts::forest::Forest {
+    let forest = charts::render(&charts::forest::Forest {
         title: format!(
             "The article's claims on {}: effect with 95% interval",
             s.name
         ),
         results: &results,
-    })?)?;
+    })?;
+    out.figure(&forest)?;
+    out.bytes(
+        "report.html",
+        crate::output::reports::claims_html(&s.name, seed, &results, std::slice::from_ref(&forest))
+            .as_bytes(),
+    )?;
     // Written last: its presence says the claims completed (output::COMPLETION_MARKERS).
     out.bytes(
         "claims.json",

@@ -107,6 +107,153 @@ fn report_is_self_contained_well_formed_and_escapes_scenario_text() {
     assert!(html.contains("scenario_hash"));
 }
 
+/// A hostile string for TOML basic strings: both markup payloads of the brief, quotes included.
+const HOSTILE2: &str = "<script>alert(1)</script>\\\"><img src=x onerror=alert(3)>";
+
+/// `compare` of the baseline and a hostile-described copy of it; returns the report's path.
+fn compare_report(dir: &Path) -> PathBuf {
+    let hostile = common::write(
+        dir,
+        "hostile-c.toml",
+        &format!(
+            "base = \"{}\"\nname = \"hostile\"\ndescription = \"{HOSTILE2}\"\n",
+            common::scenario("baseline.toml").display()
+        ),
+    );
+    let out = dir.join("cmp");
+    common::realign_ok(&[
+        "compare",
+        common::scenario("baseline.toml").to_str().unwrap(),
+        hostile.to_str().unwrap(),
+        "-q",
+        "--runs",
+        "300",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out.join("report.html")
+}
+
+/// A 2 x 2 grid sweep with a hostile description; returns the report's path.
+fn sweep_report(dir: &Path) -> PathBuf {
+    let file = common::write(
+        dir,
+        "hostile-s.toml",
+        &format!(
+            "name = \"hostile\"\ndescription = \"{HOSTILE2}\"\nbase = \"{}\"\nreplicates = 200\noutcomes = [\"union_fracture\", \"alignment:Belarus\"]\n[design]\nkind = \"grid\"\n[[parameters]]\nkey = \"drivers.oil.long_run_usd_per_bbl\"\nvalues = [40.0, 80.0]\n[[parameters]]\nkey = \"actors.Russia.pressure\"\nvalues = [0.5, 1.5]\n",
+            common::scenario("baseline.toml").display()
+        ),
+    );
+    let out = dir.join("sweep");
+    common::realign_ok(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out.join("report.html")
+}
+
+/// One claims experiment with a hostile statement; returns the report's path.
+fn claims_report(dir: &Path) -> PathBuf {
+    let file = common::write(
+        dir,
+        "hostile-x.toml",
+        &format!(
+            "scenario = \"{}\"\n[[experiment]]\nid = \"x\"\nclaim = \"A07\"\nstatement = \"{HOSTILE2}\"\noutcome = \"alignment:Kazakhstan\"\nexpect = \"decrease\"\n[[experiment.change]]\nkey = \"drivers.rouble.oil_elasticity\"\nfrom = 0.2\nto = 1.0\n",
+            common::scenario("baseline.toml").display()
+        ),
+    );
+    let out = dir.join("claims");
+    common::realign_ok(&[
+        "claims",
+        file.to_str().unwrap(),
+        "-q",
+        "--runs",
+        "300",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out.join("report.html")
+}
+
+/// The hostile text is on the page, escaped, and nothing on it could run or fetch.
+fn check_escaped_and_self_contained(html: &str, svgs: usize) {
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    check_well_formed(html);
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "hostile text missing or unescaped"
+    );
+    assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(3)&gt;"));
+    for needle in ["<script", "<img", "onerror=alert(3)>"] {
+        assert!(
+            !html.contains(needle),
+            "markup from the input reached the page: {needle}"
+        );
+    }
+    let without_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for needle in [
+        "http://",
+        "https://",
+        "src=\"",
+        "href=\"",
+        "<link",
+        "@import",
+        "url(",
+        "@font-face",
+    ] {
+        assert!(!without_ns.contains(needle), "report contains {needle}");
+    }
+    assert_eq!(html.matches("<svg").count(), svgs, "inline figures");
+}
+
+#[test]
+fn compare_report_escapes_descriptions_and_is_self_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = std::fs::read_to_string(compare_report(dir.path())).unwrap();
+    check_escaped_and_self_contained(&html, 2);
+    assert!(html.contains("difference from the first"));
+    assert!(html.contains(" pp ("), "differences carry their interval");
+}
+
+#[test]
+fn sweep_report_escapes_the_description_and_lists_every_grid_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = sweep_report(dir.path());
+    let html = std::fs::read_to_string(&page).unwrap();
+    let svgs = std::fs::read_dir(page.parent().unwrap())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "svg")
+        })
+        .count();
+    assert!(svgs > 0);
+    check_escaped_and_self_contained(&html, svgs);
+    // A header row plus the four points of the 2 x 2 grid.
+    let points = html.split("<h2>Points</h2>").nth(1).unwrap();
+    let table = &points[..points.find("</table>").unwrap()];
+    assert_eq!(table.matches("<tr>").count(), 5);
+}
+
+#[test]
+fn claims_report_escapes_the_statement_and_shows_the_quote_and_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = std::fs::read_to_string(claims_report(dir.path())).unwrap();
+    check_escaped_and_self_contained(&html, 1);
+    assert!(html.contains("<blockquote>"));
+    assert!(
+        ["holds", "contradicted", "inconclusive"]
+            .iter()
+            .any(|v| html.contains(&format!("<td>{v}</td>")))
+    );
+}
+
 /// Chromium, which an ignored test asked to run must have: a missing browser fails the check, never skips it.
 fn chromium() -> PathBuf {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
@@ -201,6 +348,57 @@ fn report_renders_in_headless_chromium_and_loads_nothing_external() {
         colours.len() > 50,
         "screenshot has too few colours to hold the charts"
     );
+}
+
+#[test]
+#[ignore = "needs Chromium: run with `cargo test --release -- --ignored` (.ci/run does)"]
+fn compare_sweep_and_claims_reports_render_in_headless_chromium_and_load_nothing_external() {
+    let chrome = chromium();
+    let dir = tempfile::tempdir().unwrap();
+    let pages = [
+        compare_report(dir.path()),
+        sweep_report(dir.path()),
+        claims_report(dir.path()),
+    ];
+    for (i, page) in pages.iter().enumerate() {
+        let work = dir.path().join(format!("chrome-{i}"));
+        std::fs::create_dir_all(&work).unwrap();
+        let shot = work.join("shot.png");
+        let external = open_in_chromium(&chrome, page, &shot, &work);
+        assert!(
+            external.is_empty(),
+            "{} requested {external:?}",
+            page.display()
+        );
+        let decoder =
+            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let channels = info.color_type.samples();
+        let px: Vec<&[u8]> = buf[..info.buffer_size()].chunks(channels).collect();
+        let non_white =
+            px.iter().filter(|p| p[..3] != [255, 255, 255]).count() as f64 / px.len() as f64;
+        let colours: std::collections::HashSet<&[u8]> = px.iter().copied().collect();
+        eprintln!(
+            "{}: screenshot {}x{}: {:.1}% non-white, {} colours",
+            page.display(),
+            info.width,
+            info.height,
+            100.0 * non_white,
+            colours.len()
+        );
+        assert!(
+            non_white > 0.02,
+            "{} screenshot nearly blank",
+            page.display()
+        );
+        assert!(
+            colours.len() > 50,
+            "{} has too few colours to hold its charts",
+            page.display()
+        );
+    }
 }
 
 #[test]

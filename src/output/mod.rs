@@ -4,6 +4,7 @@
 pub mod ledger;
 pub mod manifest;
 pub mod report;
+pub mod reports;
 pub mod tables;
 
 use std::io::Write;

@@ -26,7 +26,7 @@ pub fn esc(s: &str) -> String {
 }
 
 /// A percentage with one decimal, or two below 1% (so a Wilson bound of 0.04% does not read as 0.0%).
-fn pct(p: f64) -> String {
+pub(crate) fn pct(p: f64) -> String {
     if p > 0.0 && p < 0.01 {
         format!("{:.2}%", 100.0 * p)
     } else {
@@ -34,7 +34,7 @@ fn pct(p: f64) -> String {
     }
 }
 
-const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;max-width:1240px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
+pub(crate) const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;max-width:1240px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
 h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ccc;padding-bottom:.2em}\
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
@@ -58,7 +58,7 @@ fn caption(stem: &str) -> &'static str {
 }
 
 /// Strips the XML declaration so the SVG can sit inside HTML.
-fn inline_svg(svg: &str) -> &str {
+pub(crate) fn inline_svg(svg: &str) -> &str {
     match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,

@@ -1,0 +1,339 @@
+//! report.html for `compare`, `sweep` (and `merge`) and `claims`: one self-contained page each, built like the
+//! run's (report.rs): inline SVG and CSS, no scripts, no network, no external fonts. Every string that comes from an
+//! input file (scenario names and descriptions, sweep descriptions, claim statements) passes through [`esc`].
+
+use std::fmt::Write;
+
+use super::report::{STYLE, esc, inline_svg, pct};
+use crate::charts::Rendered;
+use crate::claims::{ClaimResult, EffectUnit};
+use crate::compare::{CompareRow, Shared};
+use crate::scenario::Scenario;
+use crate::stats::Interval;
+use crate::sweep::results::Analysis;
+use crate::sweep::run::{PointEstimate, Points};
+use crate::sweep::spec::Sweep;
+
+/// Grids up to this many points get a table of every point; larger designs a summary per outcome (the full table
+/// is sweep.csv).
+const MAX_POINT_ROWS: usize = 200;
+
+fn head(h: &mut String, title: &str) {
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>realign: {}</title><style>{STYLE}</style></head><body>\n",
+        esc(title)
+    );
+}
+
+fn figures(h: &mut String, figs: &[Rendered]) {
+    if figs.is_empty() {
+        return;
+    }
+    h.push_str("<h2>Charts</h2>\n");
+    for f in figs {
+        let _ = writeln!(
+            h,
+            "<figure id=\"{}\">{}<figcaption>{}</figcaption></figure>",
+            esc(&f.stem),
+            inline_svg(&f.svg),
+            esc(&f.stem)
+        );
+    }
+}
+
+fn tail(h: &mut String) {
+    h.push_str("</body></html>\n");
+}
+
+/// A probability with its 95% interval, as percentages.
+fn p_ci(i: &Interval) -> String {
+    format!(
+        "{} ({} &ndash; {})",
+        pct(i.value),
+        pct(i.ci_low),
+        pct(i.ci_high)
+    )
+}
+
+/// A difference of probabilities in percentage points, with its interval.
+fn pp_ci(i: &Interval) -> String {
+    format!(
+        "{:+.1} pp ({:+.1} &ndash; {:+.1})",
+        100.0 * i.value,
+        100.0 * i.ci_low,
+        100.0 * i.ci_high
+    )
+}
+
+/// An alignment (or a difference of alignments) with its interval.
+fn a_ci(i: &Interval) -> String {
+    format!(
+        "{:+.3} ({:+.3} &ndash; {:+.3})",
+        i.value, i.ci_low, i.ci_high
+    )
+}
+
+/// `compare`'s page: the scenarios, the comparison table, what was left out, the figures.
+pub fn compare_html(
+    scenarios: &[Scenario],
+    shared: &Shared,
+    rows: &[CompareRow],
+    figs: &[Rendered],
+) -> String {
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    let mut h = String::new();
+    head(&mut h, &format!("compare {}", names.join(", ")));
+    let _ = writeln!(h, "<h1>Comparison of {} scenarios</h1>", scenarios.len());
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">Months {} to {}, the span all scenarios cover. Every probability carries its 95% Monte Carlo interval (Wilson score); differences are from the first scenario, with Newcombe&#39;s interval.</p>",
+        esc(&shared.first.to_string()),
+        esc(&shared.last.to_string())
+    );
+    h.push_str("<h2>Scenarios</h2>\n<table><tr><th>scenario</th><th>description</th><th>runs</th><th>seed</th></tr>\n");
+    for s in scenarios {
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&s.name),
+            esc(&s.description),
+            s.runs,
+            s.seed
+        );
+    }
+    h.push_str("</table>\n<h2>Events</h2>\n<table><tr><th>event</th><th>scenario</th><th>probability (95% interval)</th><th>difference from the first (95% interval)</th></tr>\n");
+    for r in rows {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&r.description),
+            esc(&r.scenario),
+            p_ci(&r.probability),
+            r.difference.as_ref().map_or("&ndash;".into(), pp_ci)
+        );
+    }
+    h.push_str("</table>\n<h2>What was left out</h2>\n");
+    if shared.left_out.is_empty() {
+        h.push_str("<p>Nothing: every scenario covers the same months, events and actors.</p>\n");
+    } else {
+        h.push_str("<ul>\n");
+        for n in &shared.left_out {
+            let _ = writeln!(h, "<li>{}</li>", esc(n));
+        }
+        h.push_str("</ul>\n");
+    }
+    figures(&mut h, figs);
+    tail(&mut h);
+    h
+}
+
+/// `sweep`'s (and `merge`'s) page: the design, the outcomes, the analysis with the indices' intervals, the points
+/// (a table for a grid that fits, else a summary) and the figures.
+pub fn sweep_html(
+    s: &Sweep,
+    pts: &Points,
+    table: &[Vec<PointEstimate>],
+    analysis: &Analysis,
+    figs: &[Rendered],
+) -> String {
+    let mut h = String::new();
+    head(&mut h, &format!("sweep {}", s.name));
+    let _ = writeln!(h, "<h1>Sweep <code>{}</code></h1>", esc(&s.name));
+    if !s.description.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", esc(&s.description));
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">Base scenario <code>{}</code>; {} design, {} points, {} replicates per point asked ({:.1} run on average), seed {}. Every estimate carries its 95% interval.</p>",
+        esc(&s.scenario.name),
+        esc(s.design.name()),
+        pts.values.len(),
+        s.replicates,
+        analysis.mean_replicates,
+        s.seed
+    );
+    h.push_str("<h2>Parameters</h2>\n<table><tr><th>key</th><th>values swept</th></tr>\n");
+    for p in &s.params {
+        let range = if p.values.is_empty() {
+            format!(
+                "{} to {}",
+                crate::model::params::fmt_num(p.lower),
+                crate::model::params::fmt_num(p.upper)
+            )
+        } else {
+            p.values
+                .iter()
+                .map(|v| crate::model::params::fmt_num(*v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td class=\"num\">{}</td></tr>",
+            esc(&p.key),
+            esc(&range)
+        );
+    }
+    h.push_str("</table>\n<h2>Outcomes</h2>\n<table><tr><th>outcome</th><th>variance across points</th><th>noise share (upper bound)</th><th>verdict</th></tr>\n");
+    for o in &analysis.outcomes {
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td class=\"num\">{:.6}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&o.outcome),
+            o.variance_across_points,
+            pct(o.noise_share),
+            esc(&o.verdict)
+        );
+    }
+    h.push_str("</table>\n");
+    for o in &analysis.outcomes {
+        if !o.morris.is_empty() {
+            let _ = writeln!(
+                h,
+                "<h3>Morris elementary effects: <code>{}</code></h3>\n<table><tr><th>parameter</th><th>&mu;* (95% interval)</th><th>&mu;</th><th>&sigma; (95% interval)</th></tr>",
+                esc(&o.outcome)
+            );
+            for m in &o.morris {
+                let _ = writeln!(
+                    h,
+                    "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{:+.4}</td><td class=\"num\">{}</td></tr>",
+                    esc(&m.parameter),
+                    a_ci(&m.mu_star),
+                    m.mu,
+                    a_ci(&m.sigma)
+                );
+            }
+            h.push_str("</table>\n");
+        }
+        if !o.sobol.is_empty() {
+            let _ = writeln!(
+                h,
+                "<h3>Sobol indices: <code>{}</code></h3>\n<table><tr><th>parameter</th><th>first order (95% interval)</th><th>total (95% interval)</th></tr>",
+                esc(&o.outcome)
+            );
+            for r in &o.sobol {
+                let _ = writeln!(
+                    h,
+                    "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    esc(&r.parameter),
+                    a_ci(&r.first_order),
+                    a_ci(&r.total)
+                );
+            }
+            h.push_str("</table>\n");
+        }
+    }
+    let labels: Vec<String> = s.outcomes.iter().map(|o| o.label()).collect();
+    let fmt = |label: &str, i: &Interval| {
+        if label.starts_with("alignment:") {
+            a_ci(i)
+        } else {
+            p_ci(i)
+        }
+    };
+    if s.design.name() == "grid" && table.len() <= MAX_POINT_ROWS {
+        h.push_str("<h2>Points</h2>\n<table><tr><th>point</th>");
+        for p in &s.params {
+            let _ = write!(h, "<th><code>{}</code></th>", esc(&p.key));
+        }
+        for l in &labels {
+            let _ = write!(h, "<th><code>{}</code> (95% interval)</th>", esc(l));
+        }
+        h.push_str("</tr>\n");
+        for (i, row) in table.iter().enumerate() {
+            let _ = write!(h, "<tr><td class=\"num\">{i}</td>");
+            for v in pts.values.get(i).into_iter().flatten() {
+                let _ = write!(
+                    h,
+                    "<td class=\"num\">{}</td>",
+                    crate::model::params::fmt_num(*v)
+                );
+            }
+            for (l, e) in labels.iter().zip(row) {
+                let _ = write!(h, "<td class=\"num\">{}</td>", fmt(l, &e.estimate));
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</table>\n");
+    } else {
+        let _ = writeln!(
+            h,
+            "<h2>Points</h2>\n<p>{} points; every point is in sweep.csv. The lowest and highest point estimate of each outcome:</p>\n<table><tr><th>outcome</th><th>lowest (95% interval)</th><th>highest (95% interval)</th></tr>",
+            table.len()
+        );
+        for (k, l) in labels.iter().enumerate() {
+            let col: Vec<&Interval> = table
+                .iter()
+                .filter_map(|r| r.get(k))
+                .map(|e| &e.estimate)
+                .collect();
+            let lo = col.iter().min_by(|a, b| a.value.total_cmp(&b.value));
+            let hi = col.iter().max_by(|a, b| a.value.total_cmp(&b.value));
+            if let (Some(lo), Some(hi)) = (lo, hi) {
+                let _ = writeln!(
+                    h,
+                    "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    esc(l),
+                    fmt(l, lo),
+                    fmt(l, hi)
+                );
+            }
+        }
+        h.push_str("</table>\n");
+    }
+    figures(&mut h, figs);
+    tail(&mut h);
+    h
+}
+
+/// `claims`'s page: each experiment with its claim, the article's quote, the effect with its interval and the
+/// verdict, and the forest chart.
+pub fn claims_html(
+    scenario: &str,
+    seed: u64,
+    results: &[ClaimResult],
+    figs: &[Rendered],
+) -> String {
+    let mut h = String::new();
+    head(&mut h, &format!("claims on {scenario}"));
+    let _ = writeln!(
+        h,
+        "<h1>The article&#39;s claims on <code>{}</code></h1>",
+        esc(scenario)
+    );
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">Seed {seed}. Each claim is a paired experiment (common random numbers); the effect is the mean per-run difference (to &minus; from) with its 95% interval. Probabilities are in percentage points, alignments on the model&#39;s scale.</p>"
+    );
+    h.push_str("<table><tr><th>experiment</th><th>claim</th><th>statement and quote</th><th>outcome</th><th>expected</th><th>runs</th><th>effect (95% interval)</th><th>verdict</th></tr>\n");
+    for r in results {
+        let effect = match r.unit {
+            EffectUnit::Probability => pp_ci(&r.effect),
+            EffectUnit::Alignment => a_ci(&r.effect),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}<blockquote>{}</blockquote></td><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&r.id),
+            esc(&r.claim),
+            esc(&r.statement),
+            esc(&r.quote),
+            esc(&r.outcome),
+            r.expect.as_str(),
+            r.runs,
+            effect,
+            r.verdict.as_str()
+        );
+    }
+    h.push_str("</table>\n");
+    figures(&mut h, figs);
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">Claims: {}. Quotes are verbatim.</p>",
+        esc(crate::evidence::ARTICLE)
+    );
+    tail(&mut h);
+    h
+}
