@@ -437,6 +437,8 @@ fn mean_weight(members: &[usize], w: &[f64]) -> f64 {
 }
 
 /// The peeling trajectory from the box holding every point.
+// `j` indexes a parameter across every point, not one slice.
+#[allow(clippy::needless_range_loop)]
 pub fn peel(pts: &[&[f64]], w: &[f64]) -> Vec<(Vec<usize>, Bounds)> {
     let n = pts.len();
     let d = pts.first().map_or(0, |p| p.len());
@@ -477,6 +479,7 @@ pub fn peel(pts: &[&[f64]], w: &[f64]) -> Vec<(Vec<usize>, Bounds)> {
 
 /// Pasting (Friedman & Fisher 1999, section 5): widens one side of one parameter to take in about an alpha-share
 /// more points, the widening that raises the mean weight most, while some widening does.
+#[allow(clippy::needless_range_loop)]
 pub fn paste(pts: &[&[f64]], w: &[f64], start: &Bounds) -> Bounds {
     let d = start.len();
     let mut b = start.clone();
