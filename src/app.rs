@@ -59,6 +59,8 @@ pub enum AppError {
     Ledger(#[from] LedgerError),
     #[error(transparent)]
     Verify(#[from] crate::verify::VerifyError),
+    #[error(transparent)]
+    Discover(#[from] crate::discover::DiscoverError),
     #[error(
         "{problems} file(s) differ from the rerun, are missing or are extra: the folder is not what its manifest's \
          run writes"
@@ -86,7 +88,8 @@ impl AppError {
             | AppError::Score(_)
             | AppError::NoPriors { .. }
             | AppError::Condition(_)
-            | AppError::Ledger(_) => 2,
+            | AppError::Ledger(_)
+            | AppError::Discover(_) => 2,
             AppError::Verify(e) => e.exit_code(),
             AppError::Unverified { .. } => 4,
             AppError::Output(_) | AppError::Chart(_) => 1,
@@ -815,6 +818,43 @@ pub fn condition(
     // Written last: its presence says the conditioning completed (output::COMPLETION_MARKERS).
     out.bytes("conditioned.json", &c::conditioned_json(&result))?;
     Ok(ConditionOutcome {
+        result,
+        out_dir: out.path().to_path_buf(),
+    })
+}
+
+pub struct DiscoverOutcome {
+    pub result: crate::discover::Discovery,
+    pub out_dir: PathBuf,
+}
+
+/// `realign discover`: PRIM scenario discovery on the finished sweep in `sweep_dir`; results go to `out` (default
+/// `SWEEP_DIR/discover-<outcome>`, never the sweep folder itself).
+pub fn discover(
+    sweep_dir: &Path,
+    outcome: &str,
+    actor: Option<&str>,
+    above: Option<f64>,
+    below: Option<f64>,
+    chosen: Option<usize>,
+    out: Option<&Path>,
+) -> Result<DiscoverOutcome, AppError> {
+    use crate::discover as d;
+    let (direction, threshold) = d::Direction::from_flags(above, below)?;
+    let label = d::label(outcome, actor);
+    let table = d::load(sweep_dir, &label)?;
+    let dir = out.map_or_else(|| d::default_dir(sweep_dir, &label), Path::to_path_buf);
+    d::check_out(sweep_dir, &dir)?;
+    let result = d::discover(&table, direction, threshold, chosen)?;
+    let mut out = OutDir::create(&dir)?;
+    out.bytes("trajectory.csv", &d::trajectory_csv(&result))?;
+    out.bytes("box.csv", &d::box_csv(&result))?;
+    out.figure(&charts::render(&charts::discover::Trajectory {
+        discovery: &result,
+    })?)?;
+    // Written last: its presence says the discovery completed (output::COMPLETION_MARKERS).
+    out.bytes("discover.json", &d::discover_json(&result))?;
+    Ok(DiscoverOutcome {
         result,
         out_dir: out.path().to_path_buf(),
     })

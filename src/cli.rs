@@ -205,6 +205,32 @@ enum Command {
         #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
         shard: Option<String>,
     },
+    /// Scenario discovery (PRIM) on a finished sweep: the region of the swept parameters where an outcome is above
+    /// (or below) a threshold, each point counted with the probability its estimate and interval give.
+    Discover {
+        /// A folder written by `realign sweep` or `realign merge`.
+        sweep_dir: PathBuf,
+        /// The outcome, as the sweep names it, e.g. union_fracture, or alignment with --actor.
+        #[arg(long, value_name = "EVENT")]
+        outcome: String,
+        /// The actor of a partner event or alignment outcome.
+        #[arg(long, value_name = "A")]
+        actor: Option<String>,
+        /// Cases of interest: points whose outcome is above P.
+        #[arg(long, value_name = "P", allow_negative_numbers = true)]
+        above: Option<f64>,
+        /// Cases of interest: points whose outcome is below P.
+        #[arg(long, value_name = "P", allow_negative_numbers = true)]
+        below: Option<f64>,
+        /// Take the box from peeling step K (0 = every point) instead of the largest with density >= 0.8.
+        #[arg(long = "box", value_name = "K")]
+        box_step: Option<usize>,
+        /// Output folder (default: SWEEP_DIR/discover-<outcome>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Combine the parts of a sharded sweep into the results a one-machine run writes.
     Merge {
         #[arg(required = true)]
@@ -505,6 +531,29 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 |p| app::sweep(&sweep, &opts, resume, p),
                 terminal::sweep_brief,
             )?;
+        }
+        Command::Discover {
+            sweep_dir,
+            outcome,
+            actor,
+            above,
+            below,
+            box_step,
+            out,
+            quiet,
+        } => {
+            let outcome = app::discover(
+                &sweep_dir,
+                &outcome,
+                actor.as_deref(),
+                above,
+                below,
+                box_step,
+                out.as_deref(),
+            )?;
+            if !quiet {
+                out!("{}", terminal::discover_brief(&outcome));
+            }
         }
         Command::Merge {
             parts,

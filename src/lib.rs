@@ -12,6 +12,7 @@ pub mod claims;
 pub mod cli;
 pub mod compare;
 pub mod condition;
+pub mod discover;
 pub mod evidence;
 pub mod explain;
 pub mod fans;

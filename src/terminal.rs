@@ -803,6 +803,55 @@ pub fn condition_brief(o: &crate::app::ConditionOutcome) -> String {
 }
 
 /// `realign signposts`: the top K signposts of an outcome.
+/// `realign discover`: the box in the parameters' units (restricted parameters only), with coverage and density.
+pub fn discover_brief(o: &crate::app::DiscoverOutcome) -> String {
+    let d = &o.result;
+    let side = match d.direction {
+        crate::discover::Direction::Above => "above",
+        crate::discover::Direction::Below => "below",
+    };
+    let mut out = format!(
+        "{}: {} points; cases of interest: {} {side} {} (expected {} cases, each point weighted by the probability \
+         that its true outcome is {side} the threshold)\n",
+        d.sweep,
+        d.points,
+        d.outcome,
+        crate::output::num(d.threshold),
+        fixed(d.expected_cases, 1)
+    );
+    let _ = writeln!(
+        out,
+        "PRIM box from peeling step {} of {}{}, {} points ({} added by pasting), support {}:",
+        d.chosen_step,
+        d.trajectory.len() - 1,
+        if d.chosen_by_flag { " (--box)" } else { "" },
+        d.box_points,
+        d.pasted_points,
+        percent(d.support)
+    );
+    let mut any = false;
+    for l in d.restricted() {
+        any = true;
+        let _ = writeln!(
+            out,
+            "  {} in [{}, {}]",
+            l.parameter,
+            crate::output::num(l.lower),
+            crate::output::num(l.upper)
+        );
+    }
+    if !any {
+        let _ = writeln!(
+            out,
+            "  (no parameter restricted: the box is the whole swept range)"
+        );
+    }
+    let _ = writeln!(out, "  coverage {}", percent_ci(&d.coverage.rounded(), 6));
+    let _ = writeln!(out, "  density  {}", percent_ci(&d.density.rounded(), 6));
+    let _ = writeln!(out, "Written to {}", o.out_dir.display());
+    out
+}
+
 pub fn signposts_brief(o: &crate::app::SignpostsOutcome) -> String {
     let s = &o.result;
     let mut out = format!(

@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod condition;
+pub mod discover;
 pub mod draw;
 pub mod forest;
 pub mod reliability;
