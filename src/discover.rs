@@ -160,6 +160,13 @@ pub fn load(dir: &Path, label: &str) -> Result<Table, DiscoverError> {
         .and_then(|v| v.as_str())
         .ok_or_else(|| bad(&manifest_path, "no \"sweep\" name: not a sweep's manifest"))?
         .to_string();
+    // Names go into chart titles and file contents: hold a name read back to the rule every sweep name follows.
+    if !crate::scenario::valid_scenario_name(&sweep) {
+        return Err(bad(
+            &manifest_path,
+            "the \"sweep\" name is not a name realign writes ([A-Za-z0-9_-], at most 64 characters)",
+        ));
+    }
     let seed = manifest
         .get("seed")
         .and_then(|v| v.as_u64())
