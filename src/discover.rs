@@ -432,13 +432,6 @@ fn tight(pts: &[&[f64]], members: &[usize], d: usize) -> Bounds {
 }
 
 /// Quantile q of sorted values (Hyndman & Fan type 7).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
 fn mean_weight(members: &[usize], w: &[f64]) -> f64 {
     members.iter().map(|&i| w[i]).sum::<f64>() / members.len() as f64
 }
@@ -459,10 +452,10 @@ pub fn peel(pts: &[&[f64]], w: &[f64]) -> Vec<(Vec<usize>, Bounds)> {
             v.sort_by(f64::total_cmp);
             for lower in [true, false] {
                 let kept: Vec<usize> = if lower {
-                    let q = quantile(&v, ALPHA);
+                    let q = crate::sweep::analysis::quantile(&v, ALPHA);
                     members.iter().copied().filter(|&i| pts[i][j] > q).collect()
                 } else {
-                    let q = quantile(&v, 1.0 - ALPHA);
+                    let q = crate::sweep::analysis::quantile(&v, 1.0 - ALPHA);
                     members.iter().copied().filter(|&i| pts[i][j] < q).collect()
                 };
                 if kept.len() < min_points || kept.len() == members.len() {
@@ -534,22 +527,10 @@ pub fn paste(pts: &[&[f64]], w: &[f64], start: &Bounds) -> Bounds {
     }
 }
 
-/// Percentile 95% interval of `reps` around `value`.
+/// Percentile 95% interval of the finite `reps` around `value` (the sweep indices' bootstrap interval).
 fn percentile(value: f64, mut reps: Vec<f64>) -> Interval {
     reps.retain(|x| x.is_finite());
-    if reps.is_empty() {
-        return Interval {
-            value,
-            ci_low: f64::NAN,
-            ci_high: f64::NAN,
-        };
-    }
-    reps.sort_by(f64::total_cmp);
-    Interval {
-        value,
-        ci_low: quantile(&reps, 0.025),
-        ci_high: quantile(&reps, 0.975),
-    }
+    crate::sweep::analysis::interval(value, reps)
 }
 
 /// PRIM on `table` for the cases beyond `threshold`; `chosen` is `--box K`.

@@ -144,8 +144,13 @@ impl Budget {
 
 /// The generator key of a scenario and seed.
 pub fn stream_key(scenario_name: &str, seed: u64) -> [u8; 32] {
+    keyed(b"realign/stream/v1\0", scenario_name, seed)
+}
+
+/// SHA-256 of a label, the scenario name and the seed: one key per use, so no two uses share numbers.
+fn keyed(label: &[u8], scenario_name: &str, seed: u64) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(b"realign/stream/v1\0");
+    h.update(label);
     h.update(scenario_name.as_bytes());
     h.update([0]);
     h.update(seed.to_le_bytes());
@@ -610,12 +615,7 @@ pub fn run_paired_parallel(
 /// scenario name and seed like the runs' streams, under its own label, so the draws never reuse a run's numbers.
 /// Outer draw k is stream k of this key, whatever the thread count.
 pub fn prior_key(scenario_name: &str, seed: u64) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(b"realign/priors/v1\0");
-    h.update(scenario_name.as_bytes());
-    h.update([0]);
-    h.update(seed.to_le_bytes());
-    h.finalize().into()
+    keyed(b"realign/priors/v1\0", scenario_name, seed)
 }
 
 /// The uniform numbers of outer draw `draw`: `n` of them in [0, 1), one per prior in order, from stream `draw` of

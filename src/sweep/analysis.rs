@@ -23,7 +23,7 @@ pub struct SobolIndex {
 }
 
 /// Quantile q of `sorted` by linear interpolation between order statistics (Hyndman & Fan type 7).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * q;
     let lo = h.floor() as usize;
     let hi = (lo + 1).min(sorted.len() - 1);
@@ -32,7 +32,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 
 /// A point estimate with its percentile bootstrap interval [q 2.5%, q 97.5%] of the replicates; NaN bounds when there are none
 /// (bootstrap = 0), so a missing interval is never mistaken for a zero-width one.
-fn interval(value: f64, mut reps: Vec<f64>) -> Interval {
+pub(crate) fn interval(value: f64, mut reps: Vec<f64>) -> Interval {
     if reps.is_empty() {
         return Interval {
             value,
