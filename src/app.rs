@@ -232,7 +232,7 @@ pub fn run_with(
 
 /// Writes a run's files; with a nested ensemble's outcome, also uncertainty.csv, the `uncertainty` section of
 /// summary.json, the assumption bands of the fan charts and the report's table. The manifest goes last.
-fn write_run(
+pub(crate) fn write_run(
     scenario: &Scenario,
     ensemble: &Ensemble,
     out: &mut OutDir,
@@ -308,12 +308,16 @@ fn create_run_dir(
     scenario: &Scenario,
     opts: &Options,
 ) -> Result<(OutDir, ledger::Ledger), AppError> {
-    let dir = out_dir_for(scenario, opts.out());
-    match ledger::read(&dir) {
+    open_run_dir(&out_dir_for(scenario, opts.out()))
+}
+
+/// [`create_run_dir`] for a folder already chosen (the library's `Results::write`).
+pub(crate) fn open_run_dir(dir: &Path) -> Result<(OutDir, ledger::Ledger), AppError> {
+    match ledger::read(dir) {
         Err(LedgerError::Read { .. }) | Ok(_) => {}
         Err(e) => return Err(e.into()),
     }
-    let out = OutDir::create(&dir)?;
+    let out = OutDir::create(dir)?;
     let old = ledger::read(out.path())?;
     Ok((out, old))
 }

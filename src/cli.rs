@@ -3,8 +3,8 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::app::{self, AppError, Progress};
 use crate::options::{Limits, Options, Raw};
@@ -12,7 +12,7 @@ use crate::scenario::Scenario;
 use crate::terminal;
 
 #[derive(Parser, Debug)]
-#[command(name = "realign", version, about = "Scenario simulation of alignment shifts around Russia from December 2014", long_about = None)]
+#[command(name = "realign", version = env!("REALIGN_VERSION"), about = "Scenario simulation of alignment shifts around Russia from December 2014", long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -155,6 +155,7 @@ enum Command {
         /// Output folder (default: RUN_DIR/condition-<observed file's stem>).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// No summary on the terminal (warnings still go to stderr).
         #[arg(long, short)]
         quiet: bool,
     },
@@ -177,11 +178,13 @@ enum Command {
         /// Output folder (default: RUN_DIR/signposts-<outcome>[-<actor>]).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// No summary on the terminal.
         #[arg(long, short)]
         quiet: bool,
     },
     /// Run several scenarios and draw their events and alignments side by side, with a table of differences.
     Compare {
+        /// Scenario files (TOML), two or more; differences are taken from the first.
         #[arg(required = true, num_args = 2..)]
         scenarios: Vec<PathBuf>,
         #[command(flatten)]
@@ -191,6 +194,7 @@ enum Command {
     },
     /// Run a parameter sweep (grid, Latin hypercube, Morris or Sobol design) across all cores.
     Sweep {
+        /// Sweep file (TOML: a base scenario, factors and a [design]).
         sweep: PathBuf,
         #[command(flatten)]
         precision: Precision,
@@ -228,15 +232,19 @@ enum Command {
         /// Output folder (default: SWEEP_DIR/discover-<outcome>).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// No summary on the terminal.
         #[arg(long, short)]
         quiet: bool,
     },
     /// Combine the parts of a sharded sweep into the results a one-machine run writes.
     Merge {
+        /// The parts' folders, each written by `realign sweep --shard I/N --out PART`.
         #[arg(required = true)]
         parts: Vec<PathBuf>,
+        /// Output folder for the merged sweep.
         #[arg(long)]
         out: PathBuf,
+        /// No summary on the terminal.
         #[arg(long, short)]
         quiet: bool,
         #[command(flatten)]
@@ -245,6 +253,7 @@ enum Command {
     /// Test causal claims as paired experiments (default: the article's claims in seeds/experiments.toml).
     /// Exits with status 3 when a claim is contradicted.
     Claims {
+        /// Claims file (TOML; default: seeds/experiments.toml, the article's claims).
         claims: Option<PathBuf>,
         /// Test on this scenario instead of the file's own.
         #[arg(long)]
@@ -274,6 +283,7 @@ enum Command {
     /// Parse and check scenario, sweep and claims files (told apart by their keys); run nothing. For sweeps and
     /// claims, print what running them would take.
     Validate {
+        /// Scenario, sweep or claims files (TOML).
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
         #[command(flatten)]
@@ -283,6 +293,7 @@ enum Command {
     /// folder against it (SHA-256). Exits 4 when a file differs, is missing or is extra; 2 when the folder cannot
     /// be verified (no manifest, not a run folder, the scenario changed since).
     Verify {
+        /// A folder written by `realign run`, holding its manifest.json.
         dir: PathBuf,
         /// Worker threads for the rerun (0 = all cores); the results do not depend on it.
         #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
@@ -293,6 +304,7 @@ enum Command {
     },
     /// Print a run folder's forecast ledger: every run into it, with its headline probabilities.
     Ledger {
+        /// A folder written by `realign run`, holding its ledger.jsonl.
         dir: PathBuf,
         /// Show the probabilities of the last N runs side by side.
         #[arg(
@@ -305,6 +317,7 @@ enum Command {
     },
     /// Print every parameter with its value, unit, allowed range and provenance.
     Explain {
+        /// Scenario file (TOML).
         scenario: PathBuf,
         /// Print the parameter table (defaults) as Markdown instead.
         #[arg(long)]
@@ -321,8 +334,10 @@ enum Command {
     },
     /// Measure runs per second against the cost of the random draws alone.
     Bench {
+        /// Scenario file (TOML) to time.
         #[arg(default_value = "scenarios/baseline.toml")]
         scenario: PathBuf,
+        /// Runs per timing.
         #[arg(long, default_value_t = 20_000, allow_negative_numbers = true)]
         runs: i128,
         /// Timings are the best of this many repeats.
@@ -334,6 +349,19 @@ enum Command {
         /// Thread counts for --sweep (default: 1, 2, 4, ... up to the machine's cores).
         #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
         threads: Vec<i128>,
+    },
+    /// Print a shell completion script, generated from these same definitions: e.g.
+    /// `realign completions bash > ~/.local/share/bash-completion/completions/realign`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from these same definitions: `realign man | man -l -`, or
+    /// `realign man run` for one command's page.
+    Man {
+        /// The command whose page to print (default: realign's own page, which lists every command).
+        command: Option<String>,
     },
 }
 
@@ -370,6 +398,35 @@ fn sweep_limits(budget: &SweepBudget) -> Result<Options, AppError> {
     .check(Limits::SWEEP)?)
 }
 
+/// The roff manual page of realign, or of one of its commands (`realign-run(1)`).
+fn man_page(name: Option<&str>) -> Result<String, AppError> {
+    let mut root = Cli::command();
+    root.build();
+    let cmd = match name {
+        None => root,
+        Some(n) => {
+            let names: Vec<String> = root
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            let Some(sub) = root.find_subcommand(n) else {
+                return Err(crate::options::ArgError::ManPage {
+                    given: crate::scenario::error::printable(n, false),
+                    allowed: names.join(", "),
+                }
+                .into());
+            };
+            // Built under its parent, the page of `run` is titled realign-run with "realign run" in its synopsis.
+            sub.clone().version(env!("REALIGN_VERSION"))
+        }
+    };
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(cmd)
+        .render(&mut buf)
+        .expect("writing to memory cannot fail");
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
 /// `print!` that survives a reader going away (`realign ... | head`): a closed pipe is not worth a panic.
 macro_rules! out {
     ($($arg:tt)*) => {{
@@ -378,11 +435,61 @@ macro_rules! out {
     }};
 }
 
+/// The command-line definition, with colour off when `NO_COLOR` asks (<https://no-color.org>: set and not empty).
+/// clap would honour it through anstream today; saying it here keeps the promise if that changes.
+fn command() -> clap::Command {
+    let cmd = Cli::command();
+    if no_color() {
+        cmd.color(clap::ColorChoice::Never)
+    } else {
+        cmd
+    }
+}
+
+/// Whether `NO_COLOR` is set to something other than the empty string.
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Every argument and command that has no help text, as `realign COMMAND --flag` (empty when all have one): the
+/// test that keeps `--help`, the man page and the completions' descriptions complete.
+pub fn undocumented() -> Vec<String> {
+    fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for a in cmd.get_arguments() {
+            if a.get_help().is_none() && a.get_long_help().is_none() {
+                let name = match a.get_long() {
+                    Some(l) => format!("--{l}"),
+                    None => format!("<{}>", a.get_id()),
+                };
+                missing.push(format!("{path} {name}"));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            let sub_path = format!("{path} {}", sub.get_name());
+            if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                missing.push(sub_path.clone());
+            }
+            walk(sub, &sub_path, missing);
+        }
+    }
+    let mut cmd = Cli::command();
+    // Build the tree as parsing would: the generated --help and --version arguments are added here.
+    cmd.build();
+    let mut missing = Vec::new();
+    walk(&cmd, "realign", &mut missing);
+    missing
+}
+
 /// Parses arguments, runs the command, prints errors; returns the exit status.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let mut cmd = command();
+    let cli = match cmd
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => {
+            let e = e.format(&mut cmd);
             let _ = e.print();
             return if e.use_stderr() { 2 } else { 0 };
         }
@@ -397,17 +504,53 @@ pub fn main() -> i32 {
     }
 }
 
-fn progress_bar(quiet: bool) -> ProgressBar {
+/// `n` with a comma between thousands: 42541 -> "42,541".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A rate for the progress bar: "42,541 runs/s"; one decimal below 10 ("2.5 claims/s"), where a whole number
+/// would read 2 or 3.
+pub fn rate_text(per_sec: f64, unit: &str) -> String {
+    if !per_sec.is_finite() || per_sec < 0.0 {
+        format!("- {unit}/s")
+    } else if per_sec < 9.95 {
+        format!("{per_sec:.1} {unit}/s")
+    } else {
+        format!("{} {unit}/s", thousands(per_sec.round() as u64))
+    }
+}
+
+/// The bar's style: counts with thousands separators and the rate as [`rate_text`] writes it.
+fn progress_style(unit: &str) -> ProgressStyle {
+    let template = format!(
+        "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{human_pos}}/{{human_len}} {unit} ({{rate}}, {{eta}} left)"
+    );
+    let unit = unit.to_string();
+    ProgressStyle::with_template(&template)
+        .expect("valid template")
+        .with_key(
+            "rate",
+            move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&rate_text(state.per_sec(), &unit));
+            },
+        )
+}
+
+fn progress_bar(quiet: bool, unit: &str) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs ({per_sec}, {eta} left)",
-        )
-        .expect("valid template"),
-    );
+    bar.set_style(progress_style(unit));
     bar
 }
 
@@ -419,13 +562,7 @@ fn with_progress<T>(
     work: impl FnOnce(&Progress) -> Result<T, AppError>,
     brief: impl Fn(&T) -> String,
 ) -> Result<T, AppError> {
-    let bar = progress_bar(quiet);
-    if unit != "runs" {
-        let template = format!(
-            "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {unit} ({{eta}} left)"
-        );
-        bar.set_style(ProgressStyle::with_template(&template).expect("valid template"));
-    }
+    let bar = progress_bar(quiet, unit);
     let outcome = work(&Progress {
         progress: &|n| bar.inc(n),
         total: &|total| bar.set_length(total),
@@ -439,6 +576,12 @@ fn with_progress<T>(
 
 fn dispatch(command: Command) -> Result<(), AppError> {
     match command {
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "realign", &mut buf);
+            out!("{}", String::from_utf8_lossy(&buf));
+        }
+        Command::Man { command } => out!("{}", man_page(command.as_deref())?),
         Command::Run {
             scenario,
             sampling,

@@ -6,7 +6,7 @@
 //! conditioned probability is a count ratio with its Wilson interval on the surviving runs. A soft observation
 //! (`value` with `sd`) weights each run by the Gaussian likelihood exp(-(x - value)^2 / (2 sd^2)) of its value x
 //! (an importance weight: the ensemble is the prior, the observation's error is Gaussian); then
-//! p = sum(w 1[event]) / sum(w), and the Wilson interval is taken on Kish's effective sample size
+//! p = `sum(w 1[event]) / sum(w)`, and the Wilson interval is taken on Kish's effective sample size
 //! n_eff = (sum w)^2 / sum(w^2), rounded down (Kish 1965, Survey Sampling, section 11.7).
 //!
 //! Thresholds are tested on the stored values (alignment to 0.0039, drivers to 0.0123%; see [`crate::paths`]),

@@ -211,7 +211,7 @@ pub fn sd(xs: &[f64]) -> f64 {
     (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)).sqrt()
 }
 
-/// Differences of lag `h`: x[i + h] - x[i].
+/// Differences of lag `h`: `x[i + h] - x[i]`.
 pub fn changes(xs: &[f64], h: usize) -> Vec<f64> {
     xs.iter().skip(h).zip(xs).map(|(b, a)| b - a).collect()
 }

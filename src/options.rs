@@ -36,6 +36,8 @@ pub enum ArgError {
     PriorSet(String),
     #[error("--outer x --inner must be at most {max} runs")]
     NestedRuns { max: u64 },
+    #[error("realign man {given:?}: no such command; the commands are {allowed}")]
+    ManPage { given: String, allowed: String },
     #[error("{flag} must be in [{min}, {max}]")]
     Range {
         flag: &'static str,

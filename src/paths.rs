@@ -17,9 +17,9 @@
 //!
 //! A record of E events, A actors, D drivers and M months (month 0, the initial state, to the horizon):
 //! - E x u16: the month each event first held, [`crate::stats::NEVER`] (65535) if it never did;
-//! - M x A x i8, [month][actor]: alignment as round(127 a), so a step of 1/127 = 0.0079 and an error of at most
+//! - M x A x i8, `[month][actor]`: alignment as round(127 a), so a step of 1/127 = 0.0079 and an error of at most
 //!   0.0039 on the -1..+1 scale; -128 marks a missing value;
-//! - M x D x u16, [month][driver]: oil (USD/bbl) and the rouble (RUB/USD) on a log scale,
+//! - M x D x u16, `[month][driver]`: oil (USD/bbl) and the rouble (RUB/USD) on a log scale,
 //!   code = round((ln x - ln 0.01) / [`DRIVER_LN_STEP`]) over 0.01 .. 100,000, so a relative step of 0.0246% and a
 //!   relative error of at most 0.0123%; 65535 marks a missing value.
 //!

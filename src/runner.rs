@@ -34,7 +34,7 @@ pub struct Plan {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trajectory {
     pub run: u64,
-    /// [month][metric]
+    /// `[month][metric]`
     pub values: Vec<f64>,
 }
 
@@ -483,7 +483,7 @@ pub fn group_runs(runs: u64, g: usize) -> u64 {
     runs / k + u64::from((g as u64) < runs % k)
 }
 
-/// Per probe, the sum of its replicate groups' sums (`grouped` is [group][probe]), added in group order.
+/// Per probe, the sum of its replicate groups' sums (`grouped` is `[group][probe]`), added in group order.
 pub fn total_sums(grouped: &[OutcomeSums], probes: usize) -> Vec<OutcomeSums> {
     let mut out = vec![OutcomeSums::default(); probes];
     for group in grouped.chunks_exact(probes.max(1)).take(REPLICATE_GROUPS) {
@@ -497,7 +497,7 @@ pub fn total_sums(grouped: &[OutcomeSums], probes: usize) -> Vec<OutcomeSums> {
 }
 
 /// Runs `runs` of `cfg` (streams are the run indices, as in `run_chunk`) and sums the outcomes per replicate
-/// group: [group][probe] ([`REPLICATE_GROUPS`] x probes). No allocation and no shared state per run.
+/// group: `[group][probe]` ([`REPLICATE_GROUPS`] x probes). No allocation and no shared state per run.
 pub fn run_outcomes(
     cfg: &ModelConfig,
     key: &[u8; 32],

@@ -328,7 +328,7 @@ const BLOCK_RUNS: usize = 64;
 ///
 /// Counting a bin straight away touches a different line of a table of months x metrics x bins for every value, and
 /// that table does not fit in the first-level cache. So each run's bins are first written as bytes to a block
-/// buffer laid out [month][hist slot][run]: a run writes one byte to each of the same few hundred lines the
+/// buffer laid out `[month][hist slot][run]`: a run writes one byte to each of the same few hundred lines the
 /// previous run wrote, which stay in cache; when the block is full its bins are counted one row at a time.
 #[derive(Clone, Debug)]
 pub struct ChunkAccumulator {

@@ -18,6 +18,27 @@ pub(super) fn load_chain(
     chain_from(path, text, None, sources, chain, &roots)
 }
 
+/// [`load_chain`] for a scenario given as text (the library's [`super::Scenario::from_toml`]): `path` names it in
+/// errors and places it, so its bases and replayed files are found and allowed as for a file at `path`.
+pub(super) fn load_text(
+    path: &Path,
+    text: String,
+    sources: &mut Sources,
+    chain: &mut Vec<PathBuf>,
+) -> Result<Table, ScenarioError> {
+    if text.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(ScenarioError::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(format!(
+                "{} bytes of scenario text, more than the {MAX_SCENARIO_BYTES} a scenario may have",
+                text.len()
+            )),
+        });
+    }
+    let roots = Roots::for_file(path);
+    chain_from(path, text, None, sources, chain, &roots)
+}
+
 /// `via` is the `base` key that named `path` (none for the file given).
 fn chain_from(
     path: &Path,

@@ -117,6 +117,30 @@ impl Scenario {
         checker.finish(scenario)
     }
 
+    /// Parses, merges and validates a scenario given as TOML text, exactly as [`Scenario::load`] does a file.
+    /// `path` stands for the text in error messages (`path:line:column`) and places it: a `base` or a replayed
+    /// file is resolved relative to its folder and read only from the folders a file there could read.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use realign::Scenario;
+    ///
+    /// let s = Scenario::from_toml("name = \"tiny\"\nbase = \"baseline.toml\"\n", Path::new("scenarios/tiny.toml"))?;
+    /// assert_eq!(s.name, "tiny");
+    ///
+    /// // The same errors as a file: where, which key, what is allowed.
+    /// let e = Scenario::from_toml("name = \"bad name!\"\n", Path::new("mine.toml")).unwrap_err();
+    /// assert!(e.to_string().starts_with("mine.toml:1:"));
+    /// # Ok::<(), realign::ScenarioError>(())
+    /// ```
+    pub fn from_toml(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+        let mut sources = tree::Sources::default();
+        let merged = load::load_text(path, text.to_string(), &mut sources, &mut Vec::new())?;
+        let mut checker = check::Checker::new(&sources);
+        let scenario = checker.scenario(merged);
+        checker.finish(scenario)
+    }
+
     /// Month label of the forecast's month `m` (0 is the start month, or a rolling origin).
     pub fn month_label(&self, m: usize) -> String {
         self.first_month().plus(m).to_string()

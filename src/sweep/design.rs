@@ -1,4 +1,4 @@
-//! Sampling designs for parameter sweeps, all on the unit cube [0,1]^k and mapped to factor bounds
+//! Sampling designs for parameter sweeps, all on the unit cube `[0,1]^k` and mapped to factor bounds
 //! by [`scale`]: Latin hypercube, Morris trajectories, Saltelli's A/B/A_B^i matrices. Every design
 //! is a pure function of its arguments and seed, so a sweep can be rebuilt (and resumed, sharded,
 //! hashed) from its definition alone.

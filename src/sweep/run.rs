@@ -153,7 +153,7 @@ pub struct PointResult {
     pub runs: u64,
     /// Per outcome, over every replicate.
     pub sums: Vec<OutcomeSums>,
-    /// Per replicate group and outcome ([group][outcome], [`runner::REPLICATE_GROUPS`] groups): what `sums` adds
+    /// Per replicate group and outcome (`[group][outcome]`, [`runner::REPLICATE_GROUPS`] groups): what `sums` adds
     /// up, kept so the analysis can see how much the results move with the replicates' luck.
     pub groups: Vec<OutcomeSums>,
 }
