@@ -40,7 +40,11 @@ fn main() {
             watched.push(file);
         }
     }
-    println!("cargo:rerun-if-changed=build.rs");
+    // An edit to the sources makes the build dirty without touching the index: look at them too (a directory is
+    // watched recursively); they are compiled again then anyway.
+    for own in ["build.rs", "Cargo.toml", "src"] {
+        println!("cargo:rerun-if-changed={own}");
+    }
     watched.sort();
     watched.dedup();
     for file in watched {

@@ -19,7 +19,7 @@ fn every_argument_and_command_has_help() {
 #[test]
 fn rates_read_as_whole_numbers_with_thousands_separators() {
     use realign::cli::{rate_text, thousands};
-    assert_eq!(rate_text(42_541.2458, "runs"), "42,541 runs/s");
+    assert_eq!(rate_text(42_541.245_8, "runs"), "42,541 runs/s");
     assert_eq!(rate_text(1_234_567.5, "runs"), "1,234,568 runs/s");
     assert_eq!(rate_text(999.4, "points"), "999 points/s");
     assert_eq!(rate_text(10.0, "runs"), "10 runs/s");
