@@ -78,7 +78,7 @@ impl Figure for RobustChart<'_> {
         let mut entries = vec![
             ("min-max across futures".to_string(), LIGHT_GREY),
             ("5th-95th percentile".to_string(), OKABE_ITO[1]),
-            ("median".to_string(), BLACK.into()),
+            ("median".to_string(), BLACK),
             ("max regret, 95% CI".to_string(), OKABE_ITO[5]),
             ("mean regret, 95% CI".to_string(), OKABE_ITO[2]),
         ];
