@@ -61,6 +61,8 @@ pub enum AppError {
     Verify(#[from] crate::verify::VerifyError),
     #[error(transparent)]
     Discover(#[from] crate::discover::DiscoverError),
+    #[error(transparent)]
+    Robust(#[from] crate::robust::RobustError),
     #[error(
         "{problems} file(s) differ from the rerun, are missing or are extra: the folder is not what its manifest's \
          run writes"
@@ -89,7 +91,8 @@ impl AppError {
             | AppError::NoPriors { .. }
             | AppError::Condition(_)
             | AppError::Ledger(_)
-            | AppError::Discover(_) => 2,
+            | AppError::Discover(_)
+            | AppError::Robust(_) => 2,
             AppError::Verify(e) => e.exit_code(),
             AppError::Unverified { .. } => 4,
             AppError::Output(_) | AppError::Chart(_) => 1,
@@ -859,6 +862,42 @@ pub fn discover(
     // Written last: its presence says the discovery completed (output::COMPLETION_MARKERS).
     out.bytes("discover.json", &d::discover_json(&result))?;
     Ok(DiscoverOutcome {
+        result,
+        out_dir: out.path().to_path_buf(),
+    })
+}
+
+pub struct RobustOutcome {
+    pub result: crate::robust::Robustness,
+    pub out_dir: PathBuf,
+}
+
+/// `realign robust`: each lever setting of the finished sweep in `sweep_dir` across its futures (distribution,
+/// regret, satisficing); results go to `out` (default `SWEEP_DIR/robust-<outcome>`, never the sweep folder).
+pub fn robust(
+    sweep_dir: &Path,
+    outcome: &str,
+    actor: Option<&str>,
+    goal: crate::robust::Goal,
+    threshold: Option<f64>,
+    out: Option<&Path>,
+) -> Result<RobustOutcome, AppError> {
+    use crate::robust as r;
+    let label = crate::discover::label(outcome, actor);
+    let result = r::load_and_assess(sweep_dir, &label, goal, threshold)?;
+    let dir = out.map_or_else(|| r::default_dir(sweep_dir, &label), Path::to_path_buf);
+    crate::discover::check_out(sweep_dir, &dir)?;
+    let mut out = OutDir::create(&dir)?;
+    out.bytes("robust.csv", &r::robust_csv(&result))?;
+    let fig = charts::render(&charts::robust::RobustChart { result: &result })?;
+    out.figure(&fig)?;
+    out.bytes(
+        "report.html",
+        crate::output::reports::robust_html(&result, std::slice::from_ref(&fig)).as_bytes(),
+    )?;
+    // Written last: its presence says the assessment completed (output::COMPLETION_MARKERS).
+    out.bytes("robust.json", &r::robust_json(&result))?;
+    Ok(RobustOutcome {
         result,
         out_dir: out.path().to_path_buf(),
     })

@@ -236,6 +236,32 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Which lever setting holds up across the futures of a finished sweep: per setting, the outcome's spread,
+    /// regret against the best setting in each future, and the share of futures meeting a threshold.
+    Robust {
+        /// A folder written by `realign sweep` or `realign merge` from a sweep file that marks levers.
+        sweep_dir: PathBuf,
+        /// The outcome, as the sweep names it, e.g. ceasefire, or alignment with --actor.
+        #[arg(long, value_name = "EVENT")]
+        outcome: String,
+        /// The actor of a partner event or alignment outcome.
+        #[arg(long, value_name = "A")]
+        actor: Option<String>,
+        /// More of the outcome is better.
+        #[arg(long)]
+        maximize: bool,
+        /// Less of the outcome is better.
+        #[arg(long)]
+        minimize: bool,
+        /// Satisficing: the share of futures where the outcome is at least P (--maximize) or at most P (--minimize).
+        #[arg(long, value_name = "P", allow_negative_numbers = true)]
+        threshold: Option<f64>,
+        /// Output folder (default: SWEEP_DIR/robust-<outcome>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Combine the parts of a sharded sweep into the results a one-machine run writes.
     Merge {
         /// The parts' folders, each written by `realign sweep --shard I/N --out PART`.
@@ -696,6 +722,30 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             )?;
             if !quiet {
                 out!("{}", terminal::discover_brief(&outcome));
+            }
+        }
+        Command::Robust {
+            sweep_dir,
+            outcome,
+            actor,
+            maximize,
+            minimize,
+            threshold,
+            out,
+            quiet,
+        } => {
+            let goal =
+                crate::robust::Goal::from_flags(maximize, minimize).map_err(app::AppError::from)?;
+            let outcome = app::robust(
+                &sweep_dir,
+                &outcome,
+                actor.as_deref(),
+                goal,
+                threshold,
+                out.as_deref(),
+            )?;
+            if !quiet {
+                out!("{}", terminal::robust_brief(&outcome));
             }
         }
         Command::Merge {

@@ -52,6 +52,7 @@ pub mod model;
 pub mod options;
 pub mod output;
 pub mod paths;
+pub mod robust;
 pub mod runner;
 pub mod scenario;
 pub mod score;

@@ -852,6 +852,100 @@ pub fn discover_brief(o: &crate::app::DiscoverOutcome) -> String {
     out
 }
 
+/// `realign robust`: one row per lever setting with the outcome's spread, regret and satisficing, intervals
+/// labelled; the most robust settings marked.
+pub fn robust_brief(o: &crate::app::RobustOutcome) -> String {
+    let r = &o.result;
+    let value = |v: f64| {
+        if r.probability {
+            percent(v)
+        } else {
+            signed(v, 3)
+        }
+    };
+    let regret = |i: &Interval| {
+        if r.probability {
+            format!(
+                "{} pp [{}, {}]",
+                fixed(100.0 * i.value, 1),
+                fixed(100.0 * i.ci_low, 1),
+                fixed(100.0 * i.ci_high, 1)
+            )
+        } else {
+            format!(
+                "{} [{}, {}]",
+                fixed(i.value, 3),
+                fixed(i.ci_low, 3),
+                fixed(i.ci_high, 3)
+            )
+        }
+    };
+    let mut out = format!(
+        "{}: {} ({}) for {} lever settings across {} futures; 95% CI in brackets (bootstrap over the points' noise and the futures)\n",
+        r.sweep,
+        r.outcome,
+        match r.goal {
+            crate::robust::Goal::Maximize => "higher is better",
+            crate::robust::Goal::Minimize => "lower is better",
+        },
+        r.settings.len(),
+        r.futures
+    );
+    let width = r
+        .settings
+        .iter()
+        .map(|s| s.label.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let sat_head = r.threshold.map_or(String::new(), |p| {
+        format!(
+            "  satisficing ({} {})",
+            if r.goal == crate::robust::Goal::Maximize {
+                ">="
+            } else {
+                "<="
+            },
+            crate::output::num(p)
+        )
+    });
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:>7}  {:>15}  {:<24}  {:<24}{sat_head}",
+        "setting", "mean", "5th-95th pct", "max regret 95% CI", "mean regret 95% CI"
+    );
+    for (i, s) in r.settings.iter().enumerate() {
+        let d = &s.distribution;
+        let mut line = format!(
+            "{:<width$}  {:>7}  {:>15}  {:<24}  {:<24}",
+            s.label,
+            value(d.mean),
+            format!("{}-{}", value(d.p5), value(d.p95)),
+            regret(&s.max_regret.rounded()),
+            regret(&s.mean_regret.rounded()),
+        );
+        if let Some(sat) = &s.satisficing {
+            let sat = sat.rounded();
+            let _ = write!(
+                line,
+                "  {} [{}, {}]",
+                percent(sat.value),
+                percent(sat.ci_low),
+                percent(sat.ci_high)
+            );
+        }
+        if i == r.most_robust_regret {
+            line.push_str("  <- minimax regret");
+        }
+        if r.most_robust_satisficing == Some(i) {
+            line.push_str("  <- satisficing");
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let _ = writeln!(out, "Written to {}", o.out_dir.display());
+    out
+}
+
 pub fn signposts_brief(o: &crate::app::SignpostsOutcome) -> String {
     let s = &o.result;
     let mut out = format!(

@@ -178,6 +178,69 @@ fn claims_report(dir: &Path) -> PathBuf {
     out.join("report.html")
 }
 
+/// `robust` on a 2 x 2 grid sweep whose engagement is a lever; returns the report's path. Nothing from an input
+/// file but checked names reaches this page (the escaping of names is tested in tests/robust.rs).
+fn robust_report(dir: &Path) -> PathBuf {
+    let file = common::write(
+        dir,
+        "levers.toml",
+        &format!(
+            "name = \"levers\"\nbase = \"{}\"\nreplicates = 200\noutcomes = [\"ceasefire\"]\n[design]\nkind = \"grid\"\n[[parameters]]\nkey = \"drivers.west.engagement\"\nrole = \"lever\"\nvalues = [0.2, 0.8]\n[[parameters]]\nkey = \"drivers.oil.long_run_usd_per_bbl\"\nvalues = [40.0, 100.0]\n",
+            common::scenario("baseline.toml").display()
+        ),
+    );
+    let sweep = dir.join("levers");
+    common::realign_ok(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "-q",
+        "--out",
+        sweep.to_str().unwrap(),
+    ]);
+    let out = dir.join("robust");
+    common::realign_ok(&[
+        "robust",
+        sweep.to_str().unwrap(),
+        "--outcome",
+        "ceasefire",
+        "--maximize",
+        "--threshold",
+        "0.5",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out.join("report.html")
+}
+
+#[test]
+fn robust_report_is_well_formed_and_self_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = std::fs::read_to_string(robust_report(dir.path())).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    check_well_formed(&html);
+    let without_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for needle in [
+        "<script",
+        "http://",
+        "https://",
+        "src=\"",
+        "href=\"",
+        "<link",
+        "@import",
+        "url(",
+        "@font-face",
+    ] {
+        assert!(!without_ns.contains(needle), "report contains {needle}");
+    }
+    assert_eq!(html.matches("<svg").count(), 1, "inline figure");
+    // A header row and the two lever settings, one marked most robust by minimax regret.
+    let table = &html[html.find("<h2>Robustness</h2>").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(table.matches("<tr>").count(), 3);
+    assert!(table.contains("minimax regret"));
+}
+
 /// The hostile text is on the page, escaped, and nothing on it could run or fetch.
 fn check_escaped_and_self_contained(html: &str, svgs: usize) {
     assert!(html.starts_with("<!DOCTYPE html>"));
@@ -359,6 +422,7 @@ fn compare_sweep_and_claims_reports_render_in_headless_chromium_and_load_nothing
         compare_report(dir.path()),
         sweep_report(dir.path()),
         claims_report(dir.path()),
+        robust_report(dir.path()),
     ];
     for (i, page) in pages.iter().enumerate() {
         let work = dir.path().join(format!("chrome-{i}"));

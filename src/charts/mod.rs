@@ -8,6 +8,7 @@ pub mod discover;
 pub mod draw;
 pub mod forest;
 pub mod reliability;
+pub mod robust;
 pub mod sweep;
 
 use std::sync::Once;

@@ -52,9 +52,9 @@ pub const LOCK_FILE: &str = ".realign.lock";
 
 /// The files whose presence says a command completed in a folder: `run`, `sweep` and `merge` write manifest.json,
 /// one part of a sharded sweep shard.json, `compare` comparison.json, `claims` claims.json, `score` score.json,
-/// `condition` conditioned.json, `signposts` signposts.json and `discover` discover.json, each last. Every command removes all of them before
+/// `condition` conditioned.json, `signposts` signposts.json, `discover` discover.json and `robust` robust.json, each last. Every command removes all of them before
 /// it writes anything, so a folder an interrupted command left holds no marker, whichever command wrote there before.
-pub const COMPLETION_MARKERS: [&str; 8] = [
+pub const COMPLETION_MARKERS: [&str; 9] = [
     "manifest.json",
     "shard.json",
     "comparison.json",
@@ -63,6 +63,7 @@ pub const COMPLETION_MARKERS: [&str; 8] = [
     "conditioned.json",
     "signposts.json",
     "discover.json",
+    "robust.json",
 ];
 
 /// A folder held by this process: made by [`FolderLock::acquire`], released (the lock file removed) on drop, so on

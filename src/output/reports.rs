@@ -337,3 +337,85 @@ pub fn claims_html(
     tail(&mut h);
     h
 }
+
+/// A regret (a difference of outcomes) with its interval: pp for probabilities, plain for alignments.
+fn regret_ci(i: &Interval, probability: bool) -> String {
+    if probability {
+        format!(
+            "{:.1} pp ({:.1} &ndash; {:.1})",
+            100.0 * i.value,
+            100.0 * i.ci_low,
+            100.0 * i.ci_high
+        )
+    } else {
+        format!("{:.3} ({:.3} &ndash; {:.3})", i.value, i.ci_low, i.ci_high)
+    }
+}
+
+/// `robust`'s page: the question, the robustness table (distribution, regret, satisficing per lever setting, the
+/// most robust marked), the method, the figure. Lever keys, labels and names pass through [`esc`].
+pub fn robust_html(r: &crate::robust::Robustness, figs: &[Rendered]) -> String {
+    let mut h = String::new();
+    head(&mut h, &format!("robust {} {}", r.sweep, r.outcome));
+    let _ = writeln!(
+        h,
+        "<h1>Which setting holds up? <code>{}</code> in sweep <code>{}</code></h1>",
+        esc(&r.outcome),
+        esc(&r.sweep)
+    );
+    let goal = match r.goal {
+        crate::robust::Goal::Maximize => "higher is better",
+        crate::robust::Goal::Minimize => "lower is better",
+    };
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{} lever settings ({}) across {} futures of the uncertainties ({}); {goal}{}. Intervals: {}, {} resamples.</p>",
+        r.settings.len(),
+        esc(&r.levers.join(", ")),
+        r.futures,
+        esc(&r.uncertainties.join(", ")),
+        r.threshold.map_or(String::new(), |p| format!(
+            "; satisficing threshold {}",
+            esc(&crate::output::num(p))
+        )),
+        esc(r.method),
+        r.bootstrap
+    );
+    let value = |v: f64| {
+        if r.probability {
+            pct(v)
+        } else {
+            format!("{v:+.3}")
+        }
+    };
+    h.push_str("<h2>Robustness</h2>\n<table><tr><th>setting</th><th>mean</th><th>5th &ndash; 95th percentile</th><th>min &ndash; max</th><th>max regret (95% interval)</th><th>mean regret (95% interval)</th><th>satisficing (95% interval)</th><th>most robust</th></tr>\n");
+    for (i, s) in r.settings.iter().enumerate() {
+        let d = &s.distribution;
+        let mut marks = Vec::new();
+        if i == r.most_robust_regret {
+            marks.push("minimax regret");
+        }
+        if r.most_robust_satisficing == Some(i) {
+            marks.push("satisficing");
+        }
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{} &ndash; {}</td><td class=\"num\">{} &ndash; {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&s.label),
+            value(d.mean),
+            value(d.p5),
+            value(d.p95),
+            value(d.min),
+            value(d.max),
+            regret_ci(&s.max_regret.rounded(), r.probability),
+            regret_ci(&s.mean_regret.rounded(), r.probability),
+            s.satisficing
+                .map_or("&ndash;".into(), |x| p_ci(&x.rounded())),
+            esc(&marks.join(", "))
+        );
+    }
+    h.push_str("</table>\n");
+    figures(&mut h, figs);
+    tail(&mut h);
+    h
+}

@@ -68,6 +68,10 @@ pub struct Analysis {
     #[serde(serialize_with = "rounded")]
     pub mean_replicates: f64,
     pub parameters: Vec<String>,
+    /// The parameters marked `role = "lever"` (absent when none, so sweeps without levers keep their bytes); the
+    /// rest are uncertainties. `realign robust` reads them back from here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub levers: Vec<String>,
     pub outcomes: Vec<OutcomeAnalysis>,
     /// Latin hypercube sweeps: the partial rank correlation of every outcome on every parameter.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -290,6 +294,7 @@ pub fn analyse(s: &Sweep, pts: &Points, results: &[PointResult]) -> Analysis {
         mean_replicates: results.iter().map(|p| p.runs as f64).sum::<f64>()
             / results.len().max(1) as f64,
         parameters: s.params.iter().map(|p| p.key.clone()).collect(),
+        levers: s.levers(),
         outcomes,
         prcc: prcc_rows(s, pts, results),
     }
@@ -394,6 +399,9 @@ pub struct SweepManifest {
     pub base_scenario: String,
     pub base_scenario_hash: String,
     pub design: &'static str,
+    /// The parameters marked `role = "lever"` (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub levers: Vec<String>,
     pub points: usize,
     pub replicates: u64,
     pub seed: u64,
@@ -418,6 +426,7 @@ pub fn manifest_json(s: &Sweep, pts: &Points, points: usize, info: &RunInfo) -> 
         base_scenario: s.scenario.name.clone(),
         base_scenario_hash: crate::output::manifest::scenario_hash(&s.scenario),
         design: s.design.name(),
+        levers: s.levers(),
         points,
         replicates: s.replicates,
         seed: s.seed,

@@ -59,6 +59,11 @@ pub fn points(s: &Sweep) -> Points {
                 saltelli: None,
             }
         }
+        DesignKind::LatinHypercube { points } if s.params.iter().any(|p| p.lever) => Points {
+            values: crossed(s, points),
+            morris: None,
+            saltelli: None,
+        },
         DesignKind::LatinHypercube { points } => Points {
             values: scaled(&design::latin_hypercube(points, k, s.design_seed)),
             morris: None,
@@ -86,6 +91,56 @@ pub fn points(s: &Sweep) -> Points {
             }
         }
     }
+}
+
+/// Policies x futures (as the EMA Workbench crosses policies with scenarios): a Latin hypercube of `futures`
+/// points over the uncertainties alone, crossed with every combination of the levers' settings; the lever
+/// settings vary slowest (the first lever slowest of all), so each setting's points are one block of the same
+/// futures in the same order. Values are in the file's parameter order.
+fn crossed(s: &Sweep, futures: usize) -> Vec<Vec<f64>> {
+    let uncertain: Vec<Factor> = s
+        .params
+        .iter()
+        .filter(|p| !p.lever)
+        .map(|p| Factor {
+            lower: p.lower,
+            upper: p.upper,
+        })
+        .collect();
+    let samples: Vec<Vec<f64>> = design::latin_hypercube(futures, uncertain.len(), s.design_seed)
+        .iter()
+        .map(|u| design::scale(u, &uncertain))
+        .collect();
+    let mut settings: Vec<Vec<f64>> = vec![Vec::new()];
+    for p in s.params.iter().filter(|p| p.lever) {
+        settings = settings
+            .into_iter()
+            .flat_map(|prefix| {
+                p.values
+                    .iter()
+                    .map(move |v| [prefix.clone(), vec![*v]].concat())
+            })
+            .collect();
+    }
+    let mut out = Vec::with_capacity(settings.len() * samples.len());
+    for setting in &settings {
+        for sample in &samples {
+            let (mut l, mut u) = (setting.iter(), sample.iter());
+            out.push(
+                s.params
+                    .iter()
+                    .map(|p| {
+                        if p.lever {
+                            *l.next().expect("one setting a lever")
+                        } else {
+                            *u.next().expect("one value an uncertainty")
+                        }
+                    })
+                    .collect(),
+            );
+        }
+    }
+    out
 }
 
 impl Sweep {
@@ -126,6 +181,15 @@ pub fn sweep_hash(s: &Sweep, pts: &Points) -> String {
     for p in &s.params {
         h.update(p.key.as_bytes());
         h.update([0]);
+    }
+    // Only a sweep with levers hashes its roles, so every sweep written before roles keeps its hash.
+    let levers = s.levers();
+    if !levers.is_empty() {
+        h.update(b"levers\0");
+        for l in &levers {
+            h.update(l.as_bytes());
+            h.update([0]);
+        }
     }
     for o in &s.outcomes {
         h.update(o.label().as_bytes());

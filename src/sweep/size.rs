@@ -80,6 +80,17 @@ fn formula(design: &DesignKind, params: &[SweptParam]) -> String {
             let counts: Vec<String> = params.iter().map(|p| p.values.len().to_string()).collect();
             format!("grid of {} values", counts.join(" x "))
         }
+        DesignKind::LatinHypercube { points } if params.iter().any(|p| p.lever) => {
+            let counts: Vec<String> = params
+                .iter()
+                .filter(|p| p.lever)
+                .map(|p| p.values.len().to_string())
+                .collect();
+            format!(
+                "latin-hypercube of {points} futures x {} lever settings",
+                counts.join(" x ")
+            )
+        }
         DesignKind::LatinHypercube { points } => format!("latin-hypercube of {points} points"),
         DesignKind::Morris { trajectories, .. } => {
             format!("morris: {trajectories} trajectories x ({k} parameters + 1)")
@@ -97,7 +108,13 @@ pub fn design_points(design: &DesignKind, params: &[SweptParam]) -> Result<u64, 
         DesignKind::Grid => params
             .iter()
             .try_fold(1u64, |acc, p| acc.checked_mul(p.values.len() as u64)),
-        DesignKind::LatinHypercube { points } => Some(*points as u64),
+        // Levers' settings crossed with the uncertainties' samples (no lever: a product of 1).
+        DesignKind::LatinHypercube { points } => params
+            .iter()
+            .filter(|p| p.lever)
+            .try_fold(*points as u64, |acc, p| {
+                acc.checked_mul(p.values.len() as u64)
+            }),
         DesignKind::Morris { trajectories, .. } => k
             .checked_add(1)
             .and_then(|m| (*trajectories as u64).checked_mul(m)),
@@ -183,6 +200,7 @@ mod tests {
                 values: vec![0.0; n],
                 lower: f64::NAN,
                 upper: f64::NAN,
+                lever: false,
             })
             .collect()
     }

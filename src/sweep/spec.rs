@@ -55,6 +55,9 @@ pub struct SweptParam {
     /// Bounds (continuous designs).
     pub lower: f64,
     pub upper: f64,
+    /// `role = "lever"`: a choice (what a government can set), crossed with every future of the uncertainties;
+    /// false for `role = "uncertainty"` (the default). A lever always takes listed values, in any design.
+    pub lever: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -79,6 +82,15 @@ pub struct Sweep {
 }
 
 impl Sweep {
+    /// The key paths of the parameters marked `role = "lever"`, in the file's order.
+    pub fn levers(&self) -> Vec<String> {
+        self.params
+            .iter()
+            .filter(|p| p.lever)
+            .map(|p| p.key.clone())
+            .collect()
+    }
+
     /// Reads and checks a sweep file within the default limits ([`SweepLimits::DEFAULT`]).
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
         Sweep::load_within(path, &SweepLimits::DEFAULT)
@@ -198,6 +210,12 @@ impl Checker<'_> {
             if params[..i].iter().any(|q| q.key == p.key) {
                 self.err(&whole, "parameters", format!("{} is swept twice", p.key));
             }
+        }
+        if matches!(design, DesignKind::LatinHypercube { .. })
+            && !params.is_empty()
+            && params.iter().all(|p| p.lever)
+        {
+            self.err(&whole, "parameters", "every parameter is a lever: a latin-hypercube samples the uncertainties, so mark at least one parameter role = \"uncertainty\" (or use a grid)");
         }
         let min_points = match design {
             DesignKind::LatinHypercube { points } if points < 2 => {
@@ -331,6 +349,42 @@ impl Checker<'_> {
         (design, seed)
     }
 
+    /// A parameter's `role`: "lever" (true) or "uncertainty" (false, the default). Levers are crossed with the
+    /// uncertainties' futures, which Morris trajectories and Saltelli matrices cannot be, so they need a grid or a
+    /// Latin hypercube.
+    fn role(&mut self, t: &tree::Table, key: &str, design: &DesignKind) -> bool {
+        let Some(r) = tree::get(t, "role") else {
+            return false;
+        };
+        let Some(role) = self.string(&r.node, &format!("{key}.role")) else {
+            return false;
+        };
+        match role.as_str() {
+            "uncertainty" => false,
+            "lever" => {
+                if matches!(design, DesignKind::Morris { .. } | DesignKind::Sobol { .. }) {
+                    self.err(
+                        &r.node.loc,
+                        &format!("{key}.role"),
+                        format!(
+                            "a {} design cannot take levers: levers are crossed with the uncertainties' futures, which needs a grid or latin-hypercube design",
+                            design.name()
+                        ),
+                    );
+                }
+                true
+            }
+            other => {
+                self.err(
+                    &r.node.loc,
+                    &format!("{key}.role"),
+                    format!("unknown role {other:?}; roles: \"lever\" (a choice), \"uncertainty\" (the default)"),
+                );
+                false
+            }
+        }
+    }
+
     /// Resolves a key path to a parameter or an actor attribute, with its allowed range.
     fn target(&mut self, key: &str, loc: &Loc, s: &Scenario) -> Option<Key> {
         if NOT_SWEEPABLE.contains(&key) {
@@ -377,7 +431,9 @@ impl Checker<'_> {
                 self.err(&item.loc, &pkey, "must be a table");
                 continue;
             };
-            let allowed = ["key", "values", "from", "to", "step", "lower", "upper"];
+            let allowed = [
+                "key", "role", "values", "from", "to", "step", "lower", "upper",
+            ];
             for entry in t {
                 if !allowed.contains(&entry.key.as_str()) {
                     self.unknown(entry, &format!("{pkey}.{}", entry.key), &allowed);
@@ -403,14 +459,17 @@ impl Checker<'_> {
                     );
                 }
             };
+            let lever = self.role(t, &key, design);
             let mut p = SweptParam {
                 key: key.clone(),
                 target,
                 values: Vec::new(),
                 lower: f64::NAN,
                 upper: f64::NAN,
+                lever,
             };
-            if *design == DesignKind::Grid {
+            // A lever takes listed settings in every design: robustness compares each setting in the same futures.
+            if *design == DesignKind::Grid || lever {
                 if let Some(v) = tree::get(t, "values") {
                     match &v.node.value {
                         Value::Array(xs) if !xs.is_empty() => {
@@ -485,7 +544,11 @@ impl Checker<'_> {
                         _ => self.err(
                             &item.loc,
                             &pkey,
-                            "a grid parameter needs `values = [...]` or `from`, `to` and `step`",
+                            if lever {
+                                "a lever needs `values = [...]` or `from`, `to` and `step`: the settings to compare"
+                            } else {
+                                "a grid parameter needs `values = [...]` or `from`, `to` and `step`"
+                            },
                         ),
                     }
                 }
@@ -626,6 +689,7 @@ impl Checker<'_> {
                     values: Vec::new(),
                     lower,
                     upper,
+                    lever: false,
                 });
             }
         };
