@@ -480,6 +480,11 @@ pub fn no_color() -> bool {
 /// Every argument and command that has no help text, as `realign COMMAND --flag` (empty when all have one): the
 /// test that keeps `--help`, the man page and the completions' descriptions complete.
 pub fn undocumented() -> Vec<String> {
+    undocumented_in(Cli::command())
+}
+
+/// [`undocumented`] of any command tree.
+fn undocumented_in(mut cmd: clap::Command) -> Vec<String> {
     fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
         for a in cmd.get_arguments() {
             if a.get_help().is_none() && a.get_long_help().is_none() {
@@ -498,7 +503,6 @@ pub fn undocumented() -> Vec<String> {
             walk(sub, &sub_path, missing);
         }
     }
-    let mut cmd = Cli::command();
     // Build the tree as parsing would: the generated --help and --version arguments are added here.
     cmd.build();
     let mut missing = Vec::new();
@@ -944,4 +948,31 @@ fn dispatch(command: Command) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{Arg, Command};
+
+    #[test]
+    fn the_help_walk_finds_what_has_none() {
+        let cmd = Command::new("realign")
+            .about("top")
+            .arg(Arg::new("good").long("good").help("has help"))
+            .subcommand(
+                Command::new("sub")
+                    .arg(Arg::new("bare").long("bare"))
+                    .arg(Arg::new("file")),
+            );
+        assert_eq!(
+            super::undocumented_in(cmd),
+            // `help sub` is clap's generated help for `sub`, which takes `sub`'s missing about.
+            [
+                "realign sub",
+                "realign sub --bare",
+                "realign sub <file>",
+                "realign help sub"
+            ]
+        );
+    }
 }
