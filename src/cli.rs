@@ -259,6 +259,7 @@ enum Command {
         /// Output folder (default: SWEEP_DIR/robust-<outcome>).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// No table on the terminal.
         #[arg(long, short)]
         quiet: bool,
     },
