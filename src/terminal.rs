@@ -448,6 +448,12 @@ pub fn sweep_brief(o: &SweepOutcome) -> String {
         o.computed
     );
     if let Some(a) = &o.analysis {
+        if !a.prcc.is_empty() {
+            out.push_str(
+                "\n  PRCC: partial rank correlation of the outcome on each parameter, -1 to 1, with its 95% \
+                 interval; ~0: the interval includes 0\n",
+            );
+        }
         for oa in &a.outcomes {
             let _ = write!(out, "\n  {}: {}\n", oa.outcome, oa.verdict);
             for m in oa.morris.iter().take(5) {
@@ -464,6 +470,26 @@ pub fn sweep_brief(o: &SweepOutcome) -> String {
                     out,
                     "    S1 {:>7.3} [{:.3}, {:.3}]  ST {:>7.3} [{:.3}, {:.3}]  {}",
                     s1.value, s1.ci_low, s1.ci_high, st.value, st.ci_low, st.ci_high, x.parameter
+                );
+            }
+            // Latin hypercube sweeps: every parameter's PRCC on this outcome, strongest first (prcc.csv has them in
+            // the sweep file's order); an interval across 0 says the sweep cannot tell the sign.
+            let mut prcc: Vec<_> = a.prcc.iter().filter(|r| r.outcome == oa.outcome).collect();
+            prcc.sort_by(|x, y| y.value.abs().total_cmp(&x.value.abs()));
+            for r in prcc {
+                let i = r.interval().rounded();
+                let _ = writeln!(
+                    out,
+                    "    PRCC {:>7.3} [{:.3}, {:.3}]{}  {}",
+                    i.value,
+                    i.ci_low,
+                    i.ci_high,
+                    if i.ci_low > 0.0 || i.ci_high < 0.0 {
+                        "   "
+                    } else {
+                        " ~0"
+                    },
+                    r.parameter
                 );
             }
         }

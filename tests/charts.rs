@@ -191,3 +191,115 @@ fn an_unwritable_output_folder_is_named_and_nothing_is_half_written() {
     );
     assert!(!err.contains("panicked"));
 }
+
+/// Every PNG in `dir`: decodes, is not blank, and has its SVG beside it, of the same size. Returns the stems.
+fn check_every_png(dir: &Path) -> Vec<String> {
+    let mut stems = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("png") {
+            continue;
+        }
+        let stem = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let (w, h, px) = decode(&path);
+        let colours: HashSet<[u8; 3]> = px.iter().copied().collect();
+        assert!(colours.len() >= 8, "{stem}: only {} colours", colours.len());
+        let drawn = px.iter().filter(|p| **p != [255, 255, 255]).count() as f64 / px.len() as f64;
+        // Axes, text and marks: at least 1% of the canvas; a blank chart is below.
+        assert!(drawn > 0.01, "{stem}: only {:.2}% drawn", 100.0 * drawn);
+        let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
+        assert!(
+            svg.contains(&format!("width=\"{w}\"")) && svg.contains(&format!("height=\"{h}\"")),
+            "{stem}"
+        );
+        assert!(svg.trim_end().ends_with("</svg>"), "{stem}: truncated SVG");
+        stems.push(stem);
+    }
+    stems.sort();
+    stems
+}
+
+#[test]
+fn every_sweep_and_discover_chart_kind_is_a_valid_non_blank_png_and_svg() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = common::scenario("baseline.toml");
+    let grid = common::write(
+        tmp.path(),
+        "grid.toml",
+        &format!(
+            r#"name = "grid"
+base = "{}"
+replicates = 100
+outcomes = ["policy_revision", "alignment:Belarus"]
+[design]
+kind = "grid"
+[[parameters]]
+key = "drivers.oil.long_run_usd_per_bbl"
+values = [30.0, 50.0, 70.0, 90.0, 110.0]
+[[parameters]]
+key = "drivers.rouble.oil_elasticity"
+values = [0.0, 0.4, 0.85, 1.2]
+"#,
+            base.display()
+        ),
+    );
+    let lhs = common::write(
+        tmp.path(),
+        "lhs.toml",
+        &format!(
+            r#"name = "lhs"
+base = "{}"
+replicates = 60
+outcomes = ["policy_revision", "alignment:Belarus"]
+[design]
+kind = "latin-hypercube"
+points = 16
+seed = 5
+[[parameters]]
+key = "drivers.oil.long_run_usd_per_bbl"
+lower = 30.0
+upper = 110.0
+[[parameters]]
+key = "drivers.west.engagement"
+lower = 0.25
+upper = 0.75
+"#,
+            base.display()
+        ),
+    );
+    let grid_out = tmp.path().join("grid-out");
+    let lhs_out = tmp.path().join("lhs-out");
+    for (file, out) in [(&grid, &grid_out), (&lhs, &lhs_out)] {
+        common::realign_ok(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+    }
+    let g = grid_out.to_str().unwrap();
+    common::realign_ok(&[
+        "discover",
+        g,
+        "--outcome",
+        "policy_revision",
+        "--above",
+        "0.4",
+        "-q",
+    ]);
+    let grid_stems = check_every_png(&grid_out);
+    assert!(
+        grid_stems.iter().any(|s| s.starts_with("heatmap-")),
+        "{grid_stems:?}"
+    );
+    let lhs_stems = check_every_png(&lhs_out);
+    for kind in ["scatter-", "prcc-"] {
+        assert!(
+            lhs_stems.iter().any(|s| s.starts_with(kind)),
+            "{kind}: {lhs_stems:?}"
+        );
+    }
+    let discover_stems = check_every_png(&grid_out.join("discover-policy_revision"));
+    assert!(!discover_stems.is_empty(), "no discover chart");
+}

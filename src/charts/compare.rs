@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{FONT_FAMILY, Figure, OKABE_ITO, OrText, legend};
+use super::{FONT_FAMILY, Figure, Key, Mark, OKABE_ITO, OrText, legend_below};
 use crate::compare::{Shared, index_of};
 use crate::series::ChartData;
 
@@ -57,6 +57,13 @@ impl Figure for EventsCompare<'_> {
             .collect();
         // Row 0 (the first event) is drawn at the top.
         let (rows, fmt) = super::row_axis(labels, 0.6, 0.6, true);
+        let keys: Vec<Key> = self
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(s, d)| Key::new(d.scenario.clone(), Mark::Dot(scenario_colour(s))))
+            .collect();
+        let root = &legend_below(root, &keys, 13)?;
         let mut chart = ChartBuilder::on(root)
             .caption(
                 format!(
@@ -106,11 +113,8 @@ impl Figure for EventsCompare<'_> {
             }
             chart
                 .draw_series(dots.into_iter().map(|p| Circle::new(p, 4, colour.filled())))
-                .txt()?
-                .label(d.scenario.clone())
-                .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+                .txt()?;
         }
-        legend(&mut chart, SeriesLabelPosition::LowerRight, 13)?;
         Ok(())
     }
 }

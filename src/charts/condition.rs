@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{FONT_FAMILY, Figure, GREY, OKABE_ITO, OrText, legend};
+use super::{FONT_FAMILY, Figure, GREY, Key, Mark, OKABE_ITO, OrText, legend_below};
 use crate::condition::Conditioned;
 
 pub struct ConditionedEvents<'a> {
@@ -23,6 +23,11 @@ impl Figure for ConditionedEvents<'_> {
         let rows = &self.result.at_horizon;
         let labels: Vec<String> = rows.iter().map(|r| r.description.clone()).collect();
         let (axis, fmt) = super::row_axis(labels, 0.6, 0.6, true);
+        let keys = [
+            Key::new("unconditioned", Mark::Dot(GREY)),
+            Key::new("conditioned", Mark::Dot(OKABE_ITO[0])),
+        ];
+        let root = &legend_below(root, &keys, 13)?;
         let mut chart = ChartBuilder::on(root)
             .caption(
                 format!(
@@ -51,7 +56,7 @@ impl Figure for ConditionedEvents<'_> {
             .draw()
             .txt()?;
         let n = rows.len();
-        for (s, (name, colour)) in [("unconditioned", GREY), ("conditioned", OKABE_ITO[0])]
+        for (s, (_, colour)) in [("unconditioned", GREY), ("conditioned", OKABE_ITO[0])]
             .into_iter()
             .enumerate()
         {
@@ -77,11 +82,8 @@ impl Figure for ConditionedEvents<'_> {
             }
             chart
                 .draw_series(dots.into_iter().map(|p| Circle::new(p, 4, colour.filled())))
-                .txt()?
-                .label(name)
-                .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+                .txt()?;
         }
-        legend(&mut chart, SeriesLabelPosition::LowerRight, 13)?;
         Ok(())
     }
 }

@@ -4,7 +4,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    BAND_COLOURS, FONT_FAMILY, Figure, GREY, KeyedAxis, OKABE_ITO, OrText, actor_colour, legend,
+    BAND_COLOURS, FONT_FAMILY, Figure, GREY, Key, KeyedAxis, Mark, OKABE_ITO, OrText, actor_colour,
+    legend_below,
 };
 use crate::model::{Event, Role};
 use crate::series::{ChartData, EventSeries, Series};
@@ -81,6 +82,38 @@ fn draw_fan<DB: DrawingBackend>(
     } = fan;
     let last = (d.months - 1) as f64;
     let fmt = month_axis(d);
+    // The 90% band (q05..q95) under the 50% band (q25..q75).
+    let (outer, inner) = if assumption.is_some() {
+        (
+            "90% of pooled runs (luck and assumptions)",
+            "50% of pooled runs",
+        )
+    } else {
+        ("90% of runs", "50% of runs")
+    };
+    let history: Vec<(f64, f64)> = history
+        .map(|h| {
+            h.iter()
+                .enumerate()
+                .filter_map(|(m, v)| v.map(|v| (m as f64, v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut keys = vec![
+        Key::new(outer, Mark::Fill(colour.mix(0.18))),
+        Key::new(inner, Mark::Fill(colour.mix(0.38))),
+    ];
+    if assumption.is_some() {
+        keys.push(Key::new(
+            "median's assumption range (5-95% of outer draws)",
+            Mark::Fill(GREY.mix(0.22)),
+        ));
+    }
+    keys.push(Key::new("median", Mark::Line(colour, 3)));
+    if !history.is_empty() {
+        keys.push(Key::new("history (data)", Mark::Line(BLACK, 2)));
+    }
+    let area = &legend_below(area, &keys, 12)?;
     let mut chart = ChartBuilder::on(area)
         .caption(&title, (FONT_FAMILY, 20))
         .margin(12)
@@ -99,25 +132,14 @@ fn draw_fan<DB: DrawingBackend>(
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()
         .txt()?;
-    // The 90% band (q05..q95) under the 50% band (q25..q75).
-    let (outer, inner) = if assumption.is_some() {
-        (
-            "90% of pooled runs (luck and assumptions)",
-            "50% of pooled runs",
-        )
-    } else {
-        ("90% of runs", "50% of runs")
-    };
-    for (lo, hi, shade, label) in [(0, 4, 0.18, outer), (1, 3, 0.38, inner)] {
+    for (lo, hi, shade) in [(0, 4, 0.18), (1, 3, 0.38)] {
         let fill = colour.mix(shade).filled();
         chart
             .draw_series(std::iter::once(Polygon::new(
                 ribbon(&s.q[lo], &s.q[hi]),
                 fill,
             )))
-            .txt()?
-            .label(label)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
+            .txt()?;
     }
     // The assumption range of the median over the runs' bands, grey and outlined: where the median would be under
     // other values of the assumptions (usually inside the 50% band, so it must not hide under it).
@@ -126,9 +148,7 @@ fn draw_fan<DB: DrawingBackend>(
         let edge = GREY.mix(0.9).stroke_width(1);
         chart
             .draw_series(std::iter::once(Polygon::new(ribbon(lo, hi), fill)))
-            .txt()?
-            .label("median's assumption range (5-95% of outer draws)")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
+            .txt()?;
         for v in [lo, hi] {
             chart
                 .draw_series(DashedLineSeries::new(line(v), 3, 3, edge))
@@ -137,9 +157,7 @@ fn draw_fan<DB: DrawingBackend>(
     }
     chart
         .draw_series(LineSeries::new(line(&s.q[2]), colour.stroke_width(3)))
-        .txt()?
-        .label("median")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3)));
+        .txt()?;
     for (y, label) in &thresholds {
         chart
             .draw_series(DashedLineSeries::new(
@@ -152,31 +170,29 @@ fn draw_fan<DB: DrawingBackend>(
         chart
             .draw_series(std::iter::once(Text::new(
                 label.clone(),
-                (0.4, *y + 0.045),
-                (FONT_FAMILY, 12).into_font().color(&GREY),
+                (0.4, *y + 0.01),
+                // Above the line it labels: the text's box ends just over the dashes.
+                (FONT_FAMILY, 12).into_font().color(&GREY).pos(
+                    plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Left,
+                        plotters::style::text_anchor::VPos::Bottom,
+                    ),
+                ),
             )))
             .txt()?;
     }
-    if let Some(h) = history {
-        let pts: Vec<(f64, f64)> = h
-            .iter()
-            .enumerate()
-            .filter_map(|(m, v)| v.map(|v| (m as f64, v)))
-            .collect();
-        if !pts.is_empty() {
-            chart
-                .draw_series(LineSeries::new(pts.clone(), BLACK.stroke_width(2)))
-                .txt()?
-                .label("history (data)")
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2))
-                });
-            chart
-                .draw_series(pts.into_iter().map(|p| Circle::new(p, 2, BLACK.filled())))
-                .txt()?;
-        }
+    if !history.is_empty() {
+        chart
+            .draw_series(LineSeries::new(history.clone(), BLACK.stroke_width(2)))
+            .txt()?;
+        chart
+            .draw_series(
+                history
+                    .into_iter()
+                    .map(|p| Circle::new(p, 2, BLACK.filled())),
+            )
+            .txt()?;
     }
-    legend(&mut chart, SeriesLabelPosition::UpperRight, 12)?;
     Ok(())
 }
 
@@ -317,6 +333,11 @@ fn event_panel<DB: DrawingBackend>(
     lines: &[(&EventSeries, String, RGBColor)],
 ) -> Result<(), String> {
     let fmt = month_axis(d);
+    let keys: Vec<Key> = lines
+        .iter()
+        .map(|(_, label, colour)| Key::new(label.clone(), Mark::Line(*colour, 2)))
+        .collect();
+    let area = &legend_below(area, &keys, 11)?;
     let mut chart = ChartBuilder::on(area)
         .caption(title, (FONT_FAMILY, 15))
         .margin(10)
@@ -334,7 +355,7 @@ fn event_panel<DB: DrawingBackend>(
         .bold_line_style(RGBColor(220, 220, 220))
         .draw()
         .txt()?;
-    for (e, label, colour) in lines {
+    for (e, _, colour) in lines {
         let colour = *colour;
         chart
             .draw_series(std::iter::once(Polygon::new(
@@ -344,13 +365,8 @@ fn event_panel<DB: DrawingBackend>(
             .txt()?;
         chart
             .draw_series(LineSeries::new(line(&e.p), colour.stroke_width(2)))
-            .txt()?
-            .label(label.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-            });
+            .txt()?;
     }
-    legend(&mut chart, SeriesLabelPosition::UpperLeft, 11)?;
     Ok(())
 }
 

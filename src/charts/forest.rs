@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{FONT_FAMILY, Figure, GREY, OKABE_ITO, OrText, legend};
+use super::{FONT_FAMILY, Figure, GREY, Key, Mark, OKABE_ITO, OrText, legend_below};
 use crate::claims::{ClaimResult, EffectUnit, Verdict};
 use crate::stats::Interval;
 
@@ -139,6 +139,20 @@ fn draw_panel<DB: DrawingBackend>(
         .map(|(r, _, _)| format!("{} ({}): {}", r.id, r.claim, r.outcome))
         .collect();
     let (rows, fmt) = super::row_axis(labels, 0.7, 0.7, false);
+    let keys: Vec<Key> = if with_legend {
+        vec![
+            Key::new("holds (paired 95% interval)", Mark::Dot(OKABE_ITO[0])),
+            Key::new(
+                "contradicted (paired 95% interval)",
+                Mark::Dot(OKABE_ITO[1]),
+            ),
+            Key::new("inconclusive (paired 95% interval)", Mark::Dot(GREY)),
+            Key::new("independent streams, same runs", Mark::Line(GREY, 2)),
+        ]
+    } else {
+        Vec::new()
+    };
+    let area = &legend_below(area, &keys, 12)?;
     let mut chart = ChartBuilder::on(area)
         .caption(panel.caption, (FONT_FAMILY, 16))
         .margin(14)
@@ -184,25 +198,5 @@ fn draw_panel<DB: DrawingBackend>(
             )))
             .txt()?;
     }
-    if !with_legend {
-        return Ok(());
-    }
-    for (name, c) in [
-        ("holds", OKABE_ITO[0]),
-        ("contradicted", OKABE_ITO[1]),
-        ("inconclusive", GREY),
-    ] {
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
-            .txt()?
-            .label(format!("{name} (paired 95% interval)"))
-            .legend(move |(x, y)| Circle::new((x + 8, y), 5, c.filled()));
-    }
-    chart
-        .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
-        .txt()?
-        .label("independent streams, same runs")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GREY.stroke_width(2)));
-    legend(&mut chart, SeriesLabelPosition::LowerRight, 12)?;
     Ok(())
 }

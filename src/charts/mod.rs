@@ -10,6 +10,7 @@ pub mod forest;
 pub mod reliability;
 pub mod robust;
 pub mod sweep;
+pub mod text;
 
 use std::sync::Once;
 
@@ -101,14 +102,22 @@ pub fn render(fig: &impl Figure) -> Result<Rendered, ChartError> {
     };
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let root = text::GlyphText {
+            inner: SVGBackend::with_string(&mut svg, size),
+            draw_glyphs: false,
+        }
+        .into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
         fig.draw(&root).map_err(err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     let mut rgb = vec![0u8; (size.0 * size.1 * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
+        let root = text::GlyphText {
+            inner: BitMapBackend::with_buffer(&mut rgb, size),
+            draw_glyphs: true,
+        }
+        .into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
         fig.draw(&root).map_err(err)?;
         root.present().map_err(|e| err(e.to_string()))?;
@@ -213,25 +222,151 @@ pub(crate) fn month_labels(start: crate::scenario::Month) -> impl Fn(&f64) -> St
     }
 }
 
+/// How a legend entry's swatch is drawn: a filled box (a band or area), a line of a width, or a dot.
+#[derive(Clone, Copy)]
+pub(crate) enum Mark {
+    Fill(RGBAColor),
+    Line(RGBColor, u32),
+    Dot(RGBColor),
+}
+
+/// One legend entry.
+pub(crate) struct Key {
+    pub name: String,
+    pub mark: Mark,
+}
+
+impl Key {
+    pub fn new(name: impl Into<String>, mark: Mark) -> Self {
+        Key {
+            name: name.into(),
+            mark,
+        }
+    }
+}
+
+const SWATCH_PX: i32 = 22;
+const KEY_GAP_PX: i32 = 22;
+
+/// Packs keys into centred rows no wider than `width_px`: for each row, (x of each key, key index), and the row
+/// height. A key wider than the row gets a row of its own.
+fn legend_layout(width_px: u32, keys: &[Key], font_px: u32) -> (Vec<Vec<(i32, usize)>>, i32) {
+    let widths: Vec<i32> = keys
+        .iter()
+        .map(|k| SWATCH_PX + 6 + text::text_box_px(&k.name, font_px as f32).0 as i32)
+        .collect();
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut used = 0;
+    for (i, w) in widths.iter().enumerate() {
+        let row = rows.last_mut().expect("one row at least");
+        if !row.is_empty() && used + KEY_GAP_PX + w > width_px as i32 {
+            rows.push(vec![i]);
+            used = *w;
+        } else {
+            used += if row.is_empty() { 0 } else { KEY_GAP_PX } + w;
+            row.push(i);
+        }
+    }
+    let placed = rows
+        .into_iter()
+        .map(|row| {
+            let total: i32 =
+                row.iter().map(|&i| widths[i]).sum::<i32>() + KEY_GAP_PX * (row.len() as i32 - 1);
+            let mut x = (width_px as i32 - total).max(0) / 2;
+            row.into_iter()
+                .map(|i| {
+                    let at = x;
+                    x += widths[i] + KEY_GAP_PX;
+                    (at, i)
+                })
+                .collect()
+        })
+        .collect();
+    let row_px = text::text_box_px("Ag", font_px as f32).1 as i32 + 6;
+    (placed, row_px)
+}
+
+/// The height in px that [`legend_keys`] needs for these keys across `width_px`.
+pub(crate) fn legend_height(width_px: u32, keys: &[Key], font_px: u32) -> u32 {
+    if keys.is_empty() {
+        return 0;
+    }
+    let (rows, row_px) = legend_layout(width_px, keys, font_px);
+    (rows.len() as i32 * row_px + 8) as u32
+}
+
+/// Draws a legend in centred rows from the top of `area`, which holds no data: legends never cover a plot.
+pub(crate) fn legend_keys<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    keys: &[Key],
+    font_px: u32,
+) -> Result<(), String> {
+    let (w, _) = area.dim_in_pixel();
+    let (rows, row_px) = legend_layout(w, keys, font_px);
+    for (r, row) in rows.iter().enumerate() {
+        let top = 4 + r as i32 * row_px;
+        let mid = top + row_px / 2 - 2;
+        for &(x, i) in row {
+            let key = &keys[i];
+            match key.mark {
+                Mark::Fill(c) => area
+                    .draw(&Rectangle::new(
+                        [(x, mid - 6), (x + SWATCH_PX, mid + 6)],
+                        c.filled(),
+                    ))
+                    .txt()?,
+                Mark::Line(c, width) => area
+                    .draw(&PathElement::new(
+                        vec![(x, mid), (x + SWATCH_PX, mid)],
+                        c.stroke_width(width),
+                    ))
+                    .txt()?,
+                Mark::Dot(c) => area
+                    .draw(&Circle::new((x + SWATCH_PX / 2, mid), 5, c.filled()))
+                    .txt()?,
+            }
+            area.draw(&Text::new(
+                key.name.clone(),
+                (x + SWATCH_PX + 6, mid),
+                (FONT_FAMILY, font_px).into_font().color(&BLACK).pos(
+                    plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Left,
+                        plotters::style::text_anchor::VPos::Center,
+                    ),
+                ),
+            ))
+            .txt()?;
+        }
+    }
+    Ok(())
+}
+
+/// Splits `area` into the plot (above) and a strip below it holding the legend for `keys`, drawn: the legend sits
+/// outside the plotting area, where it hides no data.
+pub(crate) fn legend_below<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    keys: &[Key],
+    font_px: u32,
+) -> Result<DrawingArea<DB, plotters::coord::Shift>, String> {
+    let (w, h) = area.dim_in_pixel();
+    let strip_px = legend_height(w, keys, font_px).min(h / 2);
+    let (plot, strip) = area.split_vertically(h - strip_px);
+    if !keys.is_empty() {
+        legend_keys(&strip, keys, font_px)?;
+    }
+    Ok(plot)
+}
+
 /// One legend for all the panels of a figure, in a row centred in `area`, where it hides no data.
 pub(crate) fn legend_row<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     entries: &[(String, RGBColor)],
 ) -> Result<(), String> {
-    let (w, _) = area.dim_in_pixel();
-    let step = 190;
-    let mut x = w as i32 / 2 - (step * entries.len() as i32) / 2;
-    for (name, colour) in entries {
-        area.draw(&Rectangle::new(
-            [(x, 6), (x + 22, 20)],
-            colour.mix(0.85).filled(),
-        ))
-        .txt()?;
-        area.draw(&Text::new(name.clone(), (x + 28, 6), (FONT_FAMILY, 14)))
-            .txt()?;
-        x += step;
-    }
-    Ok(())
+    let keys: Vec<Key> = entries
+        .iter()
+        .map(|(name, colour)| Key::new(name.clone(), Mark::Fill(colour.mix(0.85))))
+        .collect();
+    legend_keys(area, &keys, 14)
 }
 
 /// Turns any displayable drawing error into the chart's error text.
@@ -289,29 +424,73 @@ pub fn unique_slugs(names: &[String]) -> Vec<String> {
     taken
 }
 
-/// Draws a chart's legend in the house style.
-pub(crate) fn legend<'a, DB, CT>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    position: SeriesLabelPosition,
-    font_px: u32,
-) -> Result<(), String>
-where
-    DB: DrawingBackend + 'a,
-    CT: plotters::coord::CoordTranslate,
-{
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(180, 180, 180))
-        .label_font((FONT_FAMILY, font_px))
-        .position(position)
-        .draw()
-        .txt()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_legend_below_never_draws_into_the_plot_it_returns() {
+        let size = (500u32, 300u32);
+        let mut rgb = vec![255u8; (size.0 * size.1 * 3) as usize];
+        let keys: Vec<Key> = (0..7)
+            .map(|i| {
+                Key::new(
+                    format!("entry number {i} with a long name"),
+                    [
+                        Mark::Fill(OKABE_ITO[i % 8].mix(0.5)),
+                        Mark::Line(OKABE_ITO[i % 8], 3),
+                        Mark::Dot(OKABE_ITO[i % 8]),
+                    ][i % 3],
+                )
+            })
+            .collect();
+        let plot_px = {
+            let root = text::GlyphText {
+                inner: BitMapBackend::with_buffer(&mut rgb, size),
+                draw_glyphs: true,
+            }
+            .into_drawing_area();
+            let plot = legend_below(&root, &keys, 13).unwrap();
+            root.present().unwrap();
+            plot.get_pixel_range()
+        };
+        // Seven long keys need several rows in 500 px; all of their ink lies below the plot, none inside it.
+        assert!(legend_height(size.0, &keys, 13) > 3 * 17);
+        let ink = |x: u32, y: u32| rgb[((y * size.0 + x) * 3) as usize..][..3] != [255, 255, 255];
+        let (mut inside, mut below) = (0, 0);
+        for y in 0..size.1 {
+            for x in 0..size.0 {
+                if ink(x, y) {
+                    if plot_px.1.contains(&(y as i32)) {
+                        inside += 1;
+                    } else {
+                        below += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(inside, 0);
+        assert!(below > 500, "{below} legend pixels");
+    }
+
+    #[test]
+    fn no_chart_draws_a_legend_inside_its_plot() {
+        // plotters' series labels sit inside the plotting area; every legend goes through `legend_below` or
+        // `legend_row` instead, in a strip of its own.
+        for (name, source) in [
+            ("compare.rs", include_str!("compare.rs")),
+            ("condition.rs", include_str!("condition.rs")),
+            ("discover.rs", include_str!("discover.rs")),
+            ("draw.rs", include_str!("draw.rs")),
+            ("forest.rs", include_str!("forest.rs")),
+            ("reliability.rs", include_str!("reliability.rs")),
+            ("sweep.rs", include_str!("sweep.rs")),
+        ] {
+            for banned in ["configure_series_labels", "SeriesLabelPosition"] {
+                assert!(!source.contains(banned), "{name} uses {banned}");
+            }
+        }
+    }
 
     #[test]
     fn slugs_are_safe_and_unique() {

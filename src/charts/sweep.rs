@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{FONT_FAMILY, Figure, KeyedAxis, OKABE_ITO, OrText, legend, slug};
+use super::{FONT_FAMILY, Figure, Key, KeyedAxis, Mark, OKABE_ITO, OrText, legend_below, slug};
 use crate::output::{num, round6};
 use crate::stats::Interval;
 use crate::sweep::results::{self, Analysis, MorrisRow, PrccRow, SobolRow};
@@ -124,8 +124,13 @@ impl Figure for Heatmap<'_> {
                 chart
                     .draw_series(std::iter::once(Text::new(
                         text,
-                        (x - 0.18, y + 0.08),
-                        (FONT_FAMILY, 12).into_font().color(&colour),
+                        (x, y),
+                        (FONT_FAMILY, 12).into_font().color(&colour).pos(
+                            plotters::style::text_anchor::Pos::new(
+                                plotters::style::text_anchor::HPos::Center,
+                                plotters::style::text_anchor::VPos::Center,
+                            ),
+                        ),
                     )))
                     .txt()?;
             }
@@ -196,6 +201,12 @@ impl Figure for Line<'_> {
             .map(|p| p.0)
             .fold(f64::NEG_INFINITY, f64::max);
         let (lo, hi) = scale_of(&self.outcome);
+        let colour = OKABE_ITO[0];
+        let keys = [
+            Key::new("95% interval", Mark::Fill(colour.mix(0.25))),
+            Key::new("estimate", Mark::Line(colour, 3)),
+        ];
+        let root = &legend_below(root, &keys, 12)?;
         let mut chart = ChartBuilder::on(root)
             .caption(
                 format!(
@@ -222,7 +233,6 @@ impl Figure for Line<'_> {
             .light_line_style(RGBColor(238, 238, 238))
             .draw()
             .txt()?;
-        let colour = OKABE_ITO[0];
         let mut band: Vec<(f64, f64)> = self.points.iter().map(|(x, e)| (*x, e.ci_high)).collect();
         band.extend(self.points.iter().rev().map(|(x, e)| (*x, e.ci_low)));
         chart
@@ -230,21 +240,13 @@ impl Figure for Line<'_> {
                 band,
                 colour.mix(0.25).filled(),
             )))
-            .txt()?
-            .label("95% interval")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 6), (x + 18, y + 6)], colour.mix(0.25).filled())
-            });
+            .txt()?;
         chart
             .draw_series(LineSeries::new(
                 self.points.iter().map(|(x, e)| (*x, e.value)),
                 colour.stroke_width(3),
             ))
-            .txt()?
-            .label("estimate")
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
-            });
+            .txt()?;
         chart
             .draw_series(
                 self.points
@@ -252,7 +254,6 @@ impl Figure for Line<'_> {
                     .map(|(x, e)| Circle::new((*x, e.value), 3, colour.filled())),
             )
             .txt()?;
-        legend(&mut chart, SeriesLabelPosition::UpperLeft, 12)?;
         Ok(())
     }
 }
@@ -366,6 +367,18 @@ impl Figure for IndexBars<'_> {
         let (bottom, top) = self.x_range.unwrap_or((bottom, top));
         let names: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
         let (rows, fmt) = super::row_axis(names, 0.6, 0.6, false);
+        let colours = [OKABE_ITO[0], OKABE_ITO[3]];
+        // One series needs no legend: the title names it.
+        let keys: Vec<Key> = if self.series.len() > 1 {
+            self.series
+                .iter()
+                .zip(colours)
+                .map(|(name, c)| Key::new(*name, Mark::Fill(c.mix(0.85))))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let root = &legend_below(root, &keys, 12)?;
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, (FONT_FAMILY, 19))
             .margin(14)
@@ -382,9 +395,7 @@ impl Figure for IndexBars<'_> {
             .light_line_style(RGBColor(238, 238, 238))
             .draw()
             .txt()?;
-        let colours = [OKABE_ITO[0], OKABE_ITO[3]];
-        for (k, name) in self.series.iter().enumerate() {
-            let colour = colours[k];
+        for (k, &colour) in colours.iter().enumerate().take(self.series.len()) {
             // Two series side by side in a row; one fills it.
             let (offset, half) = match (self.series.len(), k) {
                 (1, _) => (0.0, 0.25),
@@ -406,16 +417,7 @@ impl Figure for IndexBars<'_> {
                     )))
                     .txt()?;
             }
-            chart
-                .draw_series(bars)
-                .txt()?
-                .label(*name)
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 18, y + 6)], colour.mix(0.85).filled())
-                });
-        }
-        if self.series.len() > 1 {
-            legend(&mut chart, SeriesLabelPosition::LowerRight, 12)?;
+            chart.draw_series(bars).txt()?;
         }
         Ok(())
     }
