@@ -931,3 +931,11 @@ mod tests {
         assert_eq!(text, "0.0 pp  95% CI [0.00 pp, 0.00 pp]");
     }
 }
+
+/// `realign export-ema`: the archive written and how to load it.
+pub fn export_ema_brief(file: &std::path::Path) -> String {
+    format!(
+        "wrote {} (EMA Workbench results: ema_workbench.load_results reads it)\n",
+        crate::scenario::error::printable(&file.display().to_string(), false)
+    )
+}
