@@ -236,7 +236,6 @@ pub fn run_formats(
         &info,
         trajectories,
         None,
-        parquet,
     )?;
     Ok(RunOutcome {
         scenario,
@@ -257,8 +256,9 @@ fn write_run(
     info: &manifest::RunInfo,
     trajectories: usize,
     nested: Option<(&uncertainty::Outcome, &[uncertainty::Row])>,
-    parquet: bool,
 ) -> Result<(), AppError> {
+    // `--parquet`, as the manifest records it.
+    let parquet = info.options.parquet;
     match nested {
         Some((o, rows)) => {
             out.bytes(
@@ -404,7 +404,6 @@ pub fn run_uncertainty(
         &info,
         0,
         Some((&o, &rows)),
-        false,
     )?;
     let files = out.written().to_vec();
     let uncertainty::Outcome {

@@ -25,6 +25,9 @@ use crate::output::num;
 /// The file name of the export inside the sweep folder when `--out` is not given.
 pub const DEFAULT_FILE: &str = "ema-results.tar.gz";
 
+/// One number of a sweep point's estimate.
+type PointValue = fn(&discover::Point) -> f64;
+
 /// The workbench's outcome name for a sweep label: a Python identifier.
 pub fn outcome_name(label: &str) -> String {
     label.replace(':', "_")
@@ -58,7 +61,7 @@ pub fn export(dir: &Path) -> Result<Vec<u8>, DiscoverError> {
     let mut outcomes = Vec::new();
     for t in &tables {
         let base = outcome_name(&t.outcome);
-        let columns: [(String, fn(&discover::Point) -> f64); 3] = [
+        let columns: [(String, PointValue); 3] = [
             (base.clone(), |p| p.estimate.value),
             (format!("{base}_ci_low"), |p| p.estimate.ci_low),
             (format!("{base}_ci_high"), |p| p.estimate.ci_high),

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use realign::app::{self, AppError, Progress};
 use realign::options::{Limits, Raw};
 use realign::scenario::ScenarioError as RustScenarioError;
@@ -34,7 +33,7 @@ fn to_py(py: Python<'_>, e: AppError) -> PyErr {
     let message = e.to_string();
     let code = e.exit_code();
     let err = match &e {
-        AppError::Scenario(s) => ScenarioError::new_err(message.clone()),
+        AppError::Scenario(_) => ScenarioError::new_err(message.clone()),
         _ => RealignError::new_err(message.clone()),
     };
     let value = err.value(py);
@@ -110,6 +109,8 @@ fn dir_string(p: &Path) -> String {
 }
 
 /// `realign run SCENARIO --out OUT [--runs N] [--seed S] [--trajectories K] [--threads T] [--parquet]`.
+// One argument per flag of `realign run`, as Python keyword arguments.
+#[allow(clippy::too_many_arguments)]
 #[pyfunction]
 #[pyo3(signature = (scenario, out, runs=None, seed=None, trajectories=0, threads=0, parquet=false))]
 fn run(
@@ -237,7 +238,6 @@ fn _realign(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RealignError", py.get_type::<RealignError>())?;
     m.add("ScenarioError", py.get_type::<ScenarioError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    let _ = PyDict::new(py);
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
