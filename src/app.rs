@@ -155,6 +155,21 @@ pub fn run_with(
     paths: bool,
     p: &Progress,
 ) -> Result<RunOutcome, AppError> {
+    run_formats(path, opts, trajectories, origin, paths, false, p)
+}
+
+/// [`run_with`], and with `parquet` the tidy tables and trajectories also as Parquet files (`realign run
+/// --parquet`, a build with the `parquet` feature; `parquet` comes checked by [`crate::options::parquet`]). The
+/// Python package calls this too, so its folders are the CLI's.
+pub fn run_formats(
+    path: &Path,
+    opts: &Options,
+    trajectories: usize,
+    origin: &OriginRequest,
+    paths: bool,
+    parquet: bool,
+    p: &Progress,
+) -> Result<RunOutcome, AppError> {
     let mut scenario = Scenario::load(path)?;
     scenario.seed = opts.seed().unwrap_or(scenario.seed);
     let key = runner::stream_key(&scenario.name, scenario.seed);
@@ -209,6 +224,7 @@ pub fn run_with(
             max_runs: opts.precision().map(|(_, most)| most),
             trajectories: trajectories as u64,
             paths,
+            parquet,
             ..origin.options()
         },
         threads: ensemble.threads,
@@ -244,6 +260,8 @@ pub(crate) fn write_run(
     trajectories: usize,
     nested: Option<(&uncertainty::Outcome, &[uncertainty::Row])>,
 ) -> Result<(), AppError> {
+    // `--parquet`, as the manifest records it.
+    let parquet = info.options.parquet;
     match nested {
         Some((o, rows)) => {
             out.bytes(
@@ -257,17 +275,22 @@ pub(crate) fn write_run(
         }
         None => out.bytes("summary.json", &tables::summary_json(scenario, ensemble))?,
     }
-    out.bytes(
-        "timeseries.csv",
-        &tables::timeseries_csv(scenario, ensemble),
-    )?;
-    out.bytes("events.csv", &tables::events_csv(scenario, ensemble))?;
-    out.bytes("quantiles.csv", &tables::quantiles_csv(scenario, ensemble))?;
+    let mut tidy = vec![
+        ("timeseries", tables::timeseries_csv(scenario, ensemble)),
+        ("events", tables::events_csv(scenario, ensemble)),
+        ("quantiles", tables::quantiles_csv(scenario, ensemble)),
+    ];
     if trajectories > 0 {
-        out.bytes(
-            "trajectories.csv",
-            &tables::trajectories_csv(scenario, ensemble),
-        )?;
+        tidy.push(("trajectories", tables::trajectories_csv(scenario, ensemble)));
+    }
+    for (stem, csv) in &tidy {
+        out.bytes(&format!("{stem}.csv"), csv)?;
+        if parquet {
+            out.bytes(
+                &format!("{stem}.parquet"),
+                &crate::output::parquet::from_csv(csv)?,
+            )?;
+        }
     }
     let mut data = series::from_ensemble(scenario, ensemble);
     if let Some((o, _)) = nested {
@@ -1047,7 +1070,9 @@ pub fn verify(
             run_uncertainty(&path, &opts, outer, inner, set, &origin, p)?;
         }
         None => {
-            run_with(&path, &opts, trajectories, &origin, given.paths, p)?;
+            // A manifest that records --parquet is replayed only by a build that writes Parquet.
+            let parquet = crate::options::parquet(given.parquet)?;
+            run_formats(&path, &opts, trajectories, &origin, given.paths, parquet, p)?;
         }
     }
     Ok(crate::verify::compare(dir, &recorded, scratch.path()))
@@ -1063,4 +1088,27 @@ pub fn read_ledger(dir: &Path) -> Result<ledger::Ledger, AppError> {
         .into());
     }
     Ok(l)
+}
+
+/// `realign export-ema`: the finished sweep in `sweep_dir` as the EMA Workbench's results archive ([`crate::ema`]),
+/// written atomically to `out` (default `SWEEP_DIR/ema-results.tar.gz`). Returns the file written.
+pub fn export_ema(sweep_dir: &Path, out: Option<&Path>) -> Result<PathBuf, AppError> {
+    let file = crate::ema::default_file(sweep_dir, out);
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.starts_with('.'))
+        .ok_or_else(|| ArgError::OutFile(file.display().to_string()))?
+        .to_string();
+    // Everything is read and checked before the file is touched.
+    let bytes = crate::ema::export(sweep_dir)?;
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|source| OutputError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    Ok(crate::output::write_atomic(dir, &name, &bytes)?)
 }

@@ -140,6 +140,9 @@ enum Command {
         /// Also store every run's path compactly (paths.bin), for `realign condition` and `realign signposts`.
         #[arg(long)]
         paths: bool,
+        /// Also write the tidy tables and trajectories as Parquet (a build with `--features parquet`).
+        #[arg(long)]
+        parquet: bool,
     },
     /// Condition a stored run (run --paths) on what was observed since: every event's probability again, beside
     /// the unconditioned one.
@@ -260,6 +263,18 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// No table on the terminal.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Export a finished sweep in the EMA Workbench's results layout (a tar.gz that
+    /// `ema_workbench.load_results` reads).
+    ExportEma {
+        /// A folder written by `realign sweep` or `realign merge`.
+        sweep_dir: PathBuf,
+        /// The archive to write (default: SWEEP_DIR/ema-results.tar.gz).
+        #[arg(long, value_name = "FILE.tar.gz")]
+        out: Option<PathBuf>,
+        /// Print nothing on success.
         #[arg(long, short)]
         quiet: bool,
     },
@@ -624,6 +639,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             state_run,
             nested,
             paths,
+            parquet,
         } => {
             let opts = options(
                 &common,
@@ -634,6 +650,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 Limits::RUNS,
             )?;
             let trajectories = crate::options::trajectories(trajectories)?;
+            let parquet = crate::options::parquet(parquet)?;
             let origin = crate::scenario::origin::OriginRequest {
                 month: origin,
                 state_run,
@@ -645,6 +662,7 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 (precision.max_runs.is_some(), "--max-runs"),
                 (trajectories > 0, "--trajectories"),
                 (paths, "--paths"),
+                (parquet, "--parquet"),
             ]
             .into_iter()
             .filter_map(|(g, f)| g.then_some(f))
@@ -665,7 +683,9 @@ fn dispatch(command: Command) -> Result<(), AppError> {
                 None => with_progress(
                     common.quiet,
                     "runs",
-                    |p| app::run_with(&scenario, &opts, trajectories, &origin, paths, p),
+                    |p| {
+                        app::run_formats(&scenario, &opts, trajectories, &origin, paths, parquet, p)
+                    },
                     terminal::run_brief,
                 )?,
             };
@@ -751,6 +771,16 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             )?;
             if !quiet {
                 out!("{}", terminal::robust_brief(&outcome));
+            }
+        }
+        Command::ExportEma {
+            sweep_dir,
+            out,
+            quiet,
+        } => {
+            let file = app::export_ema(&sweep_dir, out.as_deref())?;
+            if !quiet {
+                out!("{}", terminal::export_ema_brief(&file));
             }
         }
         Command::Merge {

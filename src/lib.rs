@@ -45,6 +45,7 @@ pub mod cli;
 pub mod compare;
 pub mod condition;
 pub mod discover;
+pub mod ema;
 pub mod evidence;
 pub mod explain;
 pub mod fans;

@@ -38,6 +38,15 @@ pub enum ArgError {
     NestedRuns { max: u64 },
     #[error("realign man {given:?}: no such command; the commands are {allowed}")]
     ManPage { given: String, allowed: String },
+    #[error(
+        "--parquet: this realign was built without Parquet support; build it with `cargo build --release \
+         --features parquet`"
+    )]
+    NoParquet,
+    #[error(
+        "--out {0:?}: give a file to write, such as sweep-ema.tar.gz (not a folder, not a name starting with '.')"
+    )]
+    OutFile(String),
     #[error("{flag} must be in [{min}, {max}]")]
     Range {
         flag: &'static str,
@@ -67,6 +76,14 @@ pub fn threads(v: i128) -> Result<usize, ArgError> {
             max,
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }),
+    }
+}
+
+/// `run --parquet`: refused, before anything runs, by a build without the `parquet` feature.
+pub fn parquet(asked: bool) -> Result<bool, ArgError> {
+    match asked && !cfg!(feature = "parquet") {
+        true => Err(ArgError::NoParquet),
+        false => Ok(asked),
     }
 }
 

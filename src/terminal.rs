@@ -1023,6 +1023,14 @@ pub fn signposts_brief(o: &crate::app::SignpostsOutcome) -> String {
     out
 }
 
+/// `realign export-ema`: the archive written and how to load it.
+pub fn export_ema_brief(file: &std::path::Path) -> String {
+    format!(
+        "wrote {} (EMA Workbench results: ema_workbench.load_results reads it)\n",
+        crate::scenario::error::printable(&file.display().to_string(), false)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

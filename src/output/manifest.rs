@@ -132,6 +132,9 @@ pub struct RunOptions {
     /// `--paths`: paths.bin written.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub paths: bool,
+    /// `--parquet`: the tidy tables and trajectories also as Parquet files.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parquet: bool,
     /// `--origin YYYY-MM`, with `--state FILE` (as given) or `--state-run N`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,

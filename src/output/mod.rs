@@ -3,6 +3,7 @@
 
 pub mod ledger;
 pub mod manifest;
+pub mod parquet;
 pub mod report;
 pub mod reports;
 pub mod tables;
@@ -12,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
+    #[error("cannot write Parquet: {0}")]
+    Parquet(String),
     #[error("cannot create output folder {}: {source}", path.display())]
     CreateDir {
         path: PathBuf,
