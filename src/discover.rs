@@ -411,6 +411,9 @@ pub fn weight(e: &Interval, direction: Direction, threshold: f64) -> f64 {
 /// A box: closed bounds per parameter, in the parameter's units.
 pub type Bounds = Vec<(f64, f64)>;
 
+/// The peeling trajectory: each step's members and bounds.
+type PeelPath = Vec<(Vec<usize>, Bounds)>;
+
 /// One box of the peeling trajectory.
 #[derive(Clone, Debug, Serialize)]
 pub struct Step {
@@ -834,11 +837,7 @@ pub fn discover(
 }
 
 /// PRIM's trajectory and members of the pasted box from the chosen step; also the step.
-fn prim_box(
-    pts: &[&[f64]],
-    w: &[f64],
-    chosen: Option<usize>,
-) -> (Vec<(Vec<usize>, Bounds)>, usize, Vec<usize>) {
+fn prim_box(pts: &[&[f64]], w: &[f64], chosen: Option<usize>) -> (PeelPath, usize, Vec<usize>) {
     let path = peel(pts, w);
     let densities: Vec<f64> = path.iter().map(|(m, _)| mean_weight(m, w)).collect();
     let step = choose(&densities, chosen);
@@ -913,7 +912,8 @@ fn gini(c: f64, n: f64) -> f64 {
 }
 
 /// Grows the tree from `members` depth-first (the `<=` side first), pushing each leaf with its splits.
-#[allow(clippy::too_many_arguments)]
+// `j` indexes a parameter across every point, not one slice.
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
 fn grow(
     pts: &[&[f64]],
     w: &[f64],
