@@ -858,15 +858,15 @@ pub struct DiscoverOutcome {
     pub out_dir: PathBuf,
 }
 
-/// `realign discover`: PRIM scenario discovery on the finished sweep in `sweep_dir`; results go to `out` (default
-/// `SWEEP_DIR/discover-<outcome>`, never the sweep folder itself).
+/// `realign discover`: scenario discovery (PRIM, CART or both, as `opts` says) on the finished sweep in
+/// `sweep_dir`; results go to `out` (default `SWEEP_DIR/discover-<outcome>`, never the sweep folder itself).
 pub fn discover(
     sweep_dir: &Path,
     outcome: &str,
     actor: Option<&str>,
     above: Option<f64>,
     below: Option<f64>,
-    chosen: Option<usize>,
+    opts: &crate::discover::Options,
     out: Option<&Path>,
 ) -> Result<DiscoverOutcome, AppError> {
     use crate::discover as d;
@@ -875,13 +875,23 @@ pub fn discover(
     let table = d::load(sweep_dir, &label)?;
     let dir = out.map_or_else(|| d::default_dir(sweep_dir, &label), Path::to_path_buf);
     d::check_out(sweep_dir, &dir)?;
-    let result = d::discover(&table, direction, threshold, chosen)?;
+    let result = d::discover(&table, direction, threshold, opts)?;
     let mut out = OutDir::create(&dir)?;
-    out.bytes("trajectory.csv", &d::trajectory_csv(&result))?;
-    out.bytes("box.csv", &d::box_csv(&result))?;
-    out.figure(&charts::render(&charts::discover::Trajectory {
-        discovery: &result,
-    })?)?;
+    let mut figs = Vec::new();
+    if let Some(p) = &result.prim {
+        out.bytes("trajectory.csv", &d::trajectory_csv(p))?;
+        out.bytes("box.csv", &d::box_csv(p))?;
+        let fig = charts::render(&charts::discover::Trajectory { discovery: &result })?;
+        out.figure(&fig)?;
+        figs.push(fig);
+    }
+    if let Some(c) = &result.cart {
+        out.bytes("cart.csv", &d::cart_csv(c, &table.parameters))?;
+    }
+    out.bytes(
+        "report.html",
+        crate::output::reports::discover_html(&result, &figs).as_bytes(),
+    )?;
     // Written last: its presence says the discovery completed (output::COMPLETION_MARKERS).
     out.bytes("discover.json", &d::discover_json(&result))?;
     Ok(DiscoverOutcome {

@@ -212,8 +212,8 @@ enum Command {
         #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
         shard: Option<String>,
     },
-    /// Scenario discovery (PRIM) on a finished sweep: the region of the swept parameters where an outcome is above
-    /// (or below) a threshold, each point counted with the probability its estimate and interval give.
+    /// Scenario discovery (PRIM and CART) on a finished sweep: the region of the swept parameters where an outcome is
+    /// above (or below) a threshold, each point counted with the probability its estimate and interval give.
     Discover {
         /// A folder written by `realign sweep` or `realign merge`.
         sweep_dir: PathBuf,
@@ -232,6 +232,15 @@ enum Command {
         /// Take the box from peeling step K (0 = every point) instead of the largest with density >= 0.8.
         #[arg(long = "box", value_name = "K")]
         box_step: Option<usize>,
+        /// prim (peeling boxes), cart (a classification tree's leaves) or both.
+        #[arg(long, value_name = "prim|cart|both", default_value = "both")]
+        method: String,
+        /// CART: the tree's largest depth (1 to 10); each level at most doubles the leaves.
+        #[arg(long, value_name = "D", default_value_t = 3)]
+        depth: usize,
+        /// CART: the fewest sweep points a leaf may hold (at least 1); larger leaves give steadier boxes.
+        #[arg(long, value_name = "N", default_value_t = 5)]
+        min_leaf: usize,
         /// Output folder (default: SWEEP_DIR/discover-<outcome>).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -733,16 +742,25 @@ fn dispatch(command: Command) -> Result<(), AppError> {
             above,
             below,
             box_step,
+            method,
+            depth,
+            min_leaf,
             out,
             quiet,
         } => {
+            let opts = crate::discover::Options {
+                method: crate::discover::Method::parse(&method)?,
+                chosen: box_step,
+                max_depth: depth,
+                min_leaf,
+            };
             let outcome = app::discover(
                 &sweep_dir,
                 &outcome,
                 actor.as_deref(),
                 above,
                 below,
-                box_step,
+                &opts,
                 out.as_deref(),
             )?;
             if !quiet {

@@ -24,6 +24,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rand::distr::Distribution;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -70,6 +71,68 @@ pub enum DiscoverError {
         "no point is a case of interest (every weight is 0): nothing to discover; try another threshold"
     )]
     NoCases,
+    #[error("{}: no such folder: give a folder written by `realign sweep` or `realign merge`", .dir.display())]
+    NoSuchDir { dir: PathBuf },
+    #[error("unknown --method {value:?}: give prim, cart or both")]
+    Method { value: String },
+    #[error("--depth {value}: give a tree depth from 1 to {MAX_DEPTH}")]
+    Depth { value: usize },
+    #[error("--min-leaf {value}: give at least 1 point per leaf")]
+    MinLeaf { value: usize },
+}
+
+/// Which boxes `realign discover` looks for.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    Prim,
+    Cart,
+    Both,
+}
+
+impl Method {
+    pub fn parse(s: &str) -> Result<Method, DiscoverError> {
+        match s {
+            "prim" => Ok(Method::Prim),
+            "cart" => Ok(Method::Cart),
+            "both" => Ok(Method::Both),
+            _ => Err(DiscoverError::Method {
+                value: s.to_string(),
+            }),
+        }
+    }
+    fn prim(self) -> bool {
+        self != Method::Cart
+    }
+    fn cart(self) -> bool {
+        self != Method::Prim
+    }
+}
+
+/// The deepest classification tree `--depth` allows (2^10 leaves: far more than any sweep's points support).
+pub const MAX_DEPTH: usize = 10;
+
+/// What the command was asked for besides the outcome and threshold.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub method: Method,
+    /// `--box K`: the PRIM peeling step to take the box from.
+    pub chosen: Option<usize>,
+    /// `--depth`: the classification tree's largest depth.
+    pub max_depth: usize,
+    /// `--min-leaf`: the fewest sweep points a tree leaf may hold.
+    pub min_leaf: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            method: Method::Both,
+            chosen: None,
+            max_depth: 3,
+            min_leaf: 5,
+        }
+    }
 }
 
 /// Which side of the threshold makes a case of interest.
@@ -140,6 +203,11 @@ pub fn label(outcome: &str, actor: Option<&str>) -> String {
 /// Reads outcome `label` of the finished sweep in `dir` (sweep.csv, analysis.json, manifest.json; a merged folder
 /// looks the same). The manifest is the sweep's completion marker, so a folder an interrupted sweep left is refused.
 pub fn load(dir: &Path, label: &str) -> Result<Table, DiscoverError> {
+    if !dir.is_dir() {
+        return Err(DiscoverError::NoSuchDir {
+            dir: dir.to_path_buf(),
+        });
+    }
     for missing in ["manifest.json", "analysis.json", "sweep.csv"] {
         if !dir.join(missing).is_file() {
             return Err(DiscoverError::NotASweep {
@@ -343,6 +411,9 @@ pub fn weight(e: &Interval, direction: Direction, threshold: f64) -> f64 {
 /// A box: closed bounds per parameter, in the parameter's units.
 pub type Bounds = Vec<(f64, f64)>;
 
+/// The peeling trajectory: each step's members and bounds.
+type PeelPath = Vec<(Vec<usize>, Bounds)>;
+
 /// One box of the peeling trajectory.
 #[derive(Clone, Debug, Serialize)]
 pub struct Step {
@@ -370,7 +441,9 @@ pub struct Limit {
     pub restricted: bool,
 }
 
-/// What `realign discover` found: discover.json.
+/// What `realign discover` found: discover.json. The PRIM fields sit at the top level (absent with `--method
+/// cart`), `cart` holds the classification tree (absent with `--method prim`) and `replicates_needed` the box's
+/// stability against the replicates per point (with PRIM).
 #[derive(Clone, Debug, Serialize)]
 pub struct Discovery {
     pub sweep: String,
@@ -378,11 +451,25 @@ pub struct Discovery {
     pub direction: Direction,
     #[serde(serialize_with = "rounded")]
     pub threshold: f64,
+    pub method: Method,
     pub weights: &'static str,
     pub points: usize,
     /// Expected number of cases of interest: the sum of the weights.
     #[serde(serialize_with = "rounded")]
     pub expected_cases: f64,
+    pub bootstrap: usize,
+    pub bootstrap_resamples: &'static str,
+    #[serde(flatten)]
+    pub prim: Option<Prim>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cart: Option<Cart>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicates_needed: Option<Stability>,
+}
+
+/// PRIM's box and trajectory.
+#[derive(Clone, Debug, Serialize)]
+pub struct Prim {
     #[serde(serialize_with = "rounded")]
     pub alpha: f64,
     #[serde(serialize_with = "rounded")]
@@ -402,16 +489,85 @@ pub struct Discovery {
     pub coverage: Interval,
     #[serde(serialize_with = "rounded_interval")]
     pub density: Interval,
-    pub bootstrap: usize,
-    pub bootstrap_resamples: &'static str,
     pub limits: Vec<Limit>,
     pub trajectory: Vec<Step>,
 }
 
-impl Discovery {
+impl Prim {
     pub fn restricted(&self) -> impl Iterator<Item = &Limit> {
         self.limits.iter().filter(|l| l.restricted)
     }
+}
+
+/// One leaf of the classification tree, as a box.
+#[derive(Clone, Debug, Serialize)]
+pub struct Leaf {
+    pub leaf: usize,
+    /// The splits leading to the leaf, in the parameters' units (`every point` for a tree with no split).
+    pub rule: String,
+    /// Whether most of the leaf's weight is cases of interest (mean weight above 0.5): the tree's prediction.
+    pub of_interest: bool,
+    pub points: usize,
+    #[serde(serialize_with = "rounded")]
+    pub support: f64,
+    #[serde(serialize_with = "rounded_interval")]
+    pub coverage: Interval,
+    #[serde(serialize_with = "rounded_interval")]
+    pub density: Interval,
+    /// The leaf's points' smallest and largest value of each parameter.
+    pub limits: Vec<Limit>,
+}
+
+impl Leaf {
+    pub fn restricted(&self) -> impl Iterator<Item = &Limit> {
+        self.limits.iter().filter(|l| l.restricted)
+    }
+}
+
+/// CART: a classification tree on the swept parameters with noise-aware labels.
+#[derive(Clone, Debug, Serialize)]
+pub struct Cart {
+    pub max_depth: usize,
+    pub min_leaf: usize,
+    pub labels: &'static str,
+    pub leaves: Vec<Leaf>,
+}
+
+impl Cart {
+    pub fn of_interest(&self) -> impl Iterator<Item = &Leaf> {
+        self.leaves.iter().filter(|l| l.of_interest)
+    }
+}
+
+/// The PRIM box's stability at one number of replicates per point.
+#[derive(Clone, Debug, Serialize)]
+pub struct Level {
+    #[serde(serialize_with = "rounded")]
+    pub fraction: f64,
+    /// The median point's replicates at this fraction.
+    pub replicates: u64,
+    /// Share of re-simulated sweeps whose box is stable, with its Wilson 95% interval.
+    #[serde(serialize_with = "rounded_interval")]
+    pub stable: Interval,
+    #[serde(serialize_with = "rounded")]
+    pub mean_jaccard: f64,
+}
+
+/// How many replicates per point the PRIM box needs to be stable.
+#[derive(Clone, Debug, Serialize)]
+pub struct Stability {
+    pub method: &'static str,
+    pub resamples: usize,
+    #[serde(serialize_with = "rounded")]
+    pub jaccard_tolerance: f64,
+    #[serde(serialize_with = "rounded")]
+    pub stable_share: f64,
+    /// The median point's replicates in the sweep.
+    pub sweep_replicates: u64,
+    pub levels: Vec<Level>,
+    /// The fewest replicates per point (median point) from which every level tested is stable; None when even the
+    /// sweep's own replicates are not enough.
+    pub needed: Option<u64>,
 }
 
 fn inside(x: &[f64], b: &Bounds) -> bool {
@@ -431,7 +587,6 @@ fn tight(pts: &[&[f64]], members: &[usize], d: usize) -> Bounds {
         .collect()
 }
 
-/// Quantile q of sorted values (Hyndman & Fan type 7).
 fn mean_weight(members: &[usize], w: &[f64]) -> f64 {
     members.iter().map(|&i| w[i]).sum::<f64>() / members.len() as f64
 }
@@ -533,83 +688,16 @@ fn percentile(value: f64, mut reps: Vec<f64>) -> Interval {
     crate::sweep::analysis::interval(value, reps)
 }
 
-/// PRIM on `table` for the cases beyond `threshold`; `chosen` is `--box K`.
-pub fn discover(
-    table: &Table,
-    direction: Direction,
-    threshold: f64,
-    chosen: Option<usize>,
-) -> Result<Discovery, DiscoverError> {
-    let (low, high) = if table.probability {
-        (0.0, 1.0)
-    } else {
-        (-1.0, 1.0)
-    };
-    if !(low..=high).contains(&threshold) {
-        return Err(DiscoverError::Threshold {
-            value: threshold,
-            low,
-            high,
-        });
-    }
-    let n = table.points.len();
-    if n < 2 {
-        return Err(DiscoverError::TooFewPoints { points: n });
-    }
-    let w: Vec<f64> = table
-        .points
-        .iter()
-        .map(|p| weight(&p.estimate, direction, threshold))
-        .collect();
+/// A fixed box's coverage and density with their bootstrap intervals: `BOOTSTRAP` resamples, each drawing the
+/// points with replacement and each drawn point a case with probability its weight.
+fn box_intervals(w: &[f64], in_box: &[bool], rng: &mut ChaCha8Rng) -> (Interval, Interval) {
+    let n = w.len();
     let total: f64 = w.iter().sum();
-    if total.is_nan() || total <= 0.0 {
-        return Err(DiscoverError::NoCases);
-    }
-    let pts: Vec<&[f64]> = table.points.iter().map(|p| p.values.as_slice()).collect();
-    let path = peel(&pts, &w);
-    let trajectory: Vec<Step> = path
+    let (inside_w, inside_n) = w
         .iter()
-        .enumerate()
-        .map(|(step, (m, b))| Step {
-            step,
-            points: m.len(),
-            support: m.len() as f64 / n as f64,
-            coverage: m.iter().map(|&i| w[i]).sum::<f64>() / total,
-            density: mean_weight(m, &w),
-            bounds: b.clone(),
-        })
-        .collect();
-    let chosen_step = match chosen {
-        Some(k) if k >= trajectory.len() => {
-            return Err(DiscoverError::BoxOutOfRange {
-                k,
-                last: trajectory.len() - 1,
-            });
-        }
-        Some(k) => k,
-        None => trajectory
-            .iter()
-            .position(|s| s.density >= MIN_DENSITY)
-            .unwrap_or_else(|| {
-                // The densest step (the first of equals).
-                trajectory.iter().enumerate().fold(0, |best, (i, s)| {
-                    if s.density > trajectory[best].density {
-                        i
-                    } else {
-                        best
-                    }
-                })
-            }),
-    };
-    let peeled = &trajectory[chosen_step];
-    let pasted = paste(&pts, &w, &peeled.bounds);
-    let members: Vec<usize> = (0..n).filter(|&i| inside(pts[i], &pasted)).collect();
-    let bounds = tight(&pts, &members, pts[0].len());
-    let in_box: Vec<bool> = (0..n).map(|i| inside(pts[i], &bounds)).collect();
-    let coverage = members.iter().map(|&i| w[i]).sum::<f64>() / total;
-    let density = mean_weight(&members, &w);
-    // The bootstrap: points drawn with replacement, each drawn point a case with probability its weight.
-    let mut rng = ChaCha8Rng::seed_from_u64(table.seed ^ BOOTSTRAP_KEY);
+        .zip(in_box)
+        .filter(|(_, b)| **b)
+        .fold((0.0, 0usize), |(s, k), (x, _)| (s + x, k + 1));
     let (mut cov_reps, mut den_reps) =
         (Vec::with_capacity(BOOTSTRAP), Vec::with_capacity(BOOTSTRAP));
     for _ in 0..BOOTSTRAP {
@@ -634,9 +722,15 @@ pub fn discover(
             f64::NAN
         });
     }
-    let full = &trajectory[0].bounds;
-    let limits = table
-        .parameters
+    (
+        percentile(inside_w / total, cov_reps),
+        percentile(inside_w / inside_n.max(1) as f64, den_reps),
+    )
+}
+
+/// Each parameter's range in `bounds` and whether it narrows the swept range `full`.
+fn limits(parameters: &[String], bounds: &Bounds, full: &Bounds) -> Vec<Limit> {
+    parameters
         .iter()
         .zip(bounds.iter().zip(full))
         .map(|(p, (b, f))| Limit {
@@ -645,30 +739,410 @@ pub fn discover(
             upper: b.1,
             restricted: b.0 > f.0 || b.1 < f.1,
         })
+        .collect()
+}
+
+/// The trajectory step PRIM takes its box from: `chosen`, else the first (largest) with density at least
+/// `MIN_DENSITY`, else the densest (the first of equals).
+fn choose(densities: &[f64], chosen: Option<usize>) -> usize {
+    match chosen {
+        Some(k) => k.min(densities.len() - 1),
+        None => {
+            densities
+                .iter()
+                .position(|d| *d >= MIN_DENSITY)
+                .unwrap_or_else(|| {
+                    densities.iter().enumerate().fold(0, |best, (i, d)| {
+                        if *d > densities[best] { i } else { best }
+                    })
+                })
+        }
+    }
+}
+
+/// The outcome's range: thresholds and re-simulated estimates stay inside it.
+fn range(table: &Table) -> (f64, f64) {
+    if table.probability {
+        (0.0, 1.0)
+    } else {
+        (-1.0, 1.0)
+    }
+}
+
+/// Scenario discovery on `table` for the cases beyond `threshold`, with the methods and limits of `opts`.
+pub fn discover(
+    table: &Table,
+    direction: Direction,
+    threshold: f64,
+    opts: &Options,
+) -> Result<Discovery, DiscoverError> {
+    let (low, high) = range(table);
+    if !(low..=high).contains(&threshold) {
+        return Err(DiscoverError::Threshold {
+            value: threshold,
+            low,
+            high,
+        });
+    }
+    if !(1..=MAX_DEPTH).contains(&opts.max_depth) {
+        return Err(DiscoverError::Depth {
+            value: opts.max_depth,
+        });
+    }
+    if opts.min_leaf == 0 {
+        return Err(DiscoverError::MinLeaf {
+            value: opts.min_leaf,
+        });
+    }
+    let n = table.points.len();
+    if n < 2 {
+        return Err(DiscoverError::TooFewPoints { points: n });
+    }
+    let w: Vec<f64> = table
+        .points
+        .iter()
+        .map(|p| weight(&p.estimate, direction, threshold))
         .collect();
+    let total: f64 = w.iter().sum();
+    if total.is_nan() || total <= 0.0 {
+        return Err(DiscoverError::NoCases);
+    }
+    let pts: Vec<&[f64]> = table.points.iter().map(|p| p.values.as_slice()).collect();
+    let (prim, replicates_needed) = if opts.method.prim() {
+        let p = prim(table, &pts, &w, opts.chosen)?;
+        let s = stability(table, direction, threshold, opts.chosen, &p);
+        (Some(p), Some(s))
+    } else {
+        (None, None)
+    };
+    let cart = opts
+        .method
+        .cart()
+        .then(|| cart(table, &pts, &w, opts.max_depth, opts.min_leaf));
     Ok(Discovery {
         sweep: table.sweep.clone(),
         outcome: table.outcome.clone(),
         direction,
         threshold,
+        method: opts.method,
         weights: "P(true outcome beyond the threshold): normal approximation, standard error from the point's 95% interval (Wilson for events, Student for alignments) on the threshold's side",
         points: n,
         expected_cases: total,
+        bootstrap: BOOTSTRAP,
+        bootstrap_resamples: "the sweep's points with replacement, and each drawn point's case status from its weight; the box's bounds fixed",
+        prim,
+        cart,
+        replicates_needed,
+    })
+}
+
+/// PRIM's trajectory and members of the pasted box from the chosen step; also the step.
+fn prim_box(pts: &[&[f64]], w: &[f64], chosen: Option<usize>) -> (PeelPath, usize, Vec<usize>) {
+    let path = peel(pts, w);
+    let densities: Vec<f64> = path.iter().map(|(m, _)| mean_weight(m, w)).collect();
+    let step = choose(&densities, chosen);
+    let pasted = paste(pts, w, &path[step].1);
+    let members: Vec<usize> = (0..pts.len())
+        .filter(|&i| inside(pts[i], &pasted))
+        .collect();
+    (path, step, members)
+}
+
+/// PRIM (see the module's header); `chosen` is `--box K`.
+fn prim(
+    table: &Table,
+    pts: &[&[f64]],
+    w: &[f64],
+    chosen: Option<usize>,
+) -> Result<Prim, DiscoverError> {
+    let n = pts.len();
+    let total: f64 = w.iter().sum();
+    let d = pts[0].len();
+    let path = peel(pts, w);
+    if let Some(k) = chosen
+        && k >= path.len()
+    {
+        return Err(DiscoverError::BoxOutOfRange {
+            k,
+            last: path.len() - 1,
+        });
+    }
+    let (path, chosen_step, members) = prim_box(pts, w, chosen);
+    let trajectory: Vec<Step> = path
+        .iter()
+        .enumerate()
+        .map(|(step, (m, b))| Step {
+            step,
+            points: m.len(),
+            support: m.len() as f64 / n as f64,
+            coverage: m.iter().map(|&i| w[i]).sum::<f64>() / total,
+            density: mean_weight(m, w),
+            bounds: b.clone(),
+        })
+        .collect();
+    let bounds = tight(pts, &members, d);
+    let in_box: Vec<bool> = (0..n).map(|i| inside(pts[i], &bounds)).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(table.seed ^ BOOTSTRAP_KEY);
+    let (coverage, density) = box_intervals(w, &in_box, &mut rng);
+    Ok(Prim {
         alpha: ALPHA,
         min_support: MIN_SUPPORT,
         min_density: MIN_DENSITY,
         chosen_step,
         chosen_by_flag: chosen.is_some(),
-        pasted_points: members.len() - peeled.points,
+        pasted_points: members.len() - trajectory[chosen_step].points,
         box_points: members.len(),
         support: members.len() as f64 / n as f64,
-        coverage: percentile(coverage, cov_reps),
-        density: percentile(density, den_reps),
-        bootstrap: BOOTSTRAP,
-        bootstrap_resamples: "the sweep's points with replacement, and each drawn point's case status from its weight; the box's bounds fixed",
-        limits,
+        coverage,
+        density,
+        limits: limits(&table.parameters, &bounds, &trajectory[0].bounds),
         trajectory,
     })
+}
+
+/// Keys the CART leaves' bootstrap apart from PRIM's ("cart" in ASCII); leaf k uses stream k.
+const CART_KEY: u64 = 0x6361_7274;
+
+/// One split on the way to a leaf: parameter, `true` for `x <= t` (else `x > t`), t.
+type Split = (usize, bool, f64);
+
+/// Twice the weighted Gini impurity of a node times its size: 2 c (n - c) / n, with c the node's case weight.
+fn gini(c: f64, n: f64) -> f64 {
+    if n <= 0.0 { 0.0 } else { 2.0 * c * (n - c) / n }
+}
+
+/// Grows the tree from `members` depth-first (the `<=` side first), pushing each leaf with its splits.
+// `j` indexes a parameter across every point, not one slice.
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+fn grow(
+    pts: &[&[f64]],
+    w: &[f64],
+    members: Vec<usize>,
+    depth: usize,
+    max_depth: usize,
+    min_leaf: usize,
+    splits: Vec<Split>,
+    leaves: &mut Vec<(Vec<usize>, Vec<Split>)>,
+) {
+    let d = pts[0].len();
+    let n = members.len();
+    let c: f64 = members.iter().map(|&i| w[i]).sum();
+    let parent = gini(c, n as f64);
+    let mut best: Option<(f64, usize, f64)> = None;
+    if depth < max_depth && n >= 2 * min_leaf {
+        for j in 0..d {
+            let mut order = members.clone();
+            order.sort_by(|&a, &b| pts[a][j].total_cmp(&pts[b][j]));
+            let mut left_c = 0.0;
+            for k in 0..n - 1 {
+                left_c += w[order[k]];
+                let (x, next) = (pts[order[k]][j], pts[order[k + 1]][j]);
+                let left_n = k + 1;
+                if x == next || left_n < min_leaf || n - left_n < min_leaf {
+                    continue;
+                }
+                let imp = gini(left_c, left_n as f64) + gini(c - left_c, (n - left_n) as f64);
+                if best.is_none_or(|(b, _, _)| imp < b) {
+                    best = Some((imp, j, (x + next) / 2.0));
+                }
+            }
+        }
+    }
+    // A split must lower the impurity by more than rounding.
+    match best {
+        Some((imp, j, t)) if parent - imp > 1e-9 => {
+            let (left, right): (Vec<usize>, Vec<usize>) =
+                members.iter().partition(|&&i| pts[i][j] <= t);
+            let mut ls = splits.clone();
+            ls.push((j, true, t));
+            grow(pts, w, left, depth + 1, max_depth, min_leaf, ls, leaves);
+            let mut rs = splits;
+            rs.push((j, false, t));
+            grow(pts, w, right, depth + 1, max_depth, min_leaf, rs, leaves);
+        }
+        _ => leaves.push((members, splits)),
+    }
+}
+
+/// A leaf's splits merged per parameter: `a < p <= b`, `p <= b` or `p > a`, joined by "and".
+fn rule(parameters: &[String], splits: &[Split]) -> String {
+    let mut parts = Vec::new();
+    for (j, name) in parameters.iter().enumerate() {
+        let above = splits
+            .iter()
+            .filter(|s| s.0 == j && !s.1)
+            .map(|s| s.2)
+            .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.max(t))));
+        let below = splits
+            .iter()
+            .filter(|s| s.0 == j && s.1)
+            .map(|s| s.2)
+            .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.min(t))));
+        match (above, below) {
+            (Some(a), Some(b)) => parts.push(format!("{} < {name} <= {}", num(a), num(b))),
+            (None, Some(b)) => parts.push(format!("{name} <= {}", num(b))),
+            (Some(a), None) => parts.push(format!("{name} > {}", num(a))),
+            (None, None) => {}
+        }
+    }
+    if parts.is_empty() {
+        "every point".into()
+    } else {
+        parts.join(" and ")
+    }
+}
+
+/// CART (Breiman et al. 1984) with noise-aware labels: each point counts as a case with mass its weight and as a
+/// non-case with mass 1 - weight; splits minimise the weighted Gini impurity, at midpoints between neighbouring
+/// values, each side keeping at least `min_leaf` points, down to `max_depth`.
+fn cart(table: &Table, pts: &[&[f64]], w: &[f64], max_depth: usize, min_leaf: usize) -> Cart {
+    let n = pts.len();
+    let d = pts[0].len();
+    let mut raw = Vec::new();
+    grow(
+        pts,
+        w,
+        (0..n).collect(),
+        0,
+        max_depth,
+        min_leaf,
+        Vec::new(),
+        &mut raw,
+    );
+    let all: Vec<usize> = (0..n).collect();
+    let full = tight(pts, &all, d);
+    let leaves = raw
+        .iter()
+        .enumerate()
+        .map(|(k, (members, splits))| {
+            let bounds = tight(pts, members, d);
+            let in_box: Vec<bool> = (0..n).map(|i| inside(pts[i], &bounds)).collect();
+            let mut rng = ChaCha8Rng::seed_from_u64(table.seed ^ CART_KEY);
+            rng.set_stream(k as u64);
+            let (coverage, density) = box_intervals(w, &in_box, &mut rng);
+            Leaf {
+                leaf: k,
+                rule: rule(&table.parameters, splits),
+                of_interest: mean_weight(members, w) > 0.5,
+                points: members.len(),
+                support: members.len() as f64 / n as f64,
+                coverage,
+                density,
+                limits: limits(&table.parameters, &bounds, &full),
+            }
+        })
+        .collect();
+    Cart {
+        max_depth,
+        min_leaf,
+        labels: "each point a case with mass its weight and a non-case with mass 1 - weight; splits minimise the weighted Gini impurity",
+        leaves,
+    }
+}
+
+/// Re-simulated sweeps per replicate level.
+pub const STABILITY_RESAMPLES: usize = 200;
+/// A re-simulated box is stable when it shares at least this share of its points with the chosen box (Jaccard:
+/// points in both over points in either).
+pub const STABLE_JACCARD: f64 = 0.7;
+/// The box is stable at a replicate level when at least this share of the re-simulated sweeps give a stable box.
+pub const STABLE_SHARE: f64 = 0.8;
+/// The replicate levels tried, as shares of each point's own replicates.
+pub const REPLICATE_FRACTIONS: [f64; 4] = [0.125, 0.25, 0.5, 1.0];
+/// Keys the re-simulated sweeps apart from the bootstraps ("stable" in ASCII); resample b of level l is stream
+/// l * STABILITY_RESAMPLES + b.
+const STABILITY_KEY: u64 = 0x7374_6162_6c65;
+
+/// How stable the PRIM box is against the replicates per point. At each level f of `REPLICATE_FRACTIONS`, each
+/// point's interval is widened by sqrt(r / r_f) (r_f = f r, at least 1: a standard error shrinks as the square root
+/// of the replicates); a re-simulated sweep draws each point's estimate from a normal around its estimate with that
+/// wider standard error (each side's own), computes the weights again and reruns PRIM (the same step rule and
+/// pasting). The share of re-simulated sweeps whose box shares at least `STABLE_JACCARD` of its points with the
+/// chosen box is the level's stability; the replicates needed are the fewest from which every level tried reaches
+/// `STABLE_SHARE`.
+fn stability(
+    table: &Table,
+    direction: Direction,
+    threshold: f64,
+    chosen: Option<usize>,
+    p: &Prim,
+) -> Stability {
+    use rayon::prelude::*;
+    let (low, high) = range(table);
+    let pts: Vec<&[f64]> = table.points.iter().map(|p| p.values.as_slice()).collect();
+    let n = pts.len();
+    let bounds: Bounds = p.limits.iter().map(|l| (l.lower, l.upper)).collect();
+    let reference: Vec<bool> = pts.iter().map(|x| inside(x, &bounds)).collect();
+    let mut reps: Vec<u64> = table.points.iter().map(|p| p.replicates).collect();
+    reps.sort_unstable();
+    let median = reps[(reps.len() - 1) / 2];
+    let levels: Vec<Level> = REPLICATE_FRACTIONS
+        .iter()
+        .enumerate()
+        .map(|(l, &f)| {
+            let jaccards: Vec<f64> = (0..STABILITY_RESAMPLES)
+                .into_par_iter()
+                .map(|b| {
+                    let mut rng = ChaCha8Rng::seed_from_u64(table.seed ^ STABILITY_KEY);
+                    rng.set_stream((l * STABILITY_RESAMPLES + b) as u64);
+                    let w: Vec<f64> = table
+                        .points
+                        .iter()
+                        .map(|pt| {
+                            let r = pt.replicates.max(1);
+                            let rf = ((f * r as f64).round() as u64).max(1);
+                            let k = (r as f64 / rf as f64).sqrt();
+                            let e = &pt.estimate;
+                            let (lo_half, hi_half) = (
+                                (e.value - e.ci_low).max(0.0) * k,
+                                (e.ci_high - e.value).max(0.0) * k,
+                            );
+                            let z: f64 = crate::arith::StandardNormal.sample(&mut rng);
+                            let side = if z < 0.0 { lo_half } else { hi_half };
+                            let v = (e.value + z * side / 1.959_964).clamp(low, high);
+                            let sim = Interval {
+                                value: v,
+                                ci_low: v - lo_half,
+                                ci_high: v + hi_half,
+                            };
+                            weight(&sim, direction, threshold)
+                        })
+                        .collect();
+                    if w.iter().sum::<f64>() <= 0.0 {
+                        return 0.0;
+                    }
+                    let (_, _, members) = prim_box(&pts, &w, chosen);
+                    let mut in_sim = vec![false; n];
+                    for i in members {
+                        in_sim[i] = true;
+                    }
+                    let both = (0..n).filter(|&i| in_sim[i] && reference[i]).count();
+                    let either = (0..n).filter(|&i| in_sim[i] || reference[i]).count();
+                    both as f64 / either.max(1) as f64
+                })
+                .collect();
+            let stable = jaccards.iter().filter(|j| **j >= STABLE_JACCARD).count() as u64;
+            Level {
+                fraction: f,
+                replicates: ((f * median as f64).round() as u64).max(1),
+                stable: Interval::wilson(stable, STABILITY_RESAMPLES as u64),
+                mean_jaccard: jaccards.iter().sum::<f64>() / jaccards.len() as f64,
+            }
+        })
+        .collect();
+    // The fewest replicates from which every level tried is stable.
+    let needed = (0..levels.len())
+        .find(|&i| levels[i..].iter().all(|l| l.stable.value >= STABLE_SHARE))
+        .map(|i| levels[i].replicates);
+    Stability {
+        method: "each point's estimate re-drawn from a normal around it with its interval widened by sqrt(r / r_f), the weights recomputed and PRIM rerun; stable: the box shares at least the Jaccard tolerance of its points with the chosen box",
+        resamples: STABILITY_RESAMPLES,
+        jaccard_tolerance: STABLE_JACCARD,
+        stable_share: STABLE_SHARE,
+        sweep_replicates: median,
+        levels,
+        needed,
+    }
 }
 
 /// discover.json, the command's completion marker.
@@ -678,7 +1152,7 @@ pub fn discover_json(d: &Discovery) -> Vec<u8> {
 
 /// trajectory.csv: one row per peeling step: `step,points,support,coverage,density`, then `<param>_lower` and
 /// `<param>_upper` for every parameter (the box's bounds, in the parameter's units).
-pub fn trajectory_csv(d: &Discovery) -> Vec<u8> {
+pub fn trajectory_csv(d: &Prim) -> Vec<u8> {
     let mut w = crate::output::csv_writer();
     let mut header: Vec<String> = ["step", "points", "support", "coverage", "density"]
         .iter()
@@ -708,7 +1182,7 @@ pub fn trajectory_csv(d: &Discovery) -> Vec<u8> {
 
 /// box.csv: the chosen (pasted) box, one row per parameter: `parameter,lower,upper,restricted` (units of the
 /// parameter; `restricted` is false where the box spans the whole swept range).
-pub fn box_csv(d: &Discovery) -> Vec<u8> {
+pub fn box_csv(d: &Prim) -> Vec<u8> {
     let mut w = crate::output::csv_writer();
     w.write_record(["parameter", "lower", "upper", "restricted"])
         .expect("in-memory csv");
@@ -720,6 +1194,56 @@ pub fn box_csv(d: &Discovery) -> Vec<u8> {
             l.restricted.to_string(),
         ])
         .expect("in-memory csv");
+    }
+    crate::output::csv_bytes(w)
+}
+
+/// cart.csv: one row per tree leaf: `leaf,of_interest,points,support,coverage,coverage_ci_low,coverage_ci_high,
+/// density,density_ci_low,density_ci_high`, then `<param>_lower` and `<param>_upper` for every parameter (the
+/// smallest and largest value among the leaf's points, in the parameter's units), then `rule` (the splits).
+pub fn cart_csv(c: &Cart, parameters: &[String]) -> Vec<u8> {
+    let mut w = crate::output::csv_writer();
+    let mut header: Vec<String> = [
+        "leaf",
+        "of_interest",
+        "points",
+        "support",
+        "coverage",
+        "coverage_ci_low",
+        "coverage_ci_high",
+        "density",
+        "density_ci_low",
+        "density_ci_high",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for p in parameters {
+        header.push(format!("{p}_lower"));
+        header.push(format!("{p}_upper"));
+    }
+    header.push("rule".into());
+    w.write_record(&header).expect("in-memory csv");
+    for l in &c.leaves {
+        let (cv, dn) = (l.coverage.rounded(), l.density.rounded());
+        let mut rec = vec![
+            l.leaf.to_string(),
+            l.of_interest.to_string(),
+            l.points.to_string(),
+            num(l.support),
+            num(cv.value),
+            num(cv.ci_low),
+            num(cv.ci_high),
+            num(dn.value),
+            num(dn.ci_low),
+            num(dn.ci_high),
+        ];
+        for b in &l.limits {
+            rec.push(num(b.lower));
+            rec.push(num(b.upper));
+        }
+        rec.push(l.rule.clone());
+        w.write_record(&rec).expect("in-memory csv");
     }
     crate::output::csv_bytes(w)
 }

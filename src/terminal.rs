@@ -828,8 +828,8 @@ pub fn condition_brief(o: &crate::app::ConditionOutcome) -> String {
     out
 }
 
-/// `realign signposts`: the top K signposts of an outcome.
-/// `realign discover`: the box in the parameters' units (restricted parameters only), with coverage and density.
+/// `realign discover`: the PRIM box and the CART leaves of interest in the parameters' units (restricted parameters
+/// only), with coverage and density, and the replicates per point the PRIM box needs to be stable.
 pub fn discover_brief(o: &crate::app::DiscoverOutcome) -> String {
     let d = &o.result;
     let side = match d.direction {
@@ -845,35 +845,87 @@ pub fn discover_brief(o: &crate::app::DiscoverOutcome) -> String {
         crate::output::num(d.threshold),
         fixed(d.expected_cases, 1)
     );
-    let _ = writeln!(
-        out,
-        "PRIM box from peeling step {} of {}{}, {} points ({} added by pasting), support {}:",
-        d.chosen_step,
-        d.trajectory.len() - 1,
-        if d.chosen_by_flag { " (--box)" } else { "" },
-        d.box_points,
-        d.pasted_points,
-        percent(d.support)
-    );
-    let mut any = false;
-    for l in d.restricted() {
-        any = true;
+    let limits = |out: &mut String, ls: &mut dyn Iterator<Item = &crate::discover::Limit>| {
+        let mut any = false;
+        for l in ls {
+            any = true;
+            let _ = writeln!(
+                out,
+                "  {} in [{}, {}]",
+                l.parameter,
+                crate::output::num(l.lower),
+                crate::output::num(l.upper)
+            );
+        }
+        if !any {
+            let _ = writeln!(
+                out,
+                "  (no parameter restricted: the box is the whole swept range)"
+            );
+        }
+    };
+    if let Some(p) = &d.prim {
         let _ = writeln!(
             out,
-            "  {} in [{}, {}]",
-            l.parameter,
-            crate::output::num(l.lower),
-            crate::output::num(l.upper)
+            "PRIM box from peeling step {} of {}{}, {} points ({} added by pasting), support {}:",
+            p.chosen_step,
+            p.trajectory.len() - 1,
+            if p.chosen_by_flag { " (--box)" } else { "" },
+            p.box_points,
+            p.pasted_points,
+            percent(p.support)
         );
+        limits(&mut out, &mut p.restricted());
+        let _ = writeln!(out, "  coverage {}", percent_ci(&p.coverage.rounded(), 6));
+        let _ = writeln!(out, "  density  {}", percent_ci(&p.density.rounded(), 6));
     }
-    if !any {
+    if let Some(c) = &d.cart {
+        let n = c.of_interest().count();
         let _ = writeln!(
             out,
-            "  (no parameter restricted: the box is the whole swept range)"
+            "CART (depth <= {}, leaves >= {} points): {n} of {} leaves mostly cases{}",
+            c.max_depth,
+            c.min_leaf,
+            c.leaves.len(),
+            if n == 0 { " (none)" } else { ":" }
         );
+        for l in c.of_interest() {
+            let _ = writeln!(out, " leaf {}: {}, {} points:", l.leaf, l.rule, l.points);
+            limits(&mut out, &mut l.restricted());
+            let _ = writeln!(out, "  coverage {}", percent_ci(&l.coverage.rounded(), 6));
+            let _ = writeln!(out, "  density  {}", percent_ci(&l.density.rounded(), 6));
+        }
     }
-    let _ = writeln!(out, "  coverage {}", percent_ci(&d.coverage.rounded(), 6));
-    let _ = writeln!(out, "  density  {}", percent_ci(&d.density.rounded(), 6));
+    if let Some(s) = &d.replicates_needed {
+        let _ = writeln!(
+            out,
+            "Replicates per point for a stable PRIM box (at least {} of {} re-simulated sweeps give a box sharing {} of \
+             its points with this one):",
+            percent(s.stable_share),
+            s.resamples,
+            percent(s.jaccard_tolerance)
+        );
+        for l in &s.levels {
+            let _ = writeln!(
+                out,
+                "  {:>6} per point: stable in {}",
+                l.replicates,
+                percent_ci(&l.stable.rounded(), 6)
+            );
+        }
+        let _ = match s.needed {
+            Some(r) => writeln!(
+                out,
+                "  needed: {r} per point (the sweep has {})",
+                s.sweep_replicates
+            ),
+            None => writeln!(
+                out,
+                "  needed: more than the sweep's {} per point",
+                s.sweep_replicates
+            ),
+        };
+    }
     let _ = writeln!(out, "Written to {}", o.out_dir.display());
     out
 }
@@ -972,6 +1024,7 @@ pub fn robust_brief(o: &crate::app::RobustOutcome) -> String {
     out
 }
 
+/// `realign signposts`: the top K signposts of an outcome.
 pub fn signposts_brief(o: &crate::app::SignpostsOutcome) -> String {
     let s = &o.result;
     let mut out = format!(

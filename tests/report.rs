@@ -213,6 +213,40 @@ fn robust_report(dir: &Path) -> PathBuf {
     out.join("report.html")
 }
 
+/// `discover` on a 2 x 2 grid sweep whose parameter name was rewritten, in analysis.json and sweep.csv, to the
+/// hostile text (a folder is only files: a name read back must be escaped); returns the report's path.
+fn discover_report(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let sweep = sweep_report(dir).parent().unwrap().to_path_buf();
+    let hostile = HOSTILE2.replace("\\\"", "\"");
+    let key = "drivers.oil.long_run_usd_per_bbl";
+    let analysis = std::fs::read_to_string(sweep.join("analysis.json")).unwrap();
+    let as_json = serde_json::to_string(&hostile).unwrap();
+    std::fs::write(
+        sweep.join("analysis.json"),
+        analysis.replace(&format!("\"{key}\""), &as_json),
+    )
+    .unwrap();
+    let csv = std::fs::read_to_string(sweep.join("sweep.csv")).unwrap();
+    let as_csv = format!("\"{}\"", hostile.replace('"', "\"\""));
+    std::fs::write(sweep.join("sweep.csv"), csv.replacen(key, &as_csv, 1)).unwrap();
+    let out = dir.join("discover");
+    common::realign_ok(&[
+        "discover",
+        sweep.to_str().unwrap(),
+        "--outcome",
+        "union_fracture",
+        "--above",
+        "0.0001",
+        "--min-leaf",
+        "1",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out.join("report.html")
+}
+
 #[test]
 fn robust_report_is_well_formed_and_self_contained() {
     let dir = tempfile::tempdir().unwrap();
@@ -302,6 +336,21 @@ fn sweep_report_escapes_the_description_and_lists_every_grid_point() {
     let points = html.split("<h2>Points</h2>").nth(1).unwrap();
     let table = &points[..points.find("</table>").unwrap()];
     assert_eq!(table.matches("<tr>").count(), 5);
+}
+
+#[test]
+fn discover_report_escapes_parameter_names_and_shows_box_leaves_and_replicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = std::fs::read_to_string(discover_report(dir.path())).unwrap();
+    check_escaped_and_self_contained(&html, 1);
+    for needle in [
+        "<h2>PRIM box</h2>",
+        "<h2>CART leaves</h2>",
+        "Needed: ",
+        "95% interval",
+    ] {
+        assert!(html.contains(needle), "{needle} missing");
+    }
 }
 
 #[test]
@@ -423,6 +472,7 @@ fn compare_sweep_and_claims_reports_render_in_headless_chromium_and_load_nothing
         sweep_report(dir.path()),
         claims_report(dir.path()),
         robust_report(dir.path()),
+        discover_report(&dir.path().join("d")),
     ];
     for (i, page) in pages.iter().enumerate() {
         let work = dir.path().join(format!("chrome-{i}"));

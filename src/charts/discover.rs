@@ -1,6 +1,6 @@
 //! The peeling trajectory of `realign discover`: each PRIM box's coverage (share of the cases of interest inside)
 //! against its density (share of the box's points that are cases), the chosen box marked with its bootstrap 95%
-//! intervals. Both axes are shares in [0, 1]. The legend sits in a row above the plot, where it hides no data.
+//! intervals, and CART's leaves of interest as triangles. Both axes are shares in [0, 1]. The legend sits in a row above the plot, where it hides no data.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -24,6 +24,10 @@ impl Figure for Trajectory<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let d = self.discovery;
+        let p = d
+            .prim
+            .as_ref()
+            .ok_or_else(|| "the trajectory chart needs PRIM".to_string())?;
         let (title, body) = root.split_vertically(TITLE_PX);
         // Sweep names and outcome labels are validated names ([A-Za-z0-9_:-]), so they cannot carry markup.
         title
@@ -42,16 +46,25 @@ impl Figure for Trajectory<'_> {
             )
             .txt()?;
         let (legend_area, plot) = body.split_vertically(LEGEND_PX);
-        legend_row(
-            &legend_area,
-            &[
-                ("peeling steps".to_string(), OKABE_ITO[5]),
+        let mut legend = vec![
+            ("peeling steps".to_string(), OKABE_ITO[5]),
+            ("chosen box, 95% intervals".to_string(), OKABE_ITO[6]),
+        ];
+        let leaves: Vec<(f64, f64)> = d
+            .cart
+            .iter()
+            .flat_map(|c| c.of_interest())
+            .map(|l| {
                 (
-                    "chosen box (after pasting), 95% intervals".to_string(),
-                    OKABE_ITO[6],
-                ),
-            ],
-        )?;
+                    crate::output::round6(l.coverage.value),
+                    crate::output::round6(l.density.value),
+                )
+            })
+            .collect();
+        if !leaves.is_empty() {
+            legend.push(("CART leaves of interest".to_string(), OKABE_ITO[2]));
+        }
+        legend_row(&legend_area, &legend)?;
         let mut chart = ChartBuilder::on(&plot)
             .margin(16)
             .x_label_area_size(48)
@@ -67,7 +80,7 @@ impl Figure for Trajectory<'_> {
             .light_line_style(RGBColor(240, 240, 240))
             .draw()
             .txt()?;
-        let pts: Vec<(f64, f64)> = d
+        let pts: Vec<(f64, f64)> = p
             .trajectory
             .iter()
             .map(|s| {
@@ -89,7 +102,14 @@ impl Figure for Trajectory<'_> {
                     .map(|p| Circle::new(*p, 3, OKABE_ITO[5].filled())),
             )
             .txt()?;
-        let (c, r) = (d.coverage.rounded(), d.density.rounded());
+        chart
+            .draw_series(
+                leaves
+                    .iter()
+                    .map(|q| TriangleMarker::new(*q, 6, OKABE_ITO[2].filled())),
+            )
+            .txt()?;
+        let (c, r) = (p.coverage.rounded(), p.density.rounded());
         let mark = OKABE_ITO[6];
         if c.ci_low.is_finite() && r.ci_low.is_finite() {
             chart
@@ -114,7 +134,7 @@ impl Figure for Trajectory<'_> {
             .txt()?;
         chart
             .draw_series(std::iter::once(Text::new(
-                format!("box from step {}", d.chosen_step),
+                format!("box from step {}", p.chosen_step),
                 (c.value + 0.015, r.value - 0.03),
                 (FONT_FAMILY, 12).into_font().color(&mark),
             )))

@@ -1,4 +1,4 @@
-//! report.html for `compare`, `sweep` (and `merge`) and `claims`: one self-contained page each, built like the
+//! report.html for `compare`, `sweep` (and `merge`), `claims` and `discover`: one self-contained page each, built like the
 //! run's (report.rs): inline SVG and CSS, no scripts, no network, no external fonts. Every string that comes from an
 //! input file (scenario names and descriptions, sweep descriptions, claim statements) passes through [`esc`].
 
@@ -415,6 +415,133 @@ pub fn robust_html(r: &crate::robust::Robustness, figs: &[Rendered]) -> String {
         );
     }
     h.push_str("</table>\n");
+    figures(&mut h, figs);
+    tail(&mut h);
+    h
+}
+
+/// One box's parameter ranges (restricted ones only) as a list, in the parameters' units.
+fn box_limits(h: &mut String, limits: &[crate::discover::Limit]) {
+    let restricted: Vec<_> = limits.iter().filter(|l| l.restricted).collect();
+    if restricted.is_empty() {
+        h.push_str("no parameter restricted (the whole swept range)");
+        return;
+    }
+    for (k, l) in restricted.iter().enumerate() {
+        let _ = write!(
+            h,
+            "{}<code>{}</code> in [{}, {}]",
+            if k > 0 { "<br>" } else { "" },
+            esc(&l.parameter),
+            esc(&crate::output::num(l.lower)),
+            esc(&crate::output::num(l.upper))
+        );
+    }
+}
+
+/// `discover`'s page: the cases of interest, the PRIM box in the parameters' units with coverage and density and
+/// their intervals, the CART leaves, the replicates the box needs, and the trajectory chart.
+pub fn discover_html(d: &crate::discover::Discovery, figs: &[Rendered]) -> String {
+    let side = match d.direction {
+        crate::discover::Direction::Above => "above",
+        crate::discover::Direction::Below => "below",
+    };
+    let mut h = String::new();
+    head(&mut h, &format!("discover {} in {}", d.outcome, d.sweep));
+    let _ = writeln!(
+        h,
+        "<h1>Where is <code>{}</code> {side} {}? Sweep <code>{}</code></h1>",
+        esc(&d.outcome),
+        esc(&crate::output::num(d.threshold)),
+        esc(&d.sweep)
+    );
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{} points; expected cases of interest {:.1}: each point counts with the probability that its true outcome is {side} the threshold, from its estimate and 95% interval. Coverage is the share of the cases inside a box, density the share of a box&#39;s points that are cases; both carry bootstrap 95% intervals ({} resamples of the points, each drawn point&#39;s case status from its weight).</p>",
+        d.points, d.expected_cases, d.bootstrap
+    );
+    if let Some(p) = &d.prim {
+        let _ = writeln!(
+            h,
+            "<h2>PRIM box</h2>\n<p>From peeling step {} of {}{}, {} points ({} added by pasting), support {}.</p>\n<table><tr><th>parameter</th><th>lower</th><th>upper</th><th>restricted</th></tr>",
+            p.chosen_step,
+            p.trajectory.len() - 1,
+            if p.chosen_by_flag { " (--box)" } else { "" },
+            p.box_points,
+            p.pasted_points,
+            pct(p.support)
+        );
+        for l in &p.limits {
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                esc(&l.parameter),
+                esc(&crate::output::num(l.lower)),
+                esc(&crate::output::num(l.upper)),
+                if l.restricted { "yes" } else { "no" }
+            );
+        }
+        let _ = writeln!(
+            h,
+            "</table>\n<table><tr><th>coverage (95% interval)</th><th>density (95% interval)</th></tr><tr><td class=\"num\">{}</td><td class=\"num\">{}</td></tr></table>",
+            p_ci(&p.coverage.rounded()),
+            p_ci(&p.density.rounded())
+        );
+    }
+    if let Some(c) = &d.cart {
+        let _ = writeln!(
+            h,
+            "<h2>CART leaves</h2>\n<p>A classification tree (depth at most {}, at least {} points a leaf); each point counts as a case with mass its weight. A leaf is of interest when most of its weight is cases.</p>\n<table><tr><th>leaf</th><th>of interest</th><th>splits</th><th>box</th><th>points</th><th>coverage (95% interval)</th><th>density (95% interval)</th></tr>",
+            c.max_depth, c.min_leaf
+        );
+        for l in &c.leaves {
+            let mut b = String::new();
+            box_limits(&mut b, &l.limits);
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                l.leaf,
+                if l.of_interest { "yes" } else { "no" },
+                esc(&l.rule),
+                b,
+                l.points,
+                p_ci(&l.coverage.rounded()),
+                p_ci(&l.density.rounded())
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    if let Some(s) = &d.replicates_needed {
+        let _ = writeln!(
+            h,
+            "<h2>Replicates the PRIM box needs</h2>\n<p>Each point&#39;s estimate re-drawn {} times per level with its interval widened as if it had fewer replicates, and PRIM rerun; a re-simulated box is stable when it shares at least {} of its points with this box (Jaccard), and a level is stable when at least {} of the re-simulated boxes are.</p>\n<table><tr><th>replicates per point (median point)</th><th>share stable (95% interval)</th><th>mean Jaccard overlap</th></tr>",
+            s.resamples,
+            pct(s.jaccard_tolerance),
+            pct(s.stable_share)
+        );
+        for l in &s.levels {
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.3}</td></tr>",
+                l.replicates,
+                p_ci(&l.stable.rounded()),
+                l.mean_jaccard
+            );
+        }
+        h.push_str("</table>\n");
+        let _ = match s.needed {
+            Some(r) => writeln!(
+                h,
+                "<p><strong>Needed: {r} replicates per point</strong> (the sweep has {}).</p>",
+                s.sweep_replicates
+            ),
+            None => writeln!(
+                h,
+                "<p><strong>Needed: more than the sweep&#39;s {} replicates per point.</strong></p>",
+                s.sweep_replicates
+            ),
+        };
+    }
     figures(&mut h, figs);
     tail(&mut h);
     h
