@@ -12,25 +12,43 @@ use rand::distr::{Distribution, Open01};
 use rand::{Rng, RngExt};
 use sha2::{Digest, Sha256};
 
-// fdlibm's `e_exp.c` and `e_log.c` constants (Sun Microsystems 1993; the same as the `libm` crate's).
+// fdlibm's `e_exp.c` and `e_log.c` constants (Sun Microsystems 1993; the same as the `libm` crate's), as fdlibm
+// writes them: their decimal digits name the exact doubles the method was designed with.
+#[allow(clippy::excessive_precision)]
 const LN2_HI: f64 = 6.93147180369123816490e-01;
+#[allow(clippy::excessive_precision)]
 const LN2_LO: f64 = 1.90821492927058770002e-10;
-const INV_LN2: f64 = 1.44269504088896338700e+00;
+/// 1 / ln 2 (fdlibm's `invln2`, 0x3ff71547652b82fe).
+const INV_LN2: f64 = std::f64::consts::LOG2_E;
+#[allow(clippy::excessive_precision)]
 const EXP_P1: f64 = 1.66666666666666019037e-01;
+#[allow(clippy::excessive_precision)]
 const EXP_P2: f64 = -2.77777777770155933842e-03;
+#[allow(clippy::excessive_precision)]
 const EXP_P3: f64 = 6.61375632143793436117e-05;
+#[allow(clippy::excessive_precision)]
 const EXP_P4: f64 = -1.65339022054652515390e-06;
+#[allow(clippy::excessive_precision)]
 const EXP_P5: f64 = 4.13813679705723846039e-08;
+#[allow(clippy::excessive_precision)]
 const LG1: f64 = 6.666666666666735130e-01;
+#[allow(clippy::excessive_precision)]
 const LG2: f64 = 3.999999999940941908e-01;
+#[allow(clippy::excessive_precision)]
 const LG3: f64 = 2.857142874366239149e-01;
+#[allow(clippy::excessive_precision)]
 const LG4: f64 = 2.222219843214978396e-01;
+#[allow(clippy::excessive_precision)]
 const LG5: f64 = 1.818357216161805012e-01;
+#[allow(clippy::excessive_precision)]
 const LG6: f64 = 1.531383769920937332e-01;
+#[allow(clippy::excessive_precision)]
 const LG7: f64 = 1.479819860511658591e-01;
 /// Above this e^x overflows to infinity (fdlibm's `o_threshold`).
+#[allow(clippy::excessive_precision)]
 const EXP_OVERFLOW: f64 = 709.782712893383973096;
 /// Below this e^x rounds to 0 (fdlibm's `u_threshold`).
+#[allow(clippy::excessive_precision)]
 const EXP_UNDERFLOW: f64 = -745.13321910194110842;
 /// 1.5 x 2^52: adding it rounds a float of magnitude below 2^51 to an integer, which its low bits then hold.
 const ROUND_SHIFT: f64 = 6755399441055744.0;
@@ -42,13 +60,7 @@ const TWO_52: f64 = 4503599627370496.0;
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
     // Clamped so that k stays in [-1075, 1024]; NaN passes through (both comparisons are false).
-    let xc = if x > 709.79 {
-        709.79
-    } else if x < -745.2 {
-        -745.2
-    } else {
-        x
-    };
+    let xc = x.clamp(-745.2, 709.79);
     // k = round(x / ln 2), read from the low bits of the shifted sum.
     let t = xc * INV_LN2 + ROUND_SHIFT;
     let k = (t.to_bits() as i64).wrapping_sub(ROUND_SHIFT.to_bits() as i64);

@@ -529,7 +529,9 @@ pub fn run_chunk_recording(
     // Whole blocks of LANES runs in lanes, the rest one at a time: the same states, so the same statistics.
     let mut scalar_from = runs.start;
     if let Engine::Lanes(isa) = engine() {
-        const { assert!(BLOCK_RUNS % LANES == 0 && CHUNK_RUNS as usize % LANES == 0) };
+        const {
+            assert!(BLOCK_RUNS.is_multiple_of(LANES) && (CHUNK_RUNS as usize).is_multiple_of(LANES))
+        };
         let mut sim = LaneSim::new(cfg, isa);
         let mut firsts = vec![NEVER; LANES * ne];
         let blocks = (runs.end - runs.start) / LANES as u64;

@@ -5,7 +5,7 @@ mod common;
 
 use realign::model::lanes::{Isa, LANES, Lanes};
 use realign::model::observe;
-use realign::model::{Constants, ModelConfig, StateOverride, World};
+use realign::model::{Choice, Constants, ModelConfig, StateOverride, World};
 use realign::runner::{self, Engine, run_rng, state_at_origin, stream_key};
 use realign::scenario::Scenario;
 
@@ -28,13 +28,125 @@ fn shipped() -> Vec<Scenario> {
         .collect()
 }
 
-/// Every state variable of a world, as bits: Rust prints a float as the shortest decimal that reads back to the
-/// same bits (-0.0 included), so two worlds print the same exactly when every field has the same bits. No model
-/// value is NaN (asserted), whose payload printing would hide.
-fn bits(w: &World) -> String {
-    let s = format!("{w:?}");
-    assert!(!s.contains("NaN"), "{s}");
-    s
+/// Every state variable of a world, as bits (f64::to_bits; booleans and the line as 0/1/2), in a fixed order.
+fn bits(w: &World, out: &mut Vec<u64>) {
+    out.clear();
+    let mut f = |v: f64| out.push(v.to_bits());
+    for v in [
+        w.month as f64,
+        w.oil_usd_per_bbl,
+        w.log_oil,
+        w.rub_deviation_log,
+        w.rub_per_usd,
+        w.west_engagement,
+        w.capacity_index,
+        w.usd_capacity,
+        w.budget_share,
+        w.pain,
+        w.patron_alignment,
+        w.stance,
+        w.stance_rest,
+        f64::from(u8::from(w.revised)),
+        w.siege,
+        w.conflict_intensity,
+        w.contested_alignment,
+        w.cohesion,
+        f64::from(u8::from(w.union_fractured)),
+        w.exited_weight,
+    ] {
+        f(v);
+    }
+    let v = &w.vantage;
+    for x in [
+        v.pain,
+        v.budget_share,
+        v.usd_capacity,
+        v.conflict_intensity,
+        v.distance,
+        v.member_closeness,
+        v.member_barrier,
+        v.stance,
+        v.total_weight,
+    ] {
+        f(x);
+    }
+    let b = |x: bool| f64::from(u8::from(x));
+    for x in &w.partners {
+        let v = &x.vantage;
+        for y in [
+            x.alignment,
+            x.alignment_before,
+            x.noise_move,
+            x.dependence,
+            x.threat,
+            x.west_standing,
+            x.loyalty_price,
+            x.base_price,
+            x.auction_propensity,
+            x.trade_barrier,
+            x.irritation,
+            x.openness,
+            b(x.recognises_crimea),
+            b(x.union_member),
+            x.weight,
+            x.autocracy,
+            x.west_offer,
+            x.third_pole,
+            x.stress,
+            x.defiance,
+            x.venue,
+            x.support,
+            Choice::ALL.iter().position(|c| *c == x.strategy).unwrap() as f64,
+            x.hedge_position,
+            x.hedge_intercept,
+            v.distance,
+            v.irritation,
+            v.threat,
+            v.trade_barrier,
+            v.defiance,
+            v.stress,
+            v.west_standing,
+            v.openness,
+            v.offer,
+            v.shortfall,
+            b(x.offered),
+            b(x.hosted),
+            b(x.ceasefire),
+            b(x.sanctioned),
+            b(x.loan),
+            b(x.crisis),
+            b(x.left_union),
+        ] {
+            f(y);
+        }
+    }
+}
+
+/// A world's field count in [`bits`]: a field added to `World` or `Partner` must join it (checked by
+/// `bits_cover_every_field`).
+const WORLD_FIELDS: usize = 22;
+const PARTNER_FIELDS: usize = 33;
+
+#[test]
+fn bits_cover_every_field() {
+    // Debug prints one `name: value` per field (vantage values nested): counting them catches a field `bits` misses.
+    let s = shipped().into_iter().next().unwrap();
+    let w = World::initial(&s.config);
+    let debug = format!("{:?}", w.partners[0]);
+    let fields = debug.matches(": ").count();
+    // Partner fields, less the nested `vantage` itself, plus its 10 fields.
+    assert_eq!(fields, PARTNER_FIELDS + 10, "{debug}");
+    let debug = format!(
+        "{:?}",
+        World {
+            partners: vec![],
+            ..w.clone()
+        }
+    );
+    assert_eq!(debug.matches(": ").count(), WORLD_FIELDS + 9, "{debug}");
+    let mut out = Vec::new();
+    bits(&w, &mut out);
+    assert_eq!(out.len(), 20 + 9 + w.partners.len() * 42);
 }
 
 /// Steps runs `first .. first + runs` of `cfg` both ways on `isa` and compares every state variable every month,
@@ -52,6 +164,7 @@ fn compare(cfg: &ModelConfig, name: &str, first: u64, runs: u64, isa: Isa) -> u6
     let nm = observe::metric_defs(cfg).len();
     let (mut a, mut b) = (vec![0.0; nm], vec![0.0; nm]);
     let mut compared = 0;
+    let (mut bits_lane, mut bits_scalar) = (Vec::new(), Vec::new());
     assert_eq!(runs % LANES as u64, 0);
     for block in (first..first + runs).step_by(LANES) {
         lanes.reset();
@@ -79,10 +192,11 @@ fn compare(cfg: &ModelConfig, name: &str, first: u64, runs: u64, isa: Isa) -> u6
             }
             for (l, w) in scalar.iter().enumerate() {
                 lanes.world(l, &mut from_lane);
-                assert_eq!(
-                    bits(&from_lane),
-                    bits(w),
-                    "{name}: run {} month {m} ({isa:?})",
+                bits(&from_lane, &mut bits_lane);
+                bits(w, &mut bits_scalar);
+                assert!(
+                    bits_lane == bits_scalar,
+                    "{name}: run {} month {m} ({isa:?}):\n{from_lane:?}\n{w:?}",
                     block + l as u64
                 );
                 observe::observe(cfg, w, &mut a);

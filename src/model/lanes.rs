@@ -13,6 +13,9 @@
 //! Quantities the step never changes (a partner's dependence, weight, vantage values, ...) are the same in every
 //! lane, since every lane starts from the same initial state; they are kept once, in [`Lanes::initial`].
 
+// Loops index several lane arrays by the lane, as the scalar code reads several fields: clearer than zips.
+#![allow(clippy::needless_range_loop)]
+
 use rand::{Rng, RngExt};
 
 use super::{CalendarMonth, Choice, Constants, ModelConfig, Partner, World, align, distance, unit};
