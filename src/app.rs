@@ -68,6 +68,11 @@ pub enum AppError {
          run writes"
     )]
     Unverified { problems: usize },
+    #[error(
+        "REALIGN_ISA={value:?}: {why}; allowed: scalar, portable, avx2 (or unset: the lanes on the best instruction \
+         set this processor has)"
+    )]
+    Isa { value: String, why: &'static str },
 }
 
 impl From<shard::MergeError> for AppError {
@@ -93,6 +98,7 @@ impl AppError {
             | AppError::Ledger(_)
             | AppError::Discover(_)
             | AppError::Robust(_) => 2,
+            | AppError::Isa { .. } => 2,
             AppError::Verify(e) => e.exit_code(),
             AppError::Unverified { .. } => 4,
             AppError::Output(_) | AppError::Chart(_) => 1,
@@ -100,6 +106,25 @@ impl AppError {
             AppError::Sweep(_) => 2,
             AppError::Contradicted(_) => 3,
         }
+    }
+}
+
+/// The engine `REALIGN_ISA` asks for (`scalar`, `portable` or `avx2`), or the best available when it is unset.
+/// Results do not depend on it (`tests/lanes.rs`); a processor without AVX2 refuses `avx2` rather than fall back,
+/// so a test that asks for a path gets that path.
+pub fn engine_from(value: Option<&str>) -> Result<crate::runner::Engine, AppError> {
+    use crate::runner::Engine;
+    let Some(value) = value else {
+        return Ok(Engine::detect());
+    };
+    let isa_error = |why| AppError::Isa {
+        value: value.to_string(),
+        why,
+    };
+    match Engine::parse(value) {
+        None => Err(isa_error("not an engine")),
+        Some(Engine::Lanes(isa)) if !isa.available() => Err(isa_error("this processor lacks it")),
+        Some(e) => Ok(e),
     }
 }
 

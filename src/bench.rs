@@ -8,30 +8,51 @@ use crate::arith::StandardNormal;
 use rand::RngExt;
 
 use crate::model::{DRAWS_PER_MONTH_FIXED, DRAWS_PER_PARTNER_MONTH, ModelConfig};
-use crate::runner::{self, Plan};
+use crate::runner::{self, Engine, Plan};
+
+/// One engine's speeds (runs per second).
+#[derive(Debug, Clone, Copy)]
+pub struct EngineSpeed {
+    /// The model's runs without any statistics (the path a sweep takes, with nothing recorded), one thread.
+    pub model_only_runs_per_s: f64,
+    /// Full runs (`realign run`: the model and every per-month statistic), one thread.
+    pub single_thread_runs_per_s: f64,
+    /// Full runs on all threads.
+    pub all_threads_runs_per_s: f64,
+}
 
 #[derive(Debug, Clone)]
 pub struct BenchReport {
     pub runs: u64,
     pub draws_per_run: usize,
+    /// Months x actors of one run: what "per actor-month" divides by.
+    pub actor_months_per_run: usize,
     pub draws_only_runs_per_s: f64,
-    /// The model's runs without any statistics (the path a sweep takes, with nothing recorded).
-    pub model_only_runs_per_s: f64,
-    pub single_thread_runs_per_s: f64,
+    /// The scalar reference ([`Engine::Scalar`]).
+    pub scalar: EngineSpeed,
+    /// The lanes, on [`BenchReport::lanes_engine`].
+    pub lanes: EngineSpeed,
+    pub lanes_engine: Engine,
     pub all_threads: usize,
-    pub all_threads_runs_per_s: f64,
     pub peak_rss_mib: Option<f64>,
 }
 
 impl BenchReport {
-    /// Cost of one run relative to its random draws alone (target: at most 2).
-    pub fn cost_ratio(&self) -> f64 {
-        self.draws_only_runs_per_s / self.single_thread_runs_per_s
+    /// Full runs on one thread, lanes against the scalar reference (target: at least 2).
+    pub fn lanes_speedup(&self) -> f64 {
+        self.lanes.single_thread_runs_per_s / self.scalar.single_thread_runs_per_s
     }
-    /// The same for the model alone, without statistics: the floor under the cost ratio that faster statistics
-    /// could reach.
-    pub fn model_only_cost_ratio(&self) -> f64 {
-        self.draws_only_runs_per_s / self.model_only_runs_per_s
+    /// The same for the model alone.
+    pub fn lanes_model_speedup(&self) -> f64 {
+        self.lanes.model_only_runs_per_s / self.scalar.model_only_runs_per_s
+    }
+    /// Nanoseconds per actor-month of a full run on one thread at `runs_per_s`.
+    pub fn ns_per_actor_month(&self, runs_per_s: f64) -> f64 {
+        1e9 / runs_per_s / self.actor_months_per_run as f64
+    }
+    /// The share of a full lane run (one thread) spent drawing its random numbers.
+    pub fn draws_share_of_lane_run(&self) -> f64 {
+        self.lanes.single_thread_runs_per_s / self.draws_only_runs_per_s
     }
 }
 
@@ -67,7 +88,8 @@ pub fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Times `runs` runs each way; each timing is the best of `repeats`.
+/// Times `runs` runs each way; each timing is the best of `repeats`. The scalar reference and the lanes are
+/// timed alternately within each repeat, so that a busy machine slows both alike and their ratio stays fair.
 pub fn bench(cfg: &ModelConfig, name: &str, runs: u64, repeats: usize) -> BenchReport {
     debug_assert_eq!(
         cfg.draws_per_run(),
@@ -75,21 +97,11 @@ pub fn bench(cfg: &ModelConfig, name: &str, runs: u64, repeats: usize) -> BenchR
             * (DRAWS_PER_MONTH_FIXED + DRAWS_PER_PARTNER_MONTH * cfg.partner_count())
     );
     let key = runner::stream_key(name, 1);
-    let best = |f: &dyn Fn()| {
-        (0..repeats.max(1))
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed().as_secs_f64()
-            })
-            .fold(f64::INFINITY, f64::min)
+    let time = |f: &dyn Fn()| {
+        let t = Instant::now();
+        f();
+        t.elapsed().as_secs_f64()
     };
-    let draws = best(&|| {
-        draws_only(cfg, &key, runs);
-    });
-    let model_only = best(&|| {
-        black_box(runner::run_outcomes(cfg, &key, 0..runs, &[]));
-    });
     let ensemble = |threads: usize| {
         let plan = Plan {
             runs,
@@ -99,17 +111,44 @@ pub fn bench(cfg: &ModelConfig, name: &str, runs: u64, repeats: usize) -> BenchR
         };
         runner::run_ensemble(cfg, name, &plan, &|_| {});
     };
-    let single = best(&|| ensemble(1));
-    let all_threads = runner::pool(0).current_num_threads();
-    let all = best(&|| ensemble(0));
+    let chosen = runner::engine();
+    let lanes_engine = match chosen {
+        Engine::Scalar => Engine::detect(),
+        e => e,
+    };
+    let engines = [Engine::Scalar, lanes_engine];
+    // [engine][model only, one thread, all threads]: best times.
+    let mut best = [[f64::INFINITY; 3]; 2];
+    let mut draws = f64::INFINITY;
+    for _ in 0..repeats.max(1) {
+        draws = draws.min(time(&|| {
+            draws_only(cfg, &key, runs);
+        }));
+        for (e, b) in engines.iter().zip(best.iter_mut()) {
+            runner::set_engine(*e);
+            b[0] = b[0].min(time(&|| {
+                black_box(runner::run_outcomes(cfg, &key, 0..runs, &[]));
+            }));
+            b[1] = b[1].min(time(&|| ensemble(1)));
+            b[2] = b[2].min(time(&|| ensemble(0)));
+        }
+    }
+    runner::set_engine(chosen);
+    let rate = |t: f64| runs as f64 / t;
+    let speed = |b: [f64; 3]| EngineSpeed {
+        model_only_runs_per_s: rate(b[0]),
+        single_thread_runs_per_s: rate(b[1]),
+        all_threads_runs_per_s: rate(b[2]),
+    };
     BenchReport {
         runs,
         draws_per_run: cfg.draws_per_run(),
-        draws_only_runs_per_s: runs as f64 / draws,
-        model_only_runs_per_s: runs as f64 / model_only,
-        single_thread_runs_per_s: runs as f64 / single,
-        all_threads,
-        all_threads_runs_per_s: runs as f64 / all,
+        actor_months_per_run: cfg.forecast_months() * cfg.actors.len(),
+        draws_only_runs_per_s: rate(draws),
+        scalar: speed(best[0]),
+        lanes: speed(best[1]),
+        lanes_engine,
+        all_threads: runner::pool(0).current_num_threads(),
         peak_rss_mib: peak_rss_mib(),
     }
 }

@@ -550,6 +550,13 @@ pub fn main() -> i32 {
         }
     };
     crate::scenario::access::allow_dirs(&cli.allow_dir);
+    match crate::app::engine_from(std::env::var("REALIGN_ISA").ok().as_deref()) {
+        Ok(engine) => crate::runner::set_engine(engine),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return e.exit_code();
+        }
+    }
     match dispatch(cli.command) {
         Ok(()) => 0,
         Err(e) => {

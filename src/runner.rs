@@ -10,9 +10,12 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use crate::model::lanes::{Isa, LANES, Lanes};
 use crate::model::observe::{self, EventDef, Follows, MetricDef, Scale};
 use crate::model::{Constants, ModelConfig, World};
-use crate::stats::{Accumulator, ChunkAccumulator, Counts, Layout, NEVER};
+use crate::stats::{Accumulator, BLOCK_RUNS, ChunkAccumulator, Counts, Layout, NEVER};
 
 /// Runs per chunk. Fixed (never derived from the thread count) because it fixes the order of floating additions.
 pub const CHUNK_RUNS: u64 = 512;
@@ -377,6 +380,118 @@ pub fn state_at_origin(cfg: &ModelConfig, key: &[u8; 32], run: u64) -> World {
     w
 }
 
+// ---- the lane form (issue 15) -------------------------------------------------------------------------------
+
+/// Which form of the model the runner steps. Every engine gives the same bits (`tests/lanes.rs`); the scalar one
+/// is the reference, the lanes the fast path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// One run at a time ([`Sim`], [`World::step`]).
+    Scalar,
+    /// [`LANES`] runs at a time ([`LaneSim`]), on this instruction set.
+    Lanes(Isa),
+}
+
+impl Engine {
+    /// The names `REALIGN_ISA` takes.
+    pub const NAMES: [&'static str; 3] = ["scalar", "portable", "avx2"];
+
+    pub fn parse(s: &str) -> Option<Engine> {
+        match s {
+            "scalar" => Some(Engine::Scalar),
+            other => Isa::parse(other).map(Engine::Lanes),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Scalar => "scalar",
+            Engine::Lanes(isa) => isa.as_str(),
+        }
+    }
+
+    /// The lanes on the best instruction set this processor has.
+    pub fn detect() -> Engine {
+        Engine::Lanes(Isa::detect())
+    }
+
+    fn code(self) -> u8 {
+        match self {
+            Engine::Scalar => 1,
+            Engine::Lanes(Isa::Portable) => 2,
+            Engine::Lanes(Isa::Avx2) => 3,
+        }
+    }
+}
+
+/// The engine every run of this process takes: 0 until set, then [`Engine::code`].
+static ENGINE: AtomicU8 = AtomicU8::new(0);
+
+/// Chooses the engine for the rest of the process (the application does, from `REALIGN_ISA`). Results do not
+/// depend on it, only speed.
+pub fn set_engine(e: Engine) {
+    ENGINE.store(e.code(), Ordering::Relaxed);
+}
+
+/// The engine runs take: the one set, or the lanes on the best instruction set available.
+pub fn engine() -> Engine {
+    match ENGINE.load(Ordering::Relaxed) {
+        1 => Engine::Scalar,
+        2 => Engine::Lanes(Isa::Portable),
+        3 if Isa::Avx2.available() => Engine::Lanes(Isa::Avx2),
+        _ => Engine::detect(),
+    }
+}
+
+/// [`Sim`] for [`LANES`] runs at once: runs `first .. first + LANES`, each on its own stream, stepped in lanes.
+pub struct LaneSim<'c> {
+    cfg: &'c ModelConfig,
+    constants: Constants,
+    lanes: Lanes<LANES>,
+    isa: Isa,
+}
+
+impl<'c> LaneSim<'c> {
+    pub fn new(cfg: &'c ModelConfig, isa: Isa) -> LaneSim<'c> {
+        let initial = match &cfg.origin.state {
+            Some(state) => (**state).clone(),
+            None => World::initial(cfg),
+        };
+        LaneSim {
+            cfg,
+            constants: Constants::from_config(cfg),
+            lanes: Lanes::new(&initial),
+            isa,
+        }
+    }
+
+    /// [`Sim::run`] for runs `first .. first + LANES`: `visit(m, lanes)` sees every lane's month `m`.
+    #[inline]
+    pub fn run(&mut self, key: &[u8; 32], first: u64, mut visit: impl FnMut(usize, &Lanes<LANES>)) {
+        self.lanes.reset();
+        let mut rngs: [ChaCha8Rng; LANES] = std::array::from_fn(|l| run_rng(key, first + l as u64));
+        let origin = &self.cfg.origin;
+        if origin.state.is_none() && origin.month > 0 {
+            for _ in 0..origin.month {
+                self.lanes
+                    .step(self.cfg, &self.constants, &mut rngs, self.isa);
+            }
+            self.lanes.apply_overrides(&origin.overrides);
+        }
+        visit(0, &self.lanes);
+        for m in 1..=self.cfg.forecast_months() {
+            self.lanes
+                .step(self.cfg, &self.constants, &mut rngs, self.isa);
+            visit(m, &self.lanes);
+        }
+    }
+
+    /// The lanes' states after the last run.
+    pub fn lanes(&self) -> &Lanes<LANES> {
+        &self.lanes
+    }
+}
+
 /// Runs a contiguous range of runs sequentially, recording every month.
 pub fn run_chunk(
     cfg: &ModelConfig,
@@ -405,13 +520,66 @@ pub fn run_chunk_recording(
     debug_assert_eq!(layout.months, cfg.forecast_months() + 1);
     let mut acc = ChunkAccumulator::new(layout);
     let mut paths = Vec::new();
-    let mut sim = Sim::new(cfg);
     let nm = layout.metrics.len();
+    let ne = layout.events.len();
     let mut values = vec![0.0; nm];
-    let mut first = vec![NEVER; layout.events.len()];
+    let mut first = vec![NEVER; ne];
     let record_bytes = codec.map_or(0, |c| c.record_bytes);
     let mut records = vec![0u8; record_bytes * (runs.end - runs.start) as usize];
-    for run in runs.clone() {
+    // Whole blocks of LANES runs in lanes, the rest one at a time: the same states, so the same statistics.
+    let mut scalar_from = runs.start;
+    if let Engine::Lanes(isa) = engine() {
+        const {
+            assert!(BLOCK_RUNS.is_multiple_of(LANES) && (CHUNK_RUNS as usize).is_multiple_of(LANES))
+        };
+        let mut sim = LaneSim::new(cfg, isa);
+        let mut firsts = vec![NEVER; LANES * ne];
+        let blocks = (runs.end - runs.start) / LANES as u64;
+        for b in 0..blocks {
+            let block = runs.start + b * LANES as u64;
+            firsts.iter_mut().for_each(|f| *f = NEVER);
+            let mut seen = [0u64; LANES];
+            let mut lane_paths: [Option<Vec<f64>>; LANES] = std::array::from_fn(|l| {
+                (block + (l as u64) < keep_paths).then(|| Vec::with_capacity(layout.months * nm))
+            });
+            sim.run(key, block, |m, lanes| {
+                for l in 0..LANES {
+                    lanes.observe(cfg, l, &mut values);
+                    acc.observe_ahead(layout, m, l, &values);
+                    if let Some(c) = codec {
+                        let at = (block - runs.start) as usize * record_bytes + l * record_bytes;
+                        c.record_month(&mut records[at..at + record_bytes], m, &values);
+                    }
+                    let mut new = lanes.events(cfg, l) & !seen[l];
+                    seen[l] |= new;
+                    while new != 0 {
+                        firsts[l * ne + new.trailing_zeros() as usize] = m as u16;
+                        new &= new - 1;
+                    }
+                    if let Some(p) = lane_paths[l].as_mut() {
+                        p.extend_from_slice(&values);
+                    }
+                }
+            });
+            for (l, path) in lane_paths.into_iter().enumerate() {
+                let lane_first = &firsts[l * ne..][..ne];
+                acc.finish_run(layout, lane_first);
+                if let Some(c) = codec {
+                    let at = (block - runs.start) as usize * record_bytes + l * record_bytes;
+                    c.record_first(&mut records[at..at + record_bytes], lane_first);
+                }
+                if let Some(values) = path {
+                    paths.push(Trajectory {
+                        run: block + l as u64,
+                        values,
+                    });
+                }
+            }
+        }
+        scalar_from = runs.start + blocks * LANES as u64;
+    }
+    let mut sim = Sim::new(cfg);
+    for run in scalar_from..runs.end {
         first.iter_mut().for_each(|f| *f = NEVER);
         let mut seen = 0u64;
         let mut path = (run < keep_paths).then(|| Vec::with_capacity(layout.months * nm));
@@ -504,13 +672,9 @@ pub fn run_outcomes(
     runs: std::ops::Range<u64>,
     probes: &[OutcomeProbe],
 ) -> Vec<OutcomeSums> {
-    let mut sim = Sim::new(cfg);
     let mut grouped = vec![OutcomeSums::default(); REPLICATE_GROUPS * probes.len()];
     let mut values = vec![0.0; observe::metric_defs(cfg).len()];
-    for run in runs {
-        let seen = sim.run_events(key, run);
-        // Alignment of every actor at the horizon, in configuration order (the first metrics).
-        observe::observe(cfg, sim.world(), &mut values);
+    let add = |grouped: &mut [OutcomeSums], run: u64, seen: u64, values: &[f64]| {
         let g = (run % REPLICATE_GROUPS as u64) as usize;
         let sums = &mut grouped[g * probes.len()..][..probes.len()];
         for (s, p) in sums.iter_mut().zip(probes) {
@@ -522,6 +686,33 @@ pub fn run_outcomes(
                 }
             }
         }
+    };
+    // Whole blocks in lanes, then the rest one at a time; every run's sums are added in run order.
+    let mut scalar_from = runs.start;
+    if let Engine::Lanes(isa) = engine() {
+        let mut sim = LaneSim::new(cfg, isa);
+        let blocks = (runs.end - runs.start) / LANES as u64;
+        for b in 0..blocks {
+            let block = runs.start + b * LANES as u64;
+            let mut seen = [0u64; LANES];
+            sim.run(key, block, |_, lanes| {
+                for (l, s) in seen.iter_mut().enumerate() {
+                    *s |= lanes.events(cfg, l);
+                }
+            });
+            for (l, &s) in seen.iter().enumerate() {
+                // Alignment of every actor at the horizon, in configuration order (the first metrics).
+                sim.lanes().observe(cfg, l, &mut values);
+                add(&mut grouped, block + l as u64, s, &values);
+            }
+        }
+        scalar_from = runs.start + blocks * LANES as u64;
+    }
+    let mut sim = Sim::new(cfg);
+    for run in scalar_from..runs.end {
+        let seen = sim.run_events(key, run);
+        observe::observe(cfg, sim.world(), &mut values);
+        add(&mut grouped, run, seen, &values);
     }
     grouped
 }

@@ -322,7 +322,7 @@ impl<C: Count> Counts<C> {
 
 /// Runs whose histogram bins a chunk buffers before counting them: one byte per run, so a block's bins of one
 /// month and metric fill one cache line.
-const BLOCK_RUNS: usize = 64;
+pub const BLOCK_RUNS: usize = 64;
 
 /// One chunk's counts (at most `u16::MAX` runs).
 ///
@@ -356,6 +356,23 @@ impl ChunkAccumulator {
         let row = &mut self.block[m * nh * BLOCK_RUNS..][..nh * BLOCK_RUNS];
         for (slot, (k, b)) in l.hist_metric.iter().zip(l.binnings(m)).enumerate() {
             row[slot * BLOCK_RUNS + self.block_runs] = b.bin(values[*k]);
+        }
+    }
+
+    /// Records month `m` of the run `ahead` runs after the current one: runs stepped together in lanes
+    /// (`crate::model::lanes`) are observed month by month, lane by lane, then finished in run order. The sums of
+    /// each month and metric are added in run order all the same, so the counts are those of one run at a time.
+    #[inline]
+    pub fn observe_ahead(&mut self, l: &Layout, m: usize, ahead: usize, values: &[f64]) {
+        assert!(
+            self.block_runs + ahead < BLOCK_RUNS,
+            "lanes stay inside a block"
+        );
+        self.counts.observe_except_bins(l, m, values);
+        let nh = l.hist_metric.len();
+        let row = &mut self.block[m * nh * BLOCK_RUNS..][..nh * BLOCK_RUNS];
+        for (slot, (k, b)) in l.hist_metric.iter().zip(l.binnings(m)).enumerate() {
+            row[slot * BLOCK_RUNS + self.block_runs + ahead] = b.bin(values[*k]);
         }
     }
 

@@ -598,12 +598,19 @@ pub fn validated(path: &std::path::Path, v: &crate::app::Validated) -> String {
     }
 }
 
-/// `realign bench SCENARIO`: runs per second of the draws alone, the model alone and full runs.
+/// `realign bench SCENARIO`: runs per second of the draws alone, and of the model alone and of full runs for the
+/// scalar reference and the lanes.
 pub fn bench_table(name: &str, r: &BenchReport, repeats: usize) -> String {
     let us = |rate: f64| 1e6 / rate;
     let mut out = format!(
-        "scenario {} ({} draws per run), {} runs, best of {}\n",
-        name, r.draws_per_run, r.runs, repeats
+        "scenario {} ({} draws per run, {} actor-months), {} runs, best of {}; lanes: {} runs a block, {}\n",
+        name,
+        r.draws_per_run,
+        r.actor_months_per_run,
+        r.runs,
+        repeats,
+        crate::model::lanes::LANES,
+        r.lanes_engine.as_str()
     );
     let _ = writeln!(
         out,
@@ -611,32 +618,40 @@ pub fn bench_table(name: &str, r: &BenchReport, repeats: usize) -> String {
         r.draws_only_runs_per_s,
         us(r.draws_only_runs_per_s)
     );
+    for (label, e) in [("scalar", &r.scalar), ("lanes", &r.lanes)] {
+        let _ = writeln!(
+            out,
+            "{label:<6} model, no statistics : {:>10.0} runs/s {:>7.2} us a run",
+            e.model_only_runs_per_s,
+            us(e.model_only_runs_per_s)
+        );
+        let _ = writeln!(
+            out,
+            "{label:<6} full runs, 1 thread : {:>10.0} runs/s {:>7.2} us a run {:>6.1} ns an actor-month",
+            e.single_thread_runs_per_s,
+            us(e.single_thread_runs_per_s),
+            r.ns_per_actor_month(e.single_thread_runs_per_s)
+        );
+        let _ = writeln!(
+            out,
+            "{label:<6} full runs, {:>2} thr.  : {:>10.0} runs/s",
+            r.all_threads, e.all_threads_runs_per_s
+        );
+    }
     let _ = writeln!(
         out,
-        "model, no statistics, 1 thr. : {:>10.0} runs/s {:>7.2} us a run",
-        r.model_only_runs_per_s,
-        us(r.model_only_runs_per_s)
+        "lanes / scalar, full, 1 thr. : {:>10.2} (target >= 2)",
+        r.lanes_speedup()
     );
     let _ = writeln!(
         out,
-        "full runs, 1 thread          : {:>10.0} runs/s {:>7.2} us a run",
-        r.single_thread_runs_per_s,
-        us(r.single_thread_runs_per_s)
+        "lanes / scalar, model alone  : {:>10.2}",
+        r.lanes_model_speedup()
     );
     let _ = writeln!(
         out,
-        "full runs, {:>2} threads        : {:>10.0} runs/s",
-        r.all_threads, r.all_threads_runs_per_s
-    );
-    let _ = writeln!(
-        out,
-        "cost of a run / its draws    : {:>10.2} (target <= 2)",
-        r.cost_ratio()
-    );
-    let _ = writeln!(
-        out,
-        "  the model alone / its draws: {:>10.2}",
-        r.model_only_cost_ratio()
+        "draws' share of a lane run   : {:>10.2}",
+        r.draws_share_of_lane_run()
     );
     if let Some(m) = r.peak_rss_mib {
         let _ = writeln!(out, "peak resident memory         : {m:>10.1} MiB");

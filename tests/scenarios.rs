@@ -197,10 +197,13 @@ fn bench_reports_draws_model_and_full_runs() {
     let out = common::stdout(&o);
     for label in [
         "random draws alone, 1 thread",
-        "model, no statistics, 1 thr.",
-        "full runs, 1 thread",
-        "cost of a run / its draws",
-        "the model alone / its draws",
+        "scalar model, no statistics",
+        "scalar full runs, 1 thread",
+        "lanes  model, no statistics",
+        "lanes  full runs, 1 thread",
+        "lanes / scalar, full, 1 thr.",
+        "lanes / scalar, model alone",
+        "draws' share of a lane run",
     ] {
         let line = out
             .lines()

@@ -10,6 +10,7 @@ pub mod conflict;
 pub mod crisis;
 pub mod drivers;
 pub mod economy;
+pub mod lanes;
 pub mod loyalty_auction;
 pub mod mediation;
 pub mod observe;
