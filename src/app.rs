@@ -98,7 +98,7 @@ impl AppError {
             | AppError::Ledger(_)
             | AppError::Discover(_)
             | AppError::Robust(_) => 2,
-            | AppError::Isa { .. } => 2,
+            AppError::Isa { .. } => 2,
             AppError::Verify(e) => e.exit_code(),
             AppError::Unverified { .. } => 4,
             AppError::Output(_) | AppError::Chart(_) => 1,
