@@ -48,7 +48,7 @@ impl Figure for Trajectory<'_> {
         let (legend_area, plot) = body.split_vertically(LEGEND_PX);
         let mut legend = vec![
             ("peeling steps".to_string(), OKABE_ITO[5]),
-            ("chosen box, 95% intervals".to_string(), OKABE_ITO[6]),
+            ("chosen box, 95% intervals".to_string(), OKABE_ITO[1]),
         ];
         let leaves: Vec<(f64, f64)> = d
             .cart
@@ -102,15 +102,9 @@ impl Figure for Trajectory<'_> {
                     .map(|p| Circle::new(*p, 3, OKABE_ITO[5].filled())),
             )
             .txt()?;
-        chart
-            .draw_series(
-                leaves
-                    .iter()
-                    .map(|q| TriangleMarker::new(*q, 6, OKABE_ITO[2].filled())),
-            )
-            .txt()?;
         let (c, r) = (p.coverage.rounded(), p.density.rounded());
-        let mark = OKABE_ITO[6];
+        // Vermillion, not yellow: the chosen box and its label must read on white.
+        let mark = OKABE_ITO[1];
         if c.ci_low.is_finite() && r.ci_low.is_finite() {
             chart
                 .draw_series([
@@ -132,11 +126,19 @@ impl Figure for Trajectory<'_> {
                 mark.filled(),
             )))
             .txt()?;
+        // CART's leaves last, so the box's interval lines never hide them.
+        chart
+            .draw_series(
+                leaves
+                    .iter()
+                    .map(|q| TriangleMarker::new(*q, 6, OKABE_ITO[2].filled())),
+            )
+            .txt()?;
         chart
             .draw_series(std::iter::once(Text::new(
                 format!("box from step {}", p.chosen_step),
                 (c.value + 0.015, r.value - 0.03),
-                (FONT_FAMILY, 12).into_font().color(&mark),
+                (FONT_FAMILY, 12).into_font().color(&OKABE_ITO[7]),
             )))
             .txt()?;
         Ok(())
