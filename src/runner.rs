@@ -534,6 +534,8 @@ pub fn run_chunk_recording(
         };
         let mut sim = LaneSim::new(cfg, isa);
         let mut firsts = vec![NEVER; LANES * ne];
+        // The block's metrics of one month, run after run: the statistics read them for all lanes at once.
+        let mut block_values = vec![0.0; LANES * nm];
         let blocks = (runs.end - runs.start) / LANES as u64;
         for b in 0..blocks {
             let block = runs.start + b * LANES as u64;
@@ -543,12 +545,15 @@ pub fn run_chunk_recording(
                 (block + (l as u64) < keep_paths).then(|| Vec::with_capacity(layout.months * nm))
             });
             sim.run(key, block, |m, lanes| {
+                for (l, v) in block_values.chunks_exact_mut(nm).enumerate() {
+                    lanes.observe(cfg, l, v);
+                }
+                acc.observe_block(layout, m, LANES, &block_values);
                 for l in 0..LANES {
-                    lanes.observe(cfg, l, &mut values);
-                    acc.observe_ahead(layout, m, l, &values);
+                    let values = &block_values[l * nm..][..nm];
                     if let Some(c) = codec {
                         let at = (block - runs.start) as usize * record_bytes + l * record_bytes;
-                        c.record_month(&mut records[at..at + record_bytes], m, &values);
+                        c.record_month(&mut records[at..at + record_bytes], m, values);
                     }
                     let mut new = lanes.events(cfg, l) & !seen[l];
                     seen[l] |= new;
@@ -557,7 +562,7 @@ pub fn run_chunk_recording(
                         new &= new - 1;
                     }
                     if let Some(p) = lane_paths[l].as_mut() {
-                        p.extend_from_slice(&values);
+                        p.extend_from_slice(values);
                     }
                 }
             });

