@@ -29,8 +29,9 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use crate::fans::normal_cdf as phi;
 use crate::output::{num, rounded, rounded_interval};
-use crate::stats::Interval;
+use crate::stats::{Interval, Z95};
 
 /// Share of the box's points removed in one peel (or added in one paste).
 pub const ALPHA: f64 = 0.05;
@@ -365,23 +366,6 @@ pub fn check_out(sweep_dir: &Path, out: &Path) -> Result<(), DiscoverError> {
     Ok(())
 }
 
-/// Standard normal distribution function, Phi(z) = erfc(-z / sqrt 2) / 2, with erfc from Abramowitz & Stegun
-/// 7.1.26 (absolute error below 1.5e-7).
-fn phi(z: f64) -> f64 {
-    let x = z.abs() / std::f64::consts::SQRT_2;
-    let t = 1.0 / (1.0 + 0.327_591_1 * x);
-    let poly = t
-        * (0.254_829_592
-            + t * (-0.284_496_736
-                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
-    let erfc = poly * (-x * x).exp();
-    if z >= 0.0 {
-        1.0 - 0.5 * erfc
-    } else {
-        0.5 * erfc
-    }
-}
-
 /// The probability that a point's true outcome lies beyond `threshold` (see the module's header).
 pub fn weight(e: &Interval, direction: Direction, threshold: f64) -> f64 {
     // Distance beyond the threshold, positive when the estimate is on the case side.
@@ -395,7 +379,7 @@ pub fn weight(e: &Interval, direction: Direction, threshold: f64) -> f64 {
     } else {
         e.ci_high - e.value
     };
-    let se = toward.max(0.0) / 1.959_964;
+    let se = toward.max(0.0) / Z95;
     if se.is_nan() || se <= 0.0 {
         return if d > 0.0 {
             1.0
@@ -1099,7 +1083,7 @@ fn stability(
                             );
                             let z: f64 = crate::arith::StandardNormal.sample(&mut rng);
                             let side = if z < 0.0 { lo_half } else { hi_half };
-                            let v = (e.value + z * side / 1.959_964).clamp(low, high);
+                            let v = (e.value + z * side / Z95).clamp(low, high);
                             let sim = Interval {
                                 value: v,
                                 ci_low: v - lo_half,

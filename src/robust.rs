@@ -477,7 +477,7 @@ fn assess(
         l.y.iter()
             .map(|row| {
                 row.iter()
-                    .map(|e| (e.ci_high - e.ci_low).max(0.0) / (2.0 * 1.959_963_984_540_054))
+                    .map(|e| (e.ci_high - e.ci_low).max(0.0) / (2.0 * crate::stats::Z95))
                     .collect()
             })
             .collect();

@@ -295,6 +295,14 @@ pub fn extend_ensemble_recording(
     }
 }
 
+/// Every run's month 0: a named run's state at a rolling origin, or the scenario's own start.
+fn initial_world(cfg: &ModelConfig) -> World {
+    match &cfg.origin.state {
+        Some(state) => (**state).clone(),
+        None => World::initial(cfg),
+    }
+}
+
 /// The one loop every run goes through, whatever records it: a world reset to the scenario's initial state, the
 /// run's own generator, and the monthly schedule to the horizon. Ensembles, sweep points and claim arms all call
 /// [`Sim::run`], so run `r` of a configuration is the same sequence of states wherever it is run; that is what
@@ -308,11 +316,7 @@ pub struct Sim<'c> {
 
 impl<'c> Sim<'c> {
     pub fn new(cfg: &'c ModelConfig) -> Sim<'c> {
-        // A named run's state at a rolling origin, or the scenario's own start.
-        let initial = match &cfg.origin.state {
-            Some(state) => (**state).clone(),
-            None => World::initial(cfg),
-        };
+        let initial = initial_world(cfg);
         Sim {
             cfg,
             constants: Constants::from_config(cfg),
@@ -453,10 +457,7 @@ pub struct LaneSim<'c> {
 
 impl<'c> LaneSim<'c> {
     pub fn new(cfg: &'c ModelConfig, isa: Isa) -> LaneSim<'c> {
-        let initial = match &cfg.origin.state {
-            Some(state) => (**state).clone(),
-            None => World::initial(cfg),
-        };
+        let initial = initial_world(cfg);
         LaneSim {
             cfg,
             constants: Constants::from_config(cfg),
@@ -502,6 +503,17 @@ pub fn run_chunk(
 ) -> (Counts<u16>, Vec<Trajectory>) {
     let (counts, paths, _) = run_chunk_recording(cfg, layout, key, runs, keep_paths, None);
     (counts, paths)
+}
+
+/// Records month `m` as the first month of each event in `events` not `seen` before.
+#[inline]
+fn mark_first(first: &mut [u16], seen: &mut u64, events: u64, m: usize) {
+    let mut new = events & !*seen;
+    *seen |= new;
+    while new != 0 {
+        first[new.trailing_zeros() as usize] = m as u16;
+        new &= new - 1;
+    }
 }
 
 /// [`run_chunk`], and with `codec` each run's compact record (paths.bin), the chunk's records in run order.
@@ -555,12 +567,12 @@ pub fn run_chunk_recording(
                         let at = (block - runs.start) as usize * record_bytes + l * record_bytes;
                         c.record_month(&mut records[at..at + record_bytes], m, values);
                     }
-                    let mut new = lanes.events(cfg, l) & !seen[l];
-                    seen[l] |= new;
-                    while new != 0 {
-                        firsts[l * ne + new.trailing_zeros() as usize] = m as u16;
-                        new &= new - 1;
-                    }
+                    mark_first(
+                        &mut firsts[l * ne..][..ne],
+                        &mut seen[l],
+                        lanes.events(cfg, l),
+                        m,
+                    );
                     if let Some(p) = lane_paths[l].as_mut() {
                         p.extend_from_slice(values);
                     }
@@ -596,12 +608,7 @@ pub fn run_chunk_recording(
             if let Some(c) = codec {
                 c.record_month(record, m, &values);
             }
-            let mut new = observe::events(cfg, world) & !seen;
-            seen |= new;
-            while new != 0 {
-                first[new.trailing_zeros() as usize] = m as u16;
-                new &= new - 1;
-            }
+            mark_first(&mut first, &mut seen, observe::events(cfg, world), m);
             if let Some(p) = path.as_mut() {
                 p.extend_from_slice(&values);
             }

@@ -214,10 +214,8 @@ pub fn effective_priors(s: &Scenario, set: PriorSet) -> Vec<Prior> {
     out
 }
 
-/// Standard normal CDF.
-pub fn phi(x: f64) -> f64 {
-    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
-}
+/// Standard normal CDF (the one the fans use).
+pub use crate::fans::normal_cdf as phi;
 
 /// Inverse of the standard normal CDF: Acklam's rational approximation (relative error 1.15e-9) refined by one
 /// Halley step on [`phi`], which brings it to about machine precision.
