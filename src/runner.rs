@@ -546,8 +546,9 @@ pub fn run_chunk_recording(
         };
         let mut sim = LaneSim::new(cfg, isa);
         let mut firsts = vec![NEVER; LANES * ne];
-        // The block's metrics of one month, run after run: the statistics read them for all lanes at once.
-        let mut block_values = vec![0.0; LANES * nm];
+        // The block's metrics of one month, one array of lanes per metric: the statistics read them at once.
+        let mut block_metrics = vec![[0.0; LANES]; nm];
+        let mut events = [0u64; LANES];
         let blocks = (runs.end - runs.start) / LANES as u64;
         for b in 0..blocks {
             let block = runs.start + b * LANES as u64;
@@ -556,25 +557,28 @@ pub fn run_chunk_recording(
             let mut lane_paths: [Option<Vec<f64>>; LANES] = std::array::from_fn(|l| {
                 (block + (l as u64) < keep_paths).then(|| Vec::with_capacity(layout.months * nm))
             });
+            // Whether any run of the block is recorded whole (paths.bin or a kept trajectory).
+            let rows = codec.is_some() || lane_paths.iter().any(Option::is_some);
             sim.run(key, block, |m, lanes| {
-                for (l, v) in block_values.chunks_exact_mut(nm).enumerate() {
-                    lanes.observe(cfg, l, v);
-                }
-                acc.observe_block(layout, m, LANES, &block_values);
+                lanes.observe_all(cfg, &mut block_metrics);
+                acc.observe_lanes(layout, m, &block_metrics, isa);
+                lanes.events_all(cfg, &mut events);
                 for l in 0..LANES {
-                    let values = &block_values[l * nm..][..nm];
-                    if let Some(c) = codec {
-                        let at = (block - runs.start) as usize * record_bytes + l * record_bytes;
-                        c.record_month(&mut records[at..at + record_bytes], m, values);
-                    }
-                    mark_first(
-                        &mut firsts[l * ne..][..ne],
-                        &mut seen[l],
-                        lanes.events(cfg, l),
-                        m,
-                    );
-                    if let Some(p) = lane_paths[l].as_mut() {
-                        p.extend_from_slice(values);
+                    mark_first(&mut firsts[l * ne..][..ne], &mut seen[l], events[l], m);
+                }
+                if rows {
+                    for l in 0..LANES {
+                        for (v, metric) in values.iter_mut().zip(&block_metrics) {
+                            *v = metric[l];
+                        }
+                        if let Some(c) = codec {
+                            let at =
+                                (block - runs.start) as usize * record_bytes + l * record_bytes;
+                            c.record_month(&mut records[at..at + record_bytes], m, &values);
+                        }
+                        if let Some(p) = lane_paths[l].as_mut() {
+                            p.extend_from_slice(&values);
+                        }
                     }
                 }
             });
@@ -707,9 +711,11 @@ pub fn run_outcomes(
         for b in 0..blocks {
             let block = runs.start + b * LANES as u64;
             let mut seen = [0u64; LANES];
+            let mut events = [0u64; LANES];
             sim.run(key, block, |_, lanes| {
-                for (l, s) in seen.iter_mut().enumerate() {
-                    *s |= lanes.events(cfg, l);
+                lanes.events_all(cfg, &mut events);
+                for (s, e) in seen.iter_mut().zip(&events) {
+                    *s |= e;
                 }
             });
             for (l, &s) in seen.iter().enumerate() {

@@ -986,6 +986,81 @@ impl<const L: usize> Lanes<L> {
         }
     }
 
+    /// [`Lanes::observe`] of every lane at once, metric by metric: `out[k][l]` is metric `k` of lane `l`, so the
+    /// statistics can read one metric of the whole block as one array (`stats::ChunkAccumulator::observe_lanes`).
+    #[inline]
+    pub fn observe_all(&self, cfg: &ModelConfig, out: &mut [[f64; L]]) {
+        use super::Role;
+        let mut k = 0;
+        let mut put = |v: &[f64; L]| {
+            out[k] = *v;
+            k += 1;
+        };
+        let mut partner = 0;
+        for a in &cfg.actors {
+            match a.role {
+                Role::Patron => put(&[self.initial.patron_alignment; L]),
+                Role::Contested => put(&self.contested_alignment),
+                Role::Partner => {
+                    partner += 1;
+                    put(&self.partners[partner - 1].alignment);
+                }
+            }
+        }
+        put(&self.oil_usd_per_bbl);
+        put(&self.rub_per_usd);
+        put(&[self.west_engagement; L]);
+        put(&self.cohesion);
+        put(&std::array::from_fn(|l| {
+            super::patron_capacity::budget_bn_usd_per_year(&cfg.params, self.budget_share[l])
+        }));
+        put(&self.capacity_index);
+        put(&self.stance);
+        put(&self.conflict_intensity);
+        for q in &self.partners {
+            put(&q.threat);
+            put(&q.irritation);
+            put(&q.west_standing);
+            put(&q.loyalty_price);
+            put(&q.trade_barrier);
+            put(&q.stress);
+            put(&q.defiance);
+        }
+        debug_assert_eq!(k, out.len(), "observe_all writes every metric");
+    }
+
+    /// [`Lanes::events`] of every lane at once.
+    #[inline]
+    pub fn events_all(&self, cfg: &ModelConfig, out: &mut [u64; L]) {
+        const PER_PARTNER: usize = super::Event::PER_PARTNER.len();
+        let p = &cfg.params;
+        let mut any_west = [false; L];
+        let mut any_ceasefire = [false; L];
+        *out = [0; L];
+        for (i, q) in self.partners.iter().enumerate() {
+            for l in 0..L {
+                let west = World::west_leaning(p, q.alignment[l]);
+                any_west[l] |= west;
+                any_ceasefire[l] |= q.ceasefire[l];
+                let bits = u64::from(west)
+                    | u64::from(q.hosted[l]) << 1
+                    | u64::from(q.sanctioned[l]) << 2
+                    | u64::from(q.left_union[l]) << 3
+                    | u64::from(q.crisis[l]) << 4
+                    | u64::from(q.loan[l]) << 5;
+                out[l] |= bits << (PER_PARTNER * i);
+            }
+        }
+        let k = PER_PARTNER * self.partners.len();
+        for l in 0..L {
+            let global = u64::from(any_west[l])
+                | u64::from(any_ceasefire[l]) << 1
+                | u64::from(self.revised[l]) << 2
+                | u64::from(self.union_fractured[l]) << 3;
+            out[l] |= global << k;
+        }
+    }
+
     /// [`super::observe::events`] of lane `l`.
     #[inline]
     pub fn events(&self, cfg: &ModelConfig, l: usize) -> u64 {
