@@ -85,6 +85,12 @@ impl Binning {
     /// The bin of a value already on the binning scale.
     #[inline(always)]
     fn bin_of_scaled(&self, u: f64) -> u8 {
+        self.bin_word(u) as u8
+    }
+    /// [`Binning::bin_of_scaled`] as a 64-bit word: a loop over lanes that narrows to bytes as it goes stays
+    /// scalar, one that keeps words vectorises (the bytes are taken afterwards, in a loop of their own).
+    #[inline(always)]
+    fn bin_word(&self, u: f64) -> u64 {
         const TWO_52: f64 = 4_503_599_627_370_496.0;
         // Values beyond the range land in the edge bins (NaN fails `x > 0`, so it lands in bin 0); the observed
         // extremes tell the quantiles that this happened.
@@ -98,7 +104,7 @@ impl Binning {
         // x truncated, without a float-to-integer conversion (which does not vectorise): adding 2^52 rounds x to
         // the nearest integer, whose low bits are then the integer; one less if that rounded up.
         let rounded = x + TWO_52;
-        (rounded.to_bits() as u8) - u8::from(rounded - TWO_52 > x)
+        (rounded.to_bits() & 0xff) - u64::from(rounded - TWO_52 > x)
     }
     /// Value at a fractional bin position.
     fn value(&self, pos: f64) -> f64 {
@@ -457,9 +463,13 @@ fn observe_lanes<const L: usize>(
     let squares = &mut c.sum_sq[m * nm..][..nm];
     let cubes = &mut c.sum_cu[m * nm..][..nm];
     for (k, v) in values.iter().enumerate() {
-        // Powers over the lanes at once; only the sums run lane after lane, in run order.
-        let square: [f64; L] = std::array::from_fn(|j| v[j] * v[j]);
-        let cube: [f64; L] = std::array::from_fn(|j| square[j] * v[j]);
+        // Powers over the lanes at once; only the sums run lane after lane, in run order. (Plain loops rather
+        // than `array::from_fn`, whose closure is not always inlined into this AVX2 function.)
+        let (mut square, mut cube) = ([0.0; L], [0.0; L]);
+        for j in 0..L {
+            square[j] = v[j] * v[j];
+            cube[j] = square[j] * v[j];
+        }
         let (mut s, mut q, mut cu) = (sums[k], squares[k], cubes[k]);
         for j in 0..L {
             s += v[j];
@@ -476,13 +486,18 @@ fn observe_lanes<const L: usize>(
         let v = &values[k];
         (lowest[slot], highest[slot]) = extremes(lowest[slot], highest[slot], v);
         let bins = &mut row[slot * BLOCK_RUNS + acc.block_runs..][..L];
-        let scaled: [f64; L] = if b.log {
-            std::array::from_fn(|j| pseudo_log2(v[j]))
-        } else {
-            *v
-        };
-        for (bin, &u) in bins.iter_mut().zip(&scaled) {
-            *bin = b.bin_of_scaled(u);
+        let mut scaled = *v;
+        if b.log {
+            for u in &mut scaled {
+                *u = pseudo_log2(*u);
+            }
+        }
+        let mut words = [0u64; L];
+        for (word, &u) in words.iter_mut().zip(&scaled) {
+            *word = b.bin_word(u);
+        }
+        for (bin, &word) in bins.iter_mut().zip(&words) {
+            *bin = word as u8;
         }
     }
     let nb = l.band_metrics.len();

@@ -440,6 +440,9 @@ fn step_lanes<const L: usize>(w: &mut Lanes<L>, cfg: &ModelConfig, patron: &Cons
         rub_log_change[l] = ln(w.rub_per_usd[l] / p.rub_start_per_usd);
     }
     for (q, x) in w.partners.iter_mut().zip(&w.initial.partners) {
+        // The partner's constants copied to the stack: the compiler cannot tell the initial partners (on the
+        // heap) from the lanes written here, and would reload them every lane instead of vectorising.
+        let x = &x.clone();
         let v = &x.vantage;
         for l in 0..L {
             let target = unit(
@@ -471,6 +474,8 @@ fn step_lanes<const L: usize>(w: &mut Lanes<L>, cfg: &ModelConfig, patron: &Cons
     }
     let review = 1.0 / p.spell_months;
     for (i, (q, x)) in w.partners.iter_mut().zip(&w.initial.partners).enumerate() {
+        // Constants on the stack, as in economy above.
+        let x = &x.clone();
         let uniform = &draws[d.choice(i)];
         let eps = &draws[d.choice(i) + 1];
         let rest = total_weight - x.weight;
@@ -490,8 +495,9 @@ fn step_lanes<const L: usize>(w: &mut Lanes<L>, cfg: &ModelConfig, patron: &Cons
                     choice_index(super::partner_choice::pick(&prob, uniform[l] / review));
             }
         }
+        let strategy = q.strategy;
         for l in 0..L {
-            let s = q.strategy[l];
+            let s = strategy[l];
             let move_to = if s == 0 {
                 p.target_bandwagon
             } else if s == 1 {
@@ -509,6 +515,8 @@ fn step_lanes<const L: usize>(w: &mut Lanes<L>, cfg: &ModelConfig, patron: &Cons
     }
     // 5. crisis::step
     for (i, (q, x)) in w.partners.iter_mut().zip(&w.initial.partners).enumerate() {
+        // Constants on the stack, as in economy above.
+        let x = &x.clone();
         let election = calendar.elections >> i & 1 == 1;
         let (u_regime, u_sovereignty) = (&draws[d.crisis(i)], &draws[d.crisis(i) + 1]);
         let base = p.crisis_rate_per_month
@@ -571,6 +579,8 @@ fn step_lanes<const L: usize>(w: &mut Lanes<L>, cfg: &ModelConfig, patron: &Cons
     }
     let mut any_ceasefire = [false; L];
     for (i, (q, x)) in w.partners.iter_mut().zip(&w.initial.partners).enumerate() {
+        // Constants on the stack, as in economy above.
+        let x = &x.clone();
         let k = d.mediation(i);
         let (u_offer, u_patron, u_contested, u_success) =
             (&draws[k], &draws[k + 1], &draws[k + 2], &draws[k + 3]);
@@ -585,28 +595,40 @@ fn step_lanes<const L: usize>(w: &mut Lanes<L>, cfg: &ModelConfig, patron: &Cons
                 - p.mediation_cost;
             offer_probability[l] = 1.0 / (1.0 + exp(-p.rationality * utility));
         }
+        // Floats, then the draws' verdicts, then floats again: a loop that stores a verdict (a byte) among its
+        // floats is left scalar by the compiler, one that only reads it is not.
+        let (mut patron_acceptance, mut contested_acceptance) = ([0.0; L], [0.0; L]);
         for l in 0..L {
-            let offered = u_offer[l] < offer_probability[l];
-            let patron_acceptance = unit(
+            patron_acceptance[l] = unit(
                 p.patron_base_acceptance
                     + p.patron_pain_acceptance * w.pain[l]
                     + p.patron_friend_acceptance * q.alignment[l].max(0.0)
                     - p.irritation_refusal * q.irritation[l]
                     - p.defiance_refusal * q.defiance[l],
             );
-            let contested_acceptance =
+            contested_acceptance[l] =
                 unit(q.openness[l] + p.standing_acceptance_gain * q.west_standing[l]);
-            let hosted =
-                offered && u_patron[l] < patron_acceptance && u_contested[l] < contested_acceptance;
+        }
+        for l in 0..L {
+            let offered = u_offer[l] < offer_probability[l];
+            let hosted = offered
+                && u_patron[l] < patron_acceptance[l]
+                && u_contested[l] < contested_acceptance[l];
             let ceasefire = hosted && u_success[l] < success[l];
             q.offered[l] = offered;
             q.hosted[l] = hosted;
             q.ceasefire[l] = ceasefire;
             any_ceasefire[l] |= ceasefire;
+        }
+        // The flags copied to the stack: a float loop that reads a partner's flags in place stays scalar, one
+        // that reads a copy vectorises.
+        let (hosted, ceasefire, recognises) = (q.hosted, q.ceasefire, q.recognises_crimea);
+        for l in 0..L {
+            let (hosted, ceasefire) = (hosted[l], ceasefire[l]);
             q.venue[l] = ((1.0 - p.venue_decay_per_month) * q.venue[l]
                 + if hosted { p.venue_gain } else { 0.0 })
             .min(1.0);
-            let crimea = if q.recognises_crimea[l] {
+            let crimea = if recognises[l] {
                 p.crimea_recognition_penalty
             } else {
                 0.0
@@ -648,86 +670,16 @@ fn step_lanes<const L: usize>(w: &mut Lanes<L>, cfg: &ModelConfig, patron: &Cons
     }
     // 7. pressure::step
     for (i, (q, x)) in w.partners.iter_mut().zip(&w.initial.partners).enumerate() {
-        let u = &draws[d.pressure(i)];
-        let v = &x.vantage;
-        for l in 0..L {
-            let war = w.conflict_intensity[l] - w.initial.vantage.conflict_intensity;
-            let budget_share = w.budget_share[l];
-            let drift = (q.alignment_before[l] - q.alignment[l] + q.noise_move[l]).max(0.0);
-            let target_irritation = unit(
-                v.irritation
-                    + p.irritation_independence_gain * (distance(q.alignment[l]) - v.distance)
-                    + p.irritation_defiance_gain * (q.defiance[l] - v.defiance),
-            );
-            q.irritation[l] = unit(
-                q.irritation[l]
-                    + p.irritation_adjust_per_month * (target_irritation - q.irritation[l])
-                    + p.irritation_drift_gain * drift,
-            );
-            let p_sanction = if q.irritation[l] <= p.sanction_threshold {
-                0.0
-            } else {
-                unit(
-                    p.sanction_rate_per_month
-                        * patron.pressure
-                        * (q.irritation[l] - p.sanction_threshold)
-                        / (1.0 - p.sanction_threshold)
-                        * (1.0 - p.punish_preference * budget_share),
-                )
-            };
-            let received = unit(budget_share + q.support[l]);
-            let unmet = (q.loyalty_price[l] - received).max(0.0);
-            let p_loan = if q.strategy[l] == 2 || unmet <= 0.0 {
-                0.0
-            } else {
-                unit(p.loan_rate_per_month * q.stress[l] * budget_share)
-            }
-            .min(1.0 - p_sanction);
-            let sanctioned = u[l] < p_sanction;
-            let loan = !sanctioned && u[l] < p_sanction + p_loan;
-            q.sanctioned[l] = sanctioned;
-            q.loan[l] = loan;
-            let s = if sanctioned { 1.0 } else { 0.0 };
-            let threat_target = v.threat
-                + p.threat_irritation_gain * patron.pressure * (q.irritation[l] - v.irritation)
-                + p.threat_war_gain * war;
-            q.threat[l] = unit(
-                q.threat[l]
-                    + p.threat_adjust_per_month * (threat_target - q.threat[l])
-                    + p.threat_from_sanction * s,
-            );
-            q.trade_barrier[l] = unit(
-                q.trade_barrier[l]
-                    + p.barrier_adjust_per_month * (v.trade_barrier - q.trade_barrier[l])
-                    + p.barrier_from_sanction * s,
-            );
-            let target_defiance = unit(
-                v.defiance
-                    + p.defiance_shortfall_gain * x.auction_propensity * (unmet - v.shortfall),
-            );
-            q.defiance[l] = unit(
-                q.defiance[l]
-                    + p.defiance_adjust_per_month * (target_defiance - q.defiance[l])
-                    + p.defiance_from_sanction * x.auction_propensity * s,
-            );
-            let support = q.support[l] * (1.0 - p.support_decay_per_month);
-            // The scalar code's `if loan { ... }` as selects.
-            q.defiance[l] = if loan {
-                q.defiance[l] * (1.0 - p.loan_conditionality)
-            } else {
-                q.defiance[l]
-            };
-            q.support[l] = if loan {
-                (support + p.loan_support).min(1.0)
-            } else {
-                support
-            };
-            q.stress[l] = if loan {
-                unit(q.stress[l] - p.loan_relief)
-            } else {
-                q.stress[l]
-            };
-        }
+        pressure_lanes(
+            p,
+            patron,
+            q,
+            &x.clone(),
+            &draws[d.pressure(i)],
+            &w.budget_share,
+            &w.conflict_intensity,
+            w.initial.vantage.conflict_intensity,
+        );
     }
     // 8. policy::step (weighted_distance over partners in order, then the stance and revision)
     let mut weighted = [0.0; L];
@@ -780,9 +732,13 @@ fn step_lanes<const L: usize>(w: &mut Lanes<L>, cfg: &ModelConfig, patron: &Cons
                 p.revision_rate_per_month * exp(p.revision_sensitivity * (v.stance - w.stance[l])),
             );
         }
+        let mut revise = [false; L];
         for l in 0..L {
-            let revise = !w.revised[l] && u[l] < revision[l];
-            w.revised[l] |= revise;
+            revise[l] = !w.revised[l] && u[l] < revision[l];
+            w.revised[l] |= revise[l];
+        }
+        for l in 0..L {
+            let revise = revise[l];
             w.stance_rest[l] = if revise {
                 unit(w.stance_rest[l] - p.revision_shift)
             } else {
@@ -798,19 +754,25 @@ fn step_lanes<const L: usize>(w: &mut Lanes<L>, cfg: &ModelConfig, patron: &Cons
     // 9. union::step
     {
         for (q, x) in w.partners.iter_mut().zip(&w.initial.partners) {
+            // Constants on the stack, as in economy above.
+            let x = &x.clone();
             for l in 0..L {
                 let leaves = q.union_member[l] && q.alignment[l] <= p.exit_alignment;
                 q.union_member[l] &= !leaves;
                 q.left_union[l] |= leaves;
+            }
+            let left = q.left_union;
+            for l in 0..L {
                 // Adding +0.0 leaves a sum that is never -0.0 unchanged: the scalar `if` as a select.
-                w.exited_weight[l] += if q.left_union[l] { x.weight } else { 0.0 };
+                w.exited_weight[l] += if left[l] { x.weight } else { 0.0 };
             }
         }
         // union::member_means, partner by partner in order.
         let (mut n, mut closeness, mut barrier) = ([0.0; L], [0.0; L], [0.0; L]);
         for (q, x) in w.partners.iter().zip(&w.initial.partners) {
+            let members = q.union_member;
             for l in 0..L {
-                let member = q.union_member[l];
+                let member = members[l];
                 n[l] += if member { x.weight } else { 0.0 };
                 closeness[l] += if member {
                     x.weight * (1.0 + q.alignment[l]) / 2.0
@@ -845,12 +807,120 @@ fn step_lanes<const L: usize>(w: &mut Lanes<L>, cfg: &ModelConfig, patron: &Cons
             w.cohesion[l] = unit(
                 w.cohesion[l] + p.cohesion_adjust_per_month * (target - w.cohesion[l]) + boost,
             );
+        }
+        for l in 0..L {
             // union::fractured
             let fractured = w.cohesion[l] < p.fracture_threshold
                 || (w.exited_weight[l] > 0.0
                     && w.exited_weight[l] >= p.exit_weight_share * v.total_weight);
             w.union_fractured[l] |= fractured;
         }
+    }
+}
+
+/// pressure::step for one partner over the lanes. A function of its own, so that the compiler knows `q` is all it
+/// writes: inlined, its loops keep that knowledge and vectorise (written inline in the long step, they did not).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn pressure_lanes<const L: usize>(
+    p: &super::Params,
+    patron: &Constants,
+    q: &mut PartnerLanes<L>,
+    x: &Partner,
+    u: &[f64; L],
+    budget_share: &[f64; L],
+    conflict_intensity: &[f64; L],
+    vantage_conflict: f64,
+) {
+    let v = &x.vantage;
+    let pressure = patron.pressure;
+    let mut balancing = [false; L];
+    for l in 0..L {
+        balancing[l] = q.strategy[l] == 2;
+    }
+    let (mut p_sanctions, mut p_loan, mut unmet) = ([0.0; L], [0.0; L], [0.0; L]);
+    for l in 0..L {
+        let budget_share = budget_share[l];
+        let drift = (q.alignment_before[l] - q.alignment[l] + q.noise_move[l]).max(0.0);
+        let target_irritation = unit(
+            v.irritation
+                + p.irritation_independence_gain * (distance(q.alignment[l]) - v.distance)
+                + p.irritation_defiance_gain * (q.defiance[l] - v.defiance),
+        );
+        q.irritation[l] = unit(
+            q.irritation[l]
+                + p.irritation_adjust_per_month * (target_irritation - q.irritation[l])
+                + p.irritation_drift_gain * drift,
+        );
+        let p_sanction = if q.irritation[l] <= p.sanction_threshold {
+            0.0
+        } else {
+            unit(
+                p.sanction_rate_per_month * pressure * (q.irritation[l] - p.sanction_threshold)
+                    / (1.0 - p.sanction_threshold)
+                    * (1.0 - p.punish_preference * budget_share),
+            )
+        };
+        let received = unit(budget_share + q.support[l]);
+        unmet[l] = (q.loyalty_price[l] - received).max(0.0);
+        p_loan[l] = if balancing[l] || unmet[l] <= 0.0 {
+            0.0
+        } else {
+            unit(p.loan_rate_per_month * q.stress[l] * budget_share)
+        }
+        .min(1.0 - p_sanction);
+        p_sanctions[l] = p_sanction;
+    }
+    // The draw's verdict in a loop of its own (see mediation above), then the floats that read it.
+    for l in 0..L {
+        let sanctioned = u[l] < p_sanctions[l];
+        q.sanctioned[l] = sanctioned;
+        q.loan[l] = !sanctioned && u[l] < p_sanctions[l] + p_loan[l];
+    }
+    // Flags read from a copy (see mediation).
+    let (sanctioned, loans) = (q.sanctioned, q.loan);
+    for l in 0..L {
+        let (sanctioned, loan, unmet) = (sanctioned[l], loans[l], unmet[l]);
+        let war = conflict_intensity[l] - vantage_conflict;
+        let s = if sanctioned { 1.0 } else { 0.0 };
+        let threat_target = v.threat
+            + p.threat_irritation_gain * pressure * (q.irritation[l] - v.irritation)
+            + p.threat_war_gain * war;
+        q.threat[l] = unit(
+            q.threat[l]
+                + p.threat_adjust_per_month * (threat_target - q.threat[l])
+                + p.threat_from_sanction * s,
+        );
+        q.trade_barrier[l] = unit(
+            q.trade_barrier[l]
+                + p.barrier_adjust_per_month * (v.trade_barrier - q.trade_barrier[l])
+                + p.barrier_from_sanction * s,
+        );
+        let target_defiance = unit(
+            v.defiance + p.defiance_shortfall_gain * x.auction_propensity * (unmet - v.shortfall),
+        );
+        q.defiance[l] = unit(
+            q.defiance[l]
+                + p.defiance_adjust_per_month * (target_defiance - q.defiance[l])
+                + p.defiance_from_sanction * x.auction_propensity * s,
+        );
+        let support = q.support[l] * (1.0 - p.support_decay_per_month);
+        // The scalar code's `if loan { ... }` as selects.
+        q.defiance[l] = if loan {
+            q.defiance[l] * (1.0 - p.loan_conditionality)
+        } else {
+            q.defiance[l]
+        };
+        q.support[l] = if loan {
+            (support + p.loan_support).min(1.0)
+        } else {
+            support
+        };
+        q.stress[l] = if loan {
+            unit(q.stress[l] - p.loan_relief)
+        } else {
+            q.stress[l]
+        };
     }
 }
 
