@@ -35,6 +35,12 @@ pub struct BenchReport {
     pub lanes_engine: Engine,
     pub all_threads: usize,
     pub peak_rss_mib: Option<f64>,
+    /// Lanes against the scalar reference within each repeat (the two timed back to back), full runs on one
+    /// thread: on a shared machine a burst of load that hits one engine's best time and not the other's moves
+    /// the ratio of best times; the spread of these paired ratios shows how much.
+    pub paired_full_ratios: Vec<f64>,
+    /// The same for the model alone.
+    pub paired_model_ratios: Vec<f64>,
 }
 
 impl BenchReport {
@@ -49,6 +55,21 @@ impl BenchReport {
     /// Nanoseconds per actor-month of a full run on one thread at `runs_per_s`.
     pub fn ns_per_actor_month(&self, runs_per_s: f64) -> f64 {
         1e9 / runs_per_s / self.actor_months_per_run as f64
+    }
+    /// Median, lowest and highest of paired ratios.
+    pub fn spread(ratios: &[f64]) -> Option<(f64, f64, f64)> {
+        let mut r: Vec<f64> = ratios.iter().copied().filter(|x| x.is_finite()).collect();
+        if r.is_empty() {
+            return None;
+        }
+        r.sort_by(f64::total_cmp);
+        let n = r.len();
+        let median = if n % 2 == 1 {
+            r[n / 2]
+        } else {
+            (r[n / 2 - 1] + r[n / 2]) / 2.0
+        };
+        Some((median, r[0], r[n - 1]))
     }
     /// The share of a full lane run (one thread) spent drawing its random numbers.
     pub fn draws_share_of_lane_run(&self) -> f64 {
@@ -120,18 +141,25 @@ pub fn bench(cfg: &ModelConfig, name: &str, runs: u64, repeats: usize) -> BenchR
     // [engine][model only, one thread, all threads]: best times.
     let mut best = [[f64::INFINITY; 3]; 2];
     let mut draws = f64::INFINITY;
+    let (mut paired_full_ratios, mut paired_model_ratios) = (Vec::new(), Vec::new());
     for _ in 0..repeats.max(1) {
         draws = draws.min(time(&|| {
             draws_only(cfg, &key, runs);
         }));
-        for (e, b) in engines.iter().zip(best.iter_mut()) {
+        // This repeat's times: [engine][model only, one thread].
+        let mut this = [[0.0; 2]; 2];
+        for ((e, b), t) in engines.iter().zip(best.iter_mut()).zip(this.iter_mut()) {
             runner::set_engine(*e);
-            b[0] = b[0].min(time(&|| {
+            t[0] = time(&|| {
                 black_box(runner::run_outcomes(cfg, &key, 0..runs, &[]));
-            }));
-            b[1] = b[1].min(time(&|| ensemble(1)));
+            });
+            t[1] = time(&|| ensemble(1));
+            b[0] = b[0].min(t[0]);
+            b[1] = b[1].min(t[1]);
             b[2] = b[2].min(time(&|| ensemble(0)));
         }
+        paired_model_ratios.push(this[0][0] / this[1][0]);
+        paired_full_ratios.push(this[0][1] / this[1][1]);
     }
     runner::set_engine(chosen);
     let rate = |t: f64| runs as f64 / t;
@@ -150,6 +178,8 @@ pub fn bench(cfg: &ModelConfig, name: &str, runs: u64, repeats: usize) -> BenchR
         lanes_engine,
         all_threads: runner::pool(0).current_num_threads(),
         peak_rss_mib: peak_rss_mib(),
+        paired_full_ratios,
+        paired_model_ratios,
     }
 }
 
@@ -231,4 +261,19 @@ pub fn scaling(
         });
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BenchReport;
+
+    #[test]
+    fn spread_is_median_lowest_and_highest() {
+        assert_eq!(BenchReport::spread(&[]), None);
+        assert_eq!(BenchReport::spread(&[2.5, 1.5, 3.0]), Some((2.5, 1.5, 3.0)));
+        assert_eq!(
+            BenchReport::spread(&[2.0, f64::NAN, 1.0, 4.0, 3.0]),
+            Some((2.5, 1.0, 4.0))
+        );
+    }
 }

@@ -640,14 +640,25 @@ pub fn bench_table(name: &str, r: &BenchReport, repeats: usize) -> String {
     }
     let _ = writeln!(
         out,
-        "lanes / scalar, full, 1 thr. : {:>10.2} (target >= 2)",
+        "lanes / scalar, full, 1 thr. : {:>10.2} (best times; target >= 2)",
         r.lanes_speedup()
     );
+    let paired = |out: &mut String, ratios: &[f64]| {
+        if let Some((median, low, high)) = BenchReport::spread(ratios) {
+            let _ = writeln!(
+                out,
+                "  repeat by repeat (paired)  : {median:>10.2} median, {low:.2} to {high:.2} over {}",
+                ratios.len()
+            );
+        }
+    };
+    paired(&mut out, &r.paired_full_ratios);
     let _ = writeln!(
         out,
         "lanes / scalar, model alone  : {:>10.2}",
         r.lanes_model_speedup()
     );
+    paired(&mut out, &r.paired_model_ratios);
     let _ = writeln!(
         out,
         "draws' share of a lane run   : {:>10.2}",

@@ -203,6 +203,7 @@ fn bench_reports_draws_model_and_full_runs() {
         "lanes  full runs, 1 thread",
         "lanes / scalar, full, 1 thr.",
         "lanes / scalar, model alone",
+        "repeat by repeat (paired)",
         "draws' share of a lane run",
     ] {
         let line = out
@@ -224,4 +225,6 @@ fn bench_reports_draws_model_and_full_runs() {
         828
     );
     assert!(out.contains("828 draws per run"), "{out}");
+    // The paired ratios: one line for full runs, one for the model alone.
+    assert_eq!(out.matches("repeat by repeat (paired)").count(), 2, "{out}");
 }
