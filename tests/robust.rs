@@ -421,6 +421,19 @@ fn robust_bytes_do_not_depend_on_threads_or_shards() {
         json.contains("\"levers\": [\n    \"drivers.west.engagement\"\n  ]"),
         "{json}"
     );
+    // The sweep's own page says which parameter is a lever and which an uncertainty.
+    let page = std::fs::read_to_string(dir.path().join("t1").join("report.html")).unwrap();
+    assert!(
+        page.contains("<tr><td><code>drivers.west.engagement</code></td><td>lever (a choice)</td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<tr><td><code>drivers.oil.long_run_usd_per_bbl</code></td><td>uncertainty</td>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<code>realign robust</code> ranks the levers"));
 }
 
 #[test]

@@ -154,7 +154,9 @@ pub fn sweep_html(
         analysis.mean_replicates,
         s.seed
     );
-    h.push_str("<h2>Parameters</h2>\n<table><tr><th>key</th><th>values swept</th></tr>\n");
+    h.push_str(
+        "<h2>Parameters</h2>\n<table><tr><th>key</th><th>role</th><th>values swept</th></tr>\n",
+    );
     for p in &s.params {
         let range = if p.values.is_empty() {
             format!(
@@ -169,14 +171,23 @@ pub fn sweep_html(
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let role = if p.lever {
+            "lever (a choice)"
+        } else {
+            "uncertainty"
+        };
         let _ = writeln!(
             h,
-            "<tr><td><code>{}</code></td><td class=\"num\">{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{role}</td><td class=\"num\">{}</td></tr>",
             esc(&p.key),
             esc(&range)
         );
     }
-    h.push_str("</table>\n<h2>Outcomes</h2>\n<table><tr><th>outcome</th><th>variance across points</th><th>noise share (upper bound)</th><th>verdict</th></tr>\n");
+    h.push_str("</table>\n");
+    if s.params.iter().any(|p| p.lever) {
+        h.push_str("<p>Each lever takes its listed values, crossed with every future of the uncertainties; <code>realign robust</code> ranks the levers across those futures.</p>\n");
+    }
+    h.push_str("<h2>Outcomes</h2>\n<table><tr><th>outcome</th><th>variance across points</th><th>noise share (upper bound)</th><th>verdict</th></tr>\n");
     for o in &analysis.outcomes {
         let _ = writeln!(
             h,
