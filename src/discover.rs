@@ -515,6 +515,10 @@ pub struct Cart {
     pub min_leaf: usize,
     pub labels: &'static str,
     pub leaves: Vec<Leaf>,
+    /// How stable the leaves of interest are against the replicates per point (absent when no leaf is of
+    /// interest: there is then no region to hold steady).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicates_needed: Option<Stability>,
 }
 
 impl Cart {
@@ -523,7 +527,7 @@ impl Cart {
     }
 }
 
-/// The PRIM box's stability at one number of replicates per point.
+/// The stability of the PRIM box (or of CART's leaves of interest) at one number of replicates per point.
 #[derive(Clone, Debug, Serialize)]
 pub struct Level {
     #[serde(serialize_with = "rounded")]
@@ -537,7 +541,7 @@ pub struct Level {
     pub mean_jaccard: f64,
 }
 
-/// How many replicates per point the PRIM box needs to be stable.
+/// How many replicates per point the PRIM box (or CART's leaves of interest) needs to be stable.
 #[derive(Clone, Debug, Serialize)]
 pub struct Stability {
     pub method: &'static str,
@@ -794,15 +798,44 @@ pub fn discover(
     let pts: Vec<&[f64]> = table.points.iter().map(|p| p.values.as_slice()).collect();
     let (prim, replicates_needed) = if opts.method.prim() {
         let p = prim(table, &pts, &w, opts.chosen)?;
-        let s = stability(table, direction, threshold, opts.chosen, &p);
+        let bounds: Bounds = p.limits.iter().map(|l| (l.lower, l.upper)).collect();
+        let reference: Vec<bool> = pts.iter().map(|x| inside(x, &bounds)).collect();
+        let chosen = opts.chosen;
+        let s = stability(
+            table,
+            direction,
+            threshold,
+            &reference,
+            (STABILITY_KEY, PRIM_STABILITY),
+            |pts, w| {
+                let (_, _, members) = prim_box(pts, w, chosen);
+                let mut region = vec![false; pts.len()];
+                for i in members {
+                    region[i] = true;
+                }
+                region
+            },
+        );
         (Some(p), Some(s))
     } else {
         (None, None)
     };
-    let cart = opts
-        .method
-        .cart()
-        .then(|| cart(table, &pts, &w, opts.max_depth, opts.min_leaf));
+    let cart = opts.method.cart().then(|| {
+        let (depth, min_leaf) = (opts.max_depth, opts.min_leaf);
+        let mut c = cart(table, &pts, &w, depth, min_leaf);
+        let reference = cart_region(&pts, &w, depth, min_leaf);
+        if reference.iter().any(|&r| r) {
+            c.replicates_needed = Some(stability(
+                table,
+                direction,
+                threshold,
+                &reference,
+                (CART_STABILITY_KEY, CART_STABILITY),
+                |pts, w| cart_region(pts, w, depth, min_leaf),
+            ));
+        }
+        c
+    });
     Ok(Discovery {
         sweep: table.sweep.clone(),
         outcome: table.outcome.clone(),
@@ -1021,7 +1054,32 @@ fn cart(table: &Table, pts: &[&[f64]], w: &[f64], max_depth: usize, min_leaf: us
         min_leaf,
         labels: "each point a case with mass its weight and a non-case with mass 1 - weight; splits minimise the weighted Gini impurity",
         leaves,
+        replicates_needed: None,
     }
+}
+
+/// The points in CART's leaves of interest (mean weight above 0.5) for weights `w`: the region the tree flags.
+fn cart_region(pts: &[&[f64]], w: &[f64], max_depth: usize, min_leaf: usize) -> Vec<bool> {
+    let mut raw = Vec::new();
+    grow(
+        pts,
+        w,
+        (0..pts.len()).collect(),
+        0,
+        max_depth,
+        min_leaf,
+        Vec::new(),
+        &mut raw,
+    );
+    let mut region = vec![false; pts.len()];
+    for (members, _) in raw {
+        if mean_weight(&members, w) > 0.5 {
+            for i in members {
+                region[i] = true;
+            }
+        }
+    }
+    region
 }
 
 /// Re-simulated sweeps per replicate level.
@@ -1036,27 +1094,32 @@ pub const REPLICATE_FRACTIONS: [f64; 4] = [0.125, 0.25, 0.5, 1.0];
 /// Keys the re-simulated sweeps apart from the bootstraps ("stable" in ASCII); resample b of level l is stream
 /// l * STABILITY_RESAMPLES + b.
 const STABILITY_KEY: u64 = 0x7374_6162_6c65;
+/// The same for CART's leaves ("cstable"), so that PRIM's re-simulations stay what they were.
+const CART_STABILITY_KEY: u64 = 0x63_7374_6162_6c65;
+const PRIM_STABILITY: &str = "each point's estimate re-drawn from a normal around it with its interval widened by sqrt(r / r_f), the weights recomputed and PRIM rerun; stable: the box shares at least the Jaccard tolerance of its points with the chosen box";
+const CART_STABILITY: &str = "each point's estimate re-drawn from a normal around it with its interval widened by sqrt(r / r_f), the weights recomputed and the tree regrown; stable: the points in its leaves of interest share at least the Jaccard tolerance with this tree's";
 
-/// How stable the PRIM box is against the replicates per point. At each level f of `REPLICATE_FRACTIONS`, each
-/// point's interval is widened by sqrt(r / r_f) (r_f = f r, at least 1: a standard error shrinks as the square root
-/// of the replicates); a re-simulated sweep draws each point's estimate from a normal around its estimate with that
-/// wider standard error (each side's own), computes the weights again and reruns PRIM (the same step rule and
-/// pasting). The share of re-simulated sweeps whose box shares at least `STABLE_JACCARD` of its points with the
-/// chosen box is the level's stability; the replicates needed are the fewest from which every level tried reaches
-/// `STABLE_SHARE`.
+/// How stable a region the method finds (PRIM's box, CART's leaves of interest) is against the replicates per
+/// point. At each level f of `REPLICATE_FRACTIONS`, each point's interval is widened by sqrt(r / r_f) (r_f = f r, at
+/// least 1: a standard error shrinks as the square root of the replicates); a re-simulated sweep draws each point's
+/// estimate from a normal around its estimate with that wider standard error (each side's own), computes the
+/// weights again and finds the region again with `region(points, weights)` (PRIM: the same step rule and pasting;
+/// CART: the same depth and leaf size). The share of re-simulated sweeps whose region shares at least
+/// `STABLE_JACCARD` of its points with `reference` is the level's stability; the replicates needed are the fewest
+/// from which every level tried reaches `STABLE_SHARE`. `(key, method)`: the re-simulations' stream key and how they
+/// are described in discover.json.
 fn stability(
     table: &Table,
     direction: Direction,
     threshold: f64,
-    chosen: Option<usize>,
-    p: &Prim,
+    reference: &[bool],
+    (key, method): (u64, &'static str),
+    region: impl Fn(&[&[f64]], &[f64]) -> Vec<bool> + Sync,
 ) -> Stability {
     use rayon::prelude::*;
     let (low, high) = range(table);
     let pts: Vec<&[f64]> = table.points.iter().map(|p| p.values.as_slice()).collect();
     let n = pts.len();
-    let bounds: Bounds = p.limits.iter().map(|l| (l.lower, l.upper)).collect();
-    let reference: Vec<bool> = pts.iter().map(|x| inside(x, &bounds)).collect();
     let mut reps: Vec<u64> = table.points.iter().map(|p| p.replicates).collect();
     reps.sort_unstable();
     let median = reps[(reps.len() - 1) / 2];
@@ -1067,7 +1130,7 @@ fn stability(
             let jaccards: Vec<f64> = (0..STABILITY_RESAMPLES)
                 .into_par_iter()
                 .map(|b| {
-                    let mut rng = ChaCha8Rng::seed_from_u64(table.seed ^ STABILITY_KEY);
+                    let mut rng = ChaCha8Rng::seed_from_u64(table.seed ^ key);
                     rng.set_stream((l * STABILITY_RESAMPLES + b) as u64);
                     let w: Vec<f64> = table
                         .points
@@ -1095,11 +1158,7 @@ fn stability(
                     if w.iter().sum::<f64>() <= 0.0 {
                         return 0.0;
                     }
-                    let (_, _, members) = prim_box(&pts, &w, chosen);
-                    let mut in_sim = vec![false; n];
-                    for i in members {
-                        in_sim[i] = true;
-                    }
+                    let in_sim = region(&pts, &w);
                     let both = (0..n).filter(|&i| in_sim[i] && reference[i]).count();
                     let either = (0..n).filter(|&i| in_sim[i] || reference[i]).count();
                     both as f64 / either.max(1) as f64
@@ -1119,7 +1178,7 @@ fn stability(
         .find(|&i| levels[i..].iter().all(|l| l.stable.value >= STABLE_SHARE))
         .map(|i| levels[i].replicates);
     Stability {
-        method: "each point's estimate re-drawn from a normal around it with its interval widened by sqrt(r / r_f), the weights recomputed and PRIM rerun; stable: the box shares at least the Jaccard tolerance of its points with the chosen box",
+        method,
         resamples: STABILITY_RESAMPLES,
         jaccard_tolerance: STABLE_JACCARD,
         stable_share: STABLE_SHARE,

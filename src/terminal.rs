@@ -922,14 +922,20 @@ pub fn discover_brief(o: &crate::app::DiscoverOutcome) -> String {
             let _ = writeln!(out, "  density  {}", percent_ci(&l.density.rounded(), 6));
         }
     }
-    if let Some(s) = &d.replicates_needed {
+    // `what`: what is stable; `found`: what a re-simulated sweep gives, sharing points with this one's.
+    let stability = |out: &mut String, what: &str, found: &str, s: &crate::discover::Stability| {
         let _ = writeln!(
             out,
-            "Replicates per point for a stable PRIM box (at least {} of {} re-simulated sweeps give a box sharing {} of \
-             its points with this one):",
+            "Replicates per point for {what} (at least {} of {} re-simulated sweeps give {found} {} of \
+             {}):",
             percent(s.stable_share),
             s.resamples,
-            percent(s.jaccard_tolerance)
+            percent(s.jaccard_tolerance),
+            if found.starts_with("a box") {
+                "its points with this one"
+            } else {
+                "their points with these"
+            }
         );
         for l in &s.levels {
             let _ = writeln!(
@@ -951,6 +957,17 @@ pub fn discover_brief(o: &crate::app::DiscoverOutcome) -> String {
                 s.sweep_replicates
             ),
         };
+    };
+    if let Some(s) = &d.replicates_needed {
+        stability(&mut out, "a stable PRIM box", "a box sharing", s);
+    }
+    if let Some(s) = d.cart.as_ref().and_then(|c| c.replicates_needed.as_ref()) {
+        stability(
+            &mut out,
+            "stable CART leaves of interest",
+            "leaves of interest sharing",
+            s,
+        );
     }
     let _ = writeln!(out, "Written to {}", o.out_dir.display());
     out

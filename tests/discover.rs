@@ -222,6 +222,10 @@ fn cart_recovers_the_known_box_as_its_one_leaf_of_interest() {
     assert!(
         (hits[0].coverage.value - 1.0).abs() < 1e-9 && (hits[0].density.value - 1.0).abs() < 1e-9
     );
+    // Without noise every re-simulated tree flags the same points: stable at every level.
+    let s = c.replicates_needed.as_ref().unwrap();
+    assert!(s.levels.iter().all(|l| l.stable.value == 1.0), "{s:?}");
+    assert_eq!(s.needed, Some(1));
     // --depth 1 allows one split only: no leaf can be the box, so none is mostly cases... or one is, but wider.
     let shallow = discover::discover(
         &table(
@@ -313,6 +317,37 @@ fn needed(t: &Table, threshold: f64) -> (u64, Vec<f64>) {
     let shares: Vec<f64> = s.levels.iter().map(|l| l.stable.value).collect();
     eprintln!("needed {:?}, stable shares {shares:?}", s.needed);
     (s.needed.unwrap_or(u64::MAX), shares)
+}
+
+/// The same for CART's leaves of interest.
+fn cart_needed(t: &Table, threshold: f64) -> (u64, Vec<f64>) {
+    let d = discover::discover(t, Direction::Above, threshold, &opts(Method::Cart, None)).unwrap();
+    assert!(
+        d.replicates_needed.is_none(),
+        "PRIM's stability only with PRIM"
+    );
+    let s = d.cart.unwrap().replicates_needed.unwrap();
+    let shares: Vec<f64> = s.levels.iter().map(|l| l.stable.value).collect();
+    eprintln!("cart needed {:?}, stable shares {shares:?}", s.needed);
+    (s.needed.unwrap_or(u64::MAX), shares)
+}
+
+#[test]
+fn cart_leaves_of_a_noisier_outcome_need_more_replicates() {
+    // The clear outcome of the PRIM test below (0.7 in the box, 0.1 outside), and one much noisier than its noisy
+    // one: a tree averages the weights of a leaf's points, so its leaves of interest stay put where PRIM's box
+    // (0.45 against 0.3) already moves; 0.4 against 0.35 moves them.
+    let (clear, clear_shares) = cart_needed(&noisy(0.7, 0.1, 200, 11), 0.4);
+    let (noisy_needed, noisy_shares) = cart_needed(&noisy(0.4, 0.35, 200, 11), 0.375);
+    assert!(noisy_needed > clear, "noisy {noisy_needed}, clear {clear}");
+    assert!(clear_shares[3] >= noisy_shares[3]);
+    assert!(noisy_shares[0] < discover::STABLE_SHARE);
+    // A tree with no leaf of interest has no region to hold steady, and says so by leaving the measure out.
+    let none = noisy(0.3, 0.3, 200, 11);
+    let d = discover::discover(&none, Direction::Above, 0.33, &opts(Method::Cart, None)).unwrap();
+    let c = d.cart.unwrap();
+    assert_eq!(c.of_interest().count(), 0, "{:?}", c.leaves);
+    assert!(c.replicates_needed.is_none());
 }
 
 #[test]
@@ -428,6 +463,21 @@ fn discover_works_on_grid_latin_hypercube_sobol_morris_and_merged_sweeps() {
             4,
             "{name}"
         );
+        if json["cart"]["leaves"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["of_interest"] == true)
+        {
+            assert_eq!(
+                json["cart"]["replicates_needed"]["levels"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                4,
+                "{name}"
+            );
+        }
         for f in [
             "cart.csv",
             "box.csv",

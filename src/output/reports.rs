@@ -522,10 +522,10 @@ pub fn discover_html(d: &crate::discover::Discovery, figs: &[Rendered]) -> Strin
         }
         h.push_str("</table>\n");
     }
-    if let Some(s) = &d.replicates_needed {
+    let stability = |h: &mut String, title: &str, what: &str, s: &crate::discover::Stability| {
         let _ = writeln!(
             h,
-            "<h2>Replicates the PRIM box needs</h2>\n<p>Each point&#39;s estimate re-drawn {} times per level with its interval widened as if it had fewer replicates, and PRIM rerun; a re-simulated box is stable when it shares at least {} of its points with this box (Jaccard), and a level is stable when at least {} of the re-simulated boxes are.</p>\n<table><tr><th>replicates per point (median point)</th><th>share stable (95% interval)</th><th>mean Jaccard overlap</th></tr>",
+            "<h2>{title}</h2>\n<p>Each point&#39;s estimate re-drawn {} times per level with its interval widened as if it had fewer replicates, and {what}; a re-simulation is stable when it agrees with this one on at least {} of the points either flags (Jaccard), and a level is stable when at least {} of the re-simulations are.</p>\n<table><tr><th>replicates per point (median point)</th><th>share stable (95% interval)</th><th>mean Jaccard overlap</th></tr>",
             s.resamples,
             pct(s.jaccard_tolerance),
             pct(s.stable_share)
@@ -552,6 +552,17 @@ pub fn discover_html(d: &crate::discover::Discovery, figs: &[Rendered]) -> Strin
                 s.sweep_replicates
             ),
         };
+    };
+    if let Some(s) = &d.replicates_needed {
+        stability(&mut h, "Replicates the PRIM box needs", "PRIM rerun", s);
+    }
+    if let Some(s) = d.cart.as_ref().and_then(|c| c.replicates_needed.as_ref()) {
+        stability(
+            &mut h,
+            "Replicates the CART leaves of interest need",
+            "the tree regrown",
+            s,
+        );
     }
     figures(&mut h, figs);
     tail(&mut h);
