@@ -249,6 +249,14 @@ pub fn load(dir: &Path, label: &str) -> Result<Table, DiscoverError> {
         .iter()
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
+    // Parameter names go to the terminal, the charts and the report: a tampered folder must not put control
+    // characters or markup there.
+    if let Some(name) = parameters.iter().find(|p| !plain_name(p)) {
+        return Err(bad(
+            &analysis_path,
+            &format!("parameter {name:?} is not a key path realign writes"),
+        ));
+    }
     let known: Vec<String> = analysis
         .get("outcomes")
         .and_then(|v| v.as_array())
@@ -337,6 +345,15 @@ pub fn load(dir: &Path, label: &str) -> Result<Table, DiscoverError> {
         probability: !label.starts_with("alignment:"),
         points,
     })
+}
+
+/// A name read back from a sweep folder goes into the terminal, charts, tables and reports: hold it to the
+/// characters key paths use (actor names included).
+pub fn plain_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 200
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | ':'))
 }
 
 /// The default output folder: `SWEEP_DIR/discover-<outcome>` (the label's `:` becomes `-`).

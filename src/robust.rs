@@ -170,15 +170,6 @@ pub struct Robustness {
 
 const METHOD: &str = "parametric bootstrap: each point redrawn from a normal with its estimate and the standard error of its 95% interval (replicate noise, drawn independently: conservative under common random numbers); futures drawn with replacement for mean regret and satisficing; percentile 95% intervals";
 
-/// A name read back from a sweep folder goes into charts, tables and the report: hold it to the characters key
-/// paths use (actor names included).
-fn plain_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 200
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | ':'))
-}
-
 /// The levers a finished sweep recorded in its analysis.json (`levers`, absent when none).
 pub fn read_levers(dir: &Path) -> Result<Vec<String>, RobustError> {
     let path = dir.join("analysis.json");
@@ -402,7 +393,7 @@ pub fn load_and_assess(
         .chain(&levers)
         .chain(std::iter::once(&t.outcome))
     {
-        if !plain_name(name) {
+        if !crate::discover::plain_name(name) {
             return Err(RobustError::Malformed {
                 path: analysis.clone(),
                 message: format!("{name:?} is not a key path realign writes"),

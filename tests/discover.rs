@@ -611,6 +611,41 @@ values = [0.0, 0.4, 0.85, 1.2]
     assert_eq!(first, std::fs::read(out.join("discover.json")).unwrap());
     let json: serde_json::Value = serde_json::from_slice(&first).unwrap();
     assert_eq!(json["points"], 20);
+    // A folder whose analysis.json was altered to name a parameter with a terminal control sequence (or markup)
+    // is refused before anything is printed or written.
+    let tampered = tmp.path().join("tampered");
+    std::fs::create_dir(&tampered).unwrap();
+    for f in ["manifest.json", "analysis.json", "sweep.csv"] {
+        std::fs::copy(sweep.join(f), tampered.join(f)).unwrap();
+    }
+    let mut analysis: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tampered.join("analysis.json")).unwrap()).unwrap();
+    analysis["parameters"][0] = "\u{1b}[2Jdrivers.oil.long_run_usd_per_bbl".into();
+    std::fs::write(
+        tampered.join("analysis.json"),
+        serde_json::to_vec(&analysis).unwrap(),
+    )
+    .unwrap();
+    let o = common::realign(&[
+        "discover",
+        tampered.to_str().unwrap(),
+        "--outcome",
+        "policy_revision",
+        "--above",
+        "0.4",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
+    assert!(
+        common::stderr(&o).contains("is not a key path realign writes"),
+        "{}",
+        common::stderr(&o)
+    );
+    assert!(
+        !common::stderr(&o).contains('\u{1b}'),
+        "the name is quoted, not echoed raw"
+    );
+    assert!(common::stdout(&o).is_empty());
+    assert!(!tampered.join("discover-policy_revision").exists());
     let refused = |args: &[&str], needle: &str| {
         let o = common::realign(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", common::stderr(&o));
