@@ -268,6 +268,13 @@ pub fn load(dir: &Path, label: &str) -> Result<Table, DiscoverError> {
                 .map(str::to_string)
         })
         .collect();
+    // Outcome names are printed when the one asked for is not among them: held to the same characters.
+    if let Some(name) = known.iter().find(|k| !plain_name(k)) {
+        return Err(bad(
+            &analysis_path,
+            &format!("outcome {name:?} is not a name realign writes"),
+        ));
+    }
     if !known.iter().any(|k| k == label) {
         return Err(DiscoverError::UnknownOutcome {
             name: label.to_string(),

@@ -48,6 +48,20 @@ fn pseudo_exp2(y: f64) -> f64 {
     (1.0 + fraction) * f64::from_bits(((e as i64 + 1023) as u64) << 52)
 }
 
+/// The smaller of a running extreme and a value, as a select: NaN is passed over (as `f64::min` does), and of two
+/// equal values (+0 and -0) the running one is kept. `f64::min` may return either zero, so the sign of a zero
+/// extreme could depend on how the compiler lowered it; this does not.
+#[inline(always)]
+fn lower(running: f64, x: f64) -> f64 {
+    if x < running { x } else { running }
+}
+
+/// [`lower`] for the largest value.
+#[inline(always)]
+fn higher(running: f64, x: f64) -> f64 {
+    if x > running { x } else { running }
+}
+
 /// Mapping of a metric's values in one month onto histogram bins: linear, or on the pseudo-log scale for positive
 /// quantities whose spread grows multiplicatively (oil, the rouble, the capacity index).
 #[derive(Clone, Copy, Debug)]
@@ -319,8 +333,8 @@ impl<C: Count> Counts<C> {
         let highest = &mut self.highest[m * nh..][..nh];
         for (slot, k) in l.hist_metric.iter().enumerate() {
             let v = values[*k];
-            lowest[slot] = lowest[slot].min(v);
-            highest[slot] = highest[slot].max(v);
+            lowest[slot] = lower(lowest[slot], v);
+            highest[slot] = higher(highest[slot], v);
         }
         let nb = l.band_metrics.len();
         let bands = &mut self.bands[m * nb * 3..][..nb * 3];
@@ -518,9 +532,9 @@ fn observe_lanes<const L: usize>(
     }
 }
 
-/// `lo.min(v[0]).min(v[1])...` and the same with `max`, taken over the lanes in any order: the minimum of a set
-/// of floats is one value whatever the order (NaN is ignored either way), except that +0 and -0 compare equal
-/// and either may be kept, so a zero result is taken again in run order.
+/// `lower(lower(lo, v[0]), v[1])...` and the same with [`higher`], taken over the lanes in any order: the minimum
+/// of a set of floats is one value whatever the order (NaN is passed over either way), except that +0 and -0
+/// compare equal and the order decides which is kept, so a zero result is taken again in run order.
 #[inline(always)]
 fn extremes<const L: usize>(lo: f64, hi: f64, v: &[f64; L]) -> (f64, f64) {
     let mut low = [lo; 4];
@@ -538,15 +552,15 @@ fn extremes<const L: usize>(lo: f64, hi: f64, v: &[f64; L]) -> (f64, f64) {
         }
     }
     for &x in v.chunks_exact(4).remainder() {
-        low[0] = low[0].min(x);
-        high[0] = high[0].max(x);
+        low[0] = lower(low[0], x);
+        high[0] = higher(high[0], x);
     }
-    let low = low[0].min(low[1]).min(low[2].min(low[3]));
-    let high = high[0].max(high[1]).max(high[2].max(high[3]));
+    let low = lower(lower(low[0], low[1]), lower(low[2], low[3]));
+    let high = higher(higher(high[0], high[1]), higher(high[2], high[3]));
     if low == 0.0 || high == 0.0 {
         return v
             .iter()
-            .fold((lo, hi), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+            .fold((lo, hi), |(lo, hi), &x| (lower(lo, x), higher(hi, x)));
     }
     (low, high)
 }
@@ -564,15 +578,15 @@ impl Accumulator {
             .iter_mut()
             .zip(&other.hist)
             .for_each(|(a, b)| widen(a, b));
-        // min and max merge exactly in any order.
+        // Extremes merge exactly in any order, but for the sign of a zero: chunk order decides it, as it does the sums.
         self.lowest
             .iter_mut()
             .zip(&other.lowest)
-            .for_each(|(a, b)| *a = a.min(*b));
+            .for_each(|(a, b)| *a = lower(*a, *b));
         self.highest
             .iter_mut()
             .zip(&other.highest)
-            .for_each(|(a, b)| *a = a.max(*b));
+            .for_each(|(a, b)| *a = higher(*a, *b));
         self.bands
             .iter_mut()
             .zip(&other.bands)
@@ -1257,7 +1271,7 @@ mod tests {
         let values = awkward_values();
         let serial = |lo: f64, hi: f64, v: &[f64]| {
             v.iter()
-                .fold((lo, hi), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+                .fold((lo, hi), |(lo, hi), &x| (lower(lo, x), higher(hi, x)))
         };
         let mut checked = 0;
         for block in values.chunks_exact(16) {

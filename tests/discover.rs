@@ -646,6 +646,31 @@ values = [0.0, 0.4, 0.85, 1.2]
     );
     assert!(common::stdout(&o).is_empty());
     assert!(!tampered.join("discover-policy_revision").exists());
+    // The same for an outcome name, which the refusal of an unknown outcome would otherwise list.
+    std::fs::copy(sweep.join("analysis.json"), tampered.join("analysis.json")).unwrap();
+    let mut analysis: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tampered.join("analysis.json")).unwrap()).unwrap();
+    analysis["outcomes"][1]["outcome"] = "x\u{1b}]0;title\u{7}".into();
+    std::fs::write(
+        tampered.join("analysis.json"),
+        serde_json::to_vec(&analysis).unwrap(),
+    )
+    .unwrap();
+    let o = common::realign(&[
+        "discover",
+        tampered.to_str().unwrap(),
+        "--outcome",
+        "nosuch",
+        "--above",
+        "0.4",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
+    assert!(
+        common::stderr(&o).contains("is not a name realign writes"),
+        "{}",
+        common::stderr(&o)
+    );
+    assert!(!common::stderr(&o).contains('\u{1b}'));
     let refused = |args: &[&str], needle: &str| {
         let o = common::realign(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", common::stderr(&o));

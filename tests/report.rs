@@ -220,31 +220,51 @@ fn discover_report(dir: &Path) -> PathBuf {
     let sweep = sweep_report(dir).parent().unwrap().to_path_buf();
     let hostile = HOSTILE2.replace("\\\"", "\"");
     let key = "drivers.oil.long_run_usd_per_bbl";
-    let analysis = std::fs::read_to_string(sweep.join("analysis.json")).unwrap();
+    // A sweep folder altered to carry markup in a parameter name (analysis.json and sweep.csv alike) is refused
+    // before anything is printed or written...
+    let tampered = dir.join("tampered");
+    std::fs::create_dir_all(&tampered).unwrap();
+    for f in ["manifest.json", "analysis.json", "sweep.csv"] {
+        std::fs::copy(sweep.join(f), tampered.join(f)).unwrap();
+    }
+    let analysis = std::fs::read_to_string(tampered.join("analysis.json")).unwrap();
     let as_json = serde_json::to_string(&hostile).unwrap();
     std::fs::write(
-        sweep.join("analysis.json"),
+        tampered.join("analysis.json"),
         analysis.replace(&format!("\"{key}\""), &as_json),
     )
     .unwrap();
-    let csv = std::fs::read_to_string(sweep.join("sweep.csv")).unwrap();
+    let csv = std::fs::read_to_string(tampered.join("sweep.csv")).unwrap();
     let as_csv = format!("\"{}\"", hostile.replace('"', "\"\""));
-    std::fs::write(sweep.join("sweep.csv"), csv.replacen(key, &as_csv, 1)).unwrap();
-    let out = dir.join("discover");
-    common::realign_ok(&[
+    std::fs::write(tampered.join("sweep.csv"), csv.replacen(key, &as_csv, 1)).unwrap();
+    let refused = common::realign(&[
         "discover",
-        sweep.to_str().unwrap(),
+        tampered.to_str().unwrap(),
         "--outcome",
         "union_fracture",
         "--above",
         "0.0001",
-        "--min-leaf",
-        "1",
-        "-q",
-        "--out",
-        out.to_str().unwrap(),
     ]);
-    out.join("report.html")
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(common::stderr(&refused).contains("is not a key path realign writes"));
+    assert!(!tampered.join("discover-union_fracture").exists());
+    // ...and the page escapes names all the same: the real sweep's discovery with that name put in by hand.
+    let mut table = realign::discover::load(&sweep, "union_fracture").unwrap();
+    let k = table.parameters.iter().position(|p| p == key).unwrap();
+    table.parameters[k] = hostile;
+    let opts = realign::discover::Options {
+        min_leaf: 1,
+        ..Default::default()
+    };
+    let d = realign::discover::discover(&table, realign::discover::Direction::Above, 0.0001, &opts)
+        .unwrap();
+    let fig =
+        realign::charts::render(&realign::charts::discover::Trajectory { discovery: &d }).unwrap();
+    let out = dir.join("discover");
+    std::fs::create_dir_all(&out).unwrap();
+    let page = out.join("report.html");
+    std::fs::write(&page, realign::output::reports::discover_html(&d, &[fig])).unwrap();
+    page
 }
 
 #[test]
