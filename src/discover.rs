@@ -580,6 +580,9 @@ pub struct Stability {
     /// The fewest replicates per point (median point) from which every level tested is stable; None when even the
     /// sweep's own replicates are not enough.
     pub needed: Option<u64>,
+    /// Replicates of the levels the verdict rests on whose share's 95% interval holds the criterion (empty: the
+    /// verdict is clear): there more re-simulations, or more replicates, could move it.
+    pub borderline: Vec<u64>,
 }
 
 fn inside(x: &[f64], b: &Bounds) -> bool {
@@ -1198,9 +1201,10 @@ fn stability(
         })
         .collect();
     // The fewest replicates from which every level tried is stable.
-    let needed = (0..levels.len())
-        .find(|&i| levels[i..].iter().all(|l| l.stable.value >= STABLE_SHARE))
-        .map(|i| levels[i].replicates);
+    let from =
+        (0..levels.len()).find(|&i| levels[i..].iter().all(|l| l.stable.value >= STABLE_SHARE));
+    let needed = from.map(|i| levels[i].replicates);
+    let borderline = borderline_levels(&levels, from);
     Stability {
         method,
         resamples: STABILITY_RESAMPLES,
@@ -1209,6 +1213,33 @@ fn stability(
         sweep_replicates: median,
         levels,
         needed,
+        borderline,
+    }
+}
+
+/// The levels the verdict rests on whose share's 95% interval holds `STABLE_SHARE`: the verdict compares estimates
+/// with the criterion, and there the re-simulations' own luck could have put the estimate on the other side. The
+/// verdict rests on the levels from `from` up (each counted stable) and the one below it (counted unstable); with
+/// no level from which all are stable (`from` None), on the sweep's own level.
+fn borderline_levels(levels: &[Level], from: Option<usize>) -> Vec<u64> {
+    let deciding = match from {
+        Some(i) => i.saturating_sub(1)..levels.len(),
+        None => levels.len().saturating_sub(1)..levels.len(),
+    };
+    levels[deciding]
+        .iter()
+        .filter(|l| l.stable.ci_low < STABLE_SHARE && STABLE_SHARE <= l.stable.ci_high)
+        .map(|l| l.replicates)
+        .collect()
+}
+
+/// `a`, `a and b`, `a, b and c`: a list of numbers for a sentence.
+pub fn list_and(xs: &[u64]) -> String {
+    let words: Vec<String> = xs.iter().map(u64::to_string).collect();
+    match words.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -1325,6 +1356,42 @@ mod tests {
         assert!((phi(0.0) - 0.5).abs() < 1e-7);
         assert!((phi(1.959_964) - 0.975).abs() < 2e-7);
         assert!((phi(-1.0) - 0.158_655_25).abs() < 2e-7);
+    }
+
+    #[test]
+    fn borderline_levels_are_those_the_verdict_rests_on_whose_interval_holds_the_criterion() {
+        let level = |replicates: u64, value: f64, ci_low: f64, ci_high: f64| Level {
+            fraction: 1.0,
+            replicates,
+            stable: Interval {
+                value,
+                ci_low,
+                ci_high,
+            },
+            mean_jaccard: 0.0,
+        };
+        // Clear: stable from 50, the level below clearly not, those above clearly stable.
+        let clear = [
+            level(25, 0.5, 0.43, 0.57),
+            level(50, 0.9, 0.85, 0.94),
+            level(100, 0.95, 0.91, 0.97),
+        ];
+        assert!(borderline_levels(&clear, Some(1)).is_empty());
+        // The level below the verdict and one above it straddle 80%; a straddling level further down does not
+        // decide anything.
+        let close = [
+            level(25, 0.79, 0.73, 0.84),
+            level(50, 0.78, 0.72, 0.83),
+            level(100, 0.82, 0.76, 0.87),
+            level(200, 0.9, 0.85, 0.94),
+        ];
+        assert_eq!(borderline_levels(&close, Some(2)), vec![50, 100]);
+        // No verdict of stability: the sweep's own level decides.
+        assert_eq!(borderline_levels(&close[..2], None), vec![50]);
+        assert_eq!(list_and(&[]), "");
+        assert_eq!(list_and(&[5]), "5");
+        assert_eq!(list_and(&[5, 6]), "5 and 6");
+        assert_eq!(list_and(&[5, 6, 7]), "5, 6 and 7");
     }
 
     #[test]

@@ -957,6 +957,15 @@ pub fn discover_brief(o: &crate::app::DiscoverOutcome) -> String {
                 s.sweep_replicates
             ),
         };
+        if !s.borderline.is_empty() {
+            let at = crate::discover::list_and(&s.borderline);
+            let _ = writeln!(
+                out,
+                "  borderline: at {} per point the share's 95% interval holds {}; the verdict rests on the estimate",
+                at,
+                percent(s.stable_share)
+            );
+        }
     };
     if let Some(s) = &d.replicates_needed {
         stability(&mut out, "a stable PRIM box", "a box sharing", s);

@@ -222,10 +222,11 @@ fn cart_recovers_the_known_box_as_its_one_leaf_of_interest() {
     assert!(
         (hits[0].coverage.value - 1.0).abs() < 1e-9 && (hits[0].density.value - 1.0).abs() < 1e-9
     );
-    // Without noise every re-simulated tree flags the same points: stable at every level.
+    // Without noise every re-simulated tree flags the same points: stable at every level, and clearly so.
     let s = c.replicates_needed.as_ref().unwrap();
     assert!(s.levels.iter().all(|l| l.stable.value == 1.0), "{s:?}");
     assert_eq!(s.needed, Some(1));
+    assert!(s.borderline.is_empty(), "{s:?}");
     // --depth 1 allows one split only: no leaf can be the box, so none is mostly cases... or one is, but wider.
     let shallow = discover::discover(
         &table(

@@ -552,6 +552,15 @@ pub fn discover_html(d: &crate::discover::Discovery, figs: &[Rendered]) -> Strin
                 s.sweep_replicates
             ),
         };
+        if !s.borderline.is_empty() {
+            let at = crate::discover::list_and(&s.borderline);
+            let _ = writeln!(
+                h,
+                "<p>Borderline: at {} replicates per point the share&#39;s 95% interval holds {}, so the verdict rests on the estimate; more re-simulations or replicates would settle it.</p>",
+                at,
+                pct(s.stable_share)
+            );
+        }
     };
     if let Some(s) = &d.replicates_needed {
         stability(&mut h, "Replicates the PRIM box needs", "PRIM rerun", s);
