@@ -849,8 +849,7 @@ pub fn discover(
     };
     let cart = opts.method.cart().then(|| {
         let (depth, min_leaf) = (opts.max_depth, opts.min_leaf);
-        let mut c = cart(table, &pts, &w, depth, min_leaf);
-        let reference = cart_region(&pts, &w, depth, min_leaf);
+        let (mut c, reference) = cart(table, &pts, &w, depth, min_leaf);
         if reference.iter().any(|&r| r) {
             c.replicates_needed = Some(stability(
                 table,
@@ -858,7 +857,7 @@ pub fn discover(
                 threshold,
                 &reference,
                 (CART_STABILITY_KEY, CART_STABILITY),
-                |pts, w| cart_region(pts, w, depth, min_leaf),
+                |pts, w| flagged(&tree(pts, w, depth, min_leaf), w, pts.len()),
             ));
         }
         c
@@ -1039,20 +1038,16 @@ fn rule(parameters: &[String], splits: &[Split]) -> String {
 /// CART (Breiman et al. 1984) with noise-aware labels: each point counts as a case with mass its weight and as a
 /// non-case with mass 1 - weight; splits minimise the weighted Gini impurity, at midpoints between neighbouring
 /// values, each side keeping at least `min_leaf` points, down to `max_depth`.
-fn cart(table: &Table, pts: &[&[f64]], w: &[f64], max_depth: usize, min_leaf: usize) -> Cart {
+fn cart(
+    table: &Table,
+    pts: &[&[f64]],
+    w: &[f64],
+    max_depth: usize,
+    min_leaf: usize,
+) -> (Cart, Vec<bool>) {
     let n = pts.len();
     let d = pts[0].len();
-    let mut raw = Vec::new();
-    grow(
-        pts,
-        w,
-        (0..n).collect(),
-        0,
-        max_depth,
-        min_leaf,
-        Vec::new(),
-        &mut raw,
-    );
+    let raw = tree(pts, w, max_depth, min_leaf);
     let all: Vec<usize> = (0..n).collect();
     let full = tight(pts, &all, d);
     let leaves = raw
@@ -1076,18 +1071,24 @@ fn cart(table: &Table, pts: &[&[f64]], w: &[f64], max_depth: usize, min_leaf: us
             }
         })
         .collect();
-    Cart {
+    let cart = Cart {
         max_depth,
         min_leaf,
         labels: "each point a case with mass its weight and a non-case with mass 1 - weight; splits minimise the weighted Gini impurity",
         leaves,
         replicates_needed: None,
-    }
+    };
+    (cart, flagged(&raw, w, n))
 }
 
-/// The points in CART's leaves of interest (mean weight above 0.5) for weights `w`: the region the tree flags.
-fn cart_region(pts: &[&[f64]], w: &[f64], max_depth: usize, min_leaf: usize) -> Vec<bool> {
-    let mut raw = Vec::new();
+/// The classification tree's leaves: each leaf's points and the splits leading to it.
+fn tree(
+    pts: &[&[f64]],
+    w: &[f64],
+    max_depth: usize,
+    min_leaf: usize,
+) -> Vec<(Vec<usize>, Vec<Split>)> {
+    let mut leaves = Vec::new();
     grow(
         pts,
         w,
@@ -1096,12 +1097,18 @@ fn cart_region(pts: &[&[f64]], w: &[f64], max_depth: usize, min_leaf: usize) -> 
         max_depth,
         min_leaf,
         Vec::new(),
-        &mut raw,
+        &mut leaves,
     );
-    let mut region = vec![false; pts.len()];
-    for (members, _) in raw {
-        if mean_weight(&members, w) > 0.5 {
-            for i in members {
+    leaves
+}
+
+/// The points in the leaves of interest (mean weight above 0.5, as [`Leaf::of_interest`]): the region the tree
+/// flags.
+fn flagged(leaves: &[(Vec<usize>, Vec<Split>)], w: &[f64], n: usize) -> Vec<bool> {
+    let mut region = vec![false; n];
+    for (members, _) in leaves {
+        if mean_weight(members, w) > 0.5 {
+            for &i in members {
                 region[i] = true;
             }
         }

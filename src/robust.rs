@@ -387,12 +387,8 @@ pub fn load_and_assess(
     }
     let levers = read_levers(dir)?;
     let analysis = dir.join("analysis.json");
-    for name in t
-        .parameters
-        .iter()
-        .chain(&levers)
-        .chain(std::iter::once(&t.outcome))
-    {
+    // `discover::load` held the parameters and outcomes to these characters; the levers are read here.
+    for name in &levers {
         if !crate::discover::plain_name(name) {
             return Err(RobustError::Malformed {
                 path: analysis.clone(),

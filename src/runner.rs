@@ -707,6 +707,7 @@ pub fn run_outcomes(
     let mut scalar_from = runs.start;
     if let Engine::Lanes(isa) = engine() {
         let mut sim = LaneSim::new(cfg, isa);
+        let mut horizon = vec![[0.0; LANES]; values.len()];
         let blocks = (runs.end - runs.start) / LANES as u64;
         for b in 0..blocks {
             let block = runs.start + b * LANES as u64;
@@ -718,9 +719,12 @@ pub fn run_outcomes(
                     *s |= e;
                 }
             });
+            // Alignment of every actor at the horizon, in configuration order (the first metrics).
+            sim.lanes().observe_all(cfg, &mut horizon);
             for (l, &s) in seen.iter().enumerate() {
-                // Alignment of every actor at the horizon, in configuration order (the first metrics).
-                sim.lanes().observe(cfg, l, &mut values);
+                for (v, metric) in values.iter_mut().zip(&horizon) {
+                    *v = metric[l];
+                }
                 add(&mut grouped, block + l as u64, s, &values);
             }
         }

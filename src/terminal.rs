@@ -922,20 +922,18 @@ pub fn discover_brief(o: &crate::app::DiscoverOutcome) -> String {
             let _ = writeln!(out, "  density  {}", percent_ci(&l.density.rounded(), 6));
         }
     }
-    // `what`: what is stable; `found`: what a re-simulated sweep gives, sharing points with this one's.
-    let stability = |out: &mut String, what: &str, found: &str, s: &crate::discover::Stability| {
+    // `what`: what is stable; `(found, shared)`: what a re-simulated sweep gives, and whose points it shares.
+    let stability = |out: &mut String,
+                     what: &str,
+                     (found, shared): (&str, &str),
+                     s: &crate::discover::Stability| {
         let _ = writeln!(
             out,
-            "Replicates per point for {what} (at least {} of {} re-simulated sweeps give {found} {} of \
-             {}):",
+            "Replicates per point for {what} (at least {} of {} re-simulated sweeps give {found} sharing {} of \
+             {shared}):",
             percent(s.stable_share),
             s.resamples,
-            percent(s.jaccard_tolerance),
-            if found.starts_with("a box") {
-                "its points with this one"
-            } else {
-                "their points with these"
-            }
+            percent(s.jaccard_tolerance)
         );
         for l in &s.levels {
             let _ = writeln!(
@@ -968,13 +966,18 @@ pub fn discover_brief(o: &crate::app::DiscoverOutcome) -> String {
         }
     };
     if let Some(s) = &d.replicates_needed {
-        stability(&mut out, "a stable PRIM box", "a box sharing", s);
+        stability(
+            &mut out,
+            "a stable PRIM box",
+            ("a box", "its points with this one"),
+            s,
+        );
     }
     if let Some(s) = d.cart.as_ref().and_then(|c| c.replicates_needed.as_ref()) {
         stability(
             &mut out,
             "stable CART leaves of interest",
-            "leaves of interest sharing",
+            ("leaves of interest", "their points with these"),
             s,
         );
     }

@@ -1014,50 +1014,9 @@ impl<const L: usize> Lanes<L> {
         }
     }
 
-    /// [`super::observe::observe`] of lane `l`: the same values in the same order, read from the lanes.
-    #[inline]
-    pub fn observe(&self, cfg: &ModelConfig, l: usize, out: &mut [f64]) {
-        use super::Role;
-        let mut k = 0;
-        let mut put = |v: f64| {
-            out[k] = v;
-            k += 1;
-        };
-        let mut partner = 0;
-        for a in &cfg.actors {
-            put(match a.role {
-                Role::Patron => self.initial.patron_alignment,
-                Role::Contested => self.contested_alignment[l],
-                Role::Partner => {
-                    partner += 1;
-                    self.partners[partner - 1].alignment[l]
-                }
-            });
-        }
-        put(self.oil_usd_per_bbl[l]);
-        put(self.rub_per_usd[l]);
-        put(self.west_engagement);
-        put(self.cohesion[l]);
-        put(super::patron_capacity::budget_bn_usd_per_year(
-            &cfg.params,
-            self.budget_share[l],
-        ));
-        put(self.capacity_index[l]);
-        put(self.stance[l]);
-        put(self.conflict_intensity[l]);
-        for q in &self.partners {
-            put(q.threat[l]);
-            put(q.irritation[l]);
-            put(q.west_standing[l]);
-            put(q.loyalty_price[l]);
-            put(q.trade_barrier[l]);
-            put(q.stress[l]);
-            put(q.defiance[l]);
-        }
-    }
-
-    /// [`Lanes::observe`] of every lane at once, metric by metric: `out[k][l]` is metric `k` of lane `l`, so the
-    /// statistics can read one metric of the whole block as one array (`stats::ChunkAccumulator::observe_lanes`).
+    /// [`super::observe::observe`] of every lane at once, the same values in the same order, metric by metric:
+    /// `out[k][l]` is metric `k` of lane `l`, so the statistics can read one metric of the whole block as one array
+    /// (`stats::ChunkAccumulator::observe_lanes`).
     #[inline]
     pub fn observe_all(&self, cfg: &ModelConfig, out: &mut [[f64; L]]) {
         use super::Role;
@@ -1099,7 +1058,7 @@ impl<const L: usize> Lanes<L> {
         debug_assert_eq!(k, out.len(), "observe_all writes every metric");
     }
 
-    /// [`Lanes::events`] of every lane at once.
+    /// [`super::observe::events`] of every lane at once.
     #[inline]
     pub fn events_all(&self, cfg: &ModelConfig, out: &mut [u64; L]) {
         const PER_PARTNER: usize = super::Event::PER_PARTNER.len();
@@ -1129,33 +1088,5 @@ impl<const L: usize> Lanes<L> {
                 | u64::from(self.union_fractured[l]) << 3;
             out[l] |= global << k;
         }
-    }
-
-    /// [`super::observe::events`] of lane `l`.
-    #[inline]
-    pub fn events(&self, cfg: &ModelConfig, l: usize) -> u64 {
-        const PER_PARTNER: usize = super::Event::PER_PARTNER.len();
-        let p = &cfg.params;
-        let mut mask = 0u64;
-        let mut any_west = false;
-        let mut any_ceasefire = false;
-        for (i, q) in self.partners.iter().enumerate() {
-            let west = World::west_leaning(p, q.alignment[l]);
-            any_west |= west;
-            any_ceasefire |= q.ceasefire[l];
-            let bits = u64::from(west)
-                | u64::from(q.hosted[l]) << 1
-                | u64::from(q.sanctioned[l]) << 2
-                | u64::from(q.left_union[l]) << 3
-                | u64::from(q.crisis[l]) << 4
-                | u64::from(q.loan[l]) << 5;
-            mask |= bits << (PER_PARTNER * i);
-        }
-        let k = PER_PARTNER * self.partners.len();
-        let global = u64::from(any_west)
-            | u64::from(any_ceasefire) << 1
-            | u64::from(self.revised[l]) << 2
-            | u64::from(self.union_fractured[l]) << 3;
-        mask | global << k
     }
 }
